@@ -1,0 +1,74 @@
+"""Reference data shipped with the package: admin units, 2014→2025 crosswalk, EM areas.
+
+Sources are listed in ``README.md`` beside this module. Nothing here goes online:
+``vietnamadminunits``' geocoder is never called (see :mod:`danvan_survey.places`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+REFERENCE_DIR = Path(__file__).parent
+ADMIN_VINTAGES = {"2014": "admin_units_2014.csv"}
+EM_AREAS = ("pure", "mixed", "none")
+EM_AREA_LABELS_VI = {
+    "pure": "Xã thuần đồng bào DTTS",
+    "mixed": "Xã có thôn DTTS xen ghép",
+    "none": "Ngoài danh sách vùng DTTS",
+}
+
+
+@cache
+def admin_units(vintage: str = "2014") -> pd.DataFrame:
+    """All communes of a boundary vintage, codes kept as text with leading zeros."""
+    try:
+        name = ADMIN_VINTAGES[vintage]
+    except KeyError as exc:
+        raise KeyError(
+            f"admin vintage {vintage!r} unknown; available: {sorted(ADMIN_VINTAGES)}"
+        ) from exc
+    return pd.read_csv(REFERENCE_DIR / name, dtype=str, keep_default_na=False)
+
+
+@cache
+def em_areas() -> pd.DataFrame:
+    """The sourced/inferred EM-area table of Bình Thuận (2014 codes)."""
+    return pd.read_csv(
+        REFERENCE_DIR / "em_areas_binh_thuan.csv", dtype=str, keep_default_na=False
+    )
+
+
+@cache
+def crosswalk_2025() -> pd.DataFrame:
+    """Bình Thuận 2014 units → units of the 1 July 2025 structure."""
+    return pd.read_csv(
+        REFERENCE_DIR / "binh_thuan_2014_to_2025.csv", dtype=str, keep_default_na=False
+    )
+
+
+def communes(province_code: str, vintage: str = "2014") -> pd.DataFrame:
+    """Commune frame of one province with EM-area class and source.
+
+    Columns: commune_code, commune_name, commune_type, district_code, district_name,
+    province_code, province_name, em_area (pure/mixed/none), em_groups, em_source
+    (citation URL, or ``unverified``), em_confidence (sourced/inferred/not_listed).
+    ``none`` means *not on any EM list*, not a verified absence.
+    """
+    units = admin_units(vintage)
+    frame = units[units["province_code"] == province_code.zfill(2)].copy()
+    em = em_areas().rename(columns={"commune_code_2014": "commune_code"})
+    em = em[["commune_code", "em_area", "em_groups", "source_url", "confidence"]]
+    frame = frame.merge(em, on="commune_code", how="left")
+    frame["em_confidence"] = frame["confidence"].fillna("not_listed").replace("", "not_listed")
+    frame["em_area"] = frame["em_area"].fillna("none").replace("", "none")
+    frame["em_groups"] = frame["em_groups"].fillna("")
+    sourced = frame["em_confidence"] == "sourced"
+    frame["em_source"] = frame["source_url"].where(sourced, "unverified").fillna("unverified")
+    cols = [
+        "commune_code", "commune_name", "commune_type", "district_code", "district_name",
+        "province_code", "province_name", "em_area", "em_groups", "em_source", "em_confidence",
+    ]
+    return frame[cols].sort_values("commune_code").reset_index(drop=True)
