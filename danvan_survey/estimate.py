@@ -1,0 +1,403 @@
+"""Design-based estimates (means, totals, proportions) with R ``survey`` semantics.
+
+The numbers come from the ``svy`` library (Taylor linearisation); this module wraps it
+so the rest of the package sees pandas, and adds the pieces where our contract or R
+differs from svy:
+
+* **Domains are domains, not subsets.** Every estimate uses the whole design; rows
+  outside the domain keep their place in the variance (R ``svyby``/``subset``).
+* **Missing values** in ``variable`` are dropped like R's ``na.rm=TRUE``: the row
+  leaves the domain but its PSU and stratum stay in the design (svy ``drop_nulls``).
+  Rows with a missing ``by`` label belong to no domain.
+* **Degrees of freedom** are R's ``degf()`` of the domain design:
+  PSUs with at least one analysed row in the domain minus strata with such a row
+  (rows without clusters count as PSUs). This is the df that R's
+  ``svyciprop(~I(y==k), subset(design, domain))`` uses, and we use the same df for
+  the t intervals of means and totals, i.e. ``confint(svymean(~y, sub), df=degf(sub))``.
+  (R's ``confint(svyby(...))`` without ``df=`` would use the normal distribution.)
+  ``df <= 0`` gives NaN interval bounds, as R does.
+* **CIs**: mean/total ``estimate ± t(df) · se``; "prop" uses the logit interval of
+  ``svyciprop(method="logit")``: ``expit(logit(p) ± t(df) · se / (p(1-p)))``; at
+  ``p`` = 0 or 1 the bounds are NaN. R 4.1 returns a degenerate ``(0, NaN)`` when
+  df = 1 (its t→normal level conversion underflows); we return the exact t interval.
+* **deff** is R's ``deff=TRUE``: against simple random sampling without replacement,
+  with N taken as the sum of the weights.
+* **Lonely PSUs** follow ``options(survey.lonely.psu=)`` of survey ≥ 4.4:
+  ``fail`` (error), ``remove``/``certainty`` (no variance contribution), ``average``
+  (variance scaled by strata / strata with more than one PSU, per domain), ``adjust``
+  (the lonely PSU total is centred at the mean PSU total of the design,
+  ``Ŷ / Σ n_h``; survey < 4.4 centred at 0, which is the same for means and
+  proportions but not for totals). A stratum whose only PSU is its whole population
+  (fpc = 1) is a certainty PSU, not a lonely one, under every option.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from danvan_survey.errors import InputError
+
+Stat = Literal["mean", "total", "prop"]
+LonelyPsu = Literal["fail", "remove", "certainty", "average", "adjust"]
+
+LONELY_PSU_RULES: dict[str, str] = {
+    "fail": "skip",  # checked by us first; svy would also reject certainty PSUs
+    "remove": "skip",
+    "certainty": "skip",
+    "average": "scale",
+    "adjust": "center",
+}
+STATS = ("mean", "total", "prop")
+RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "cv", "reliability"]
+CONFIG_PATH = Path(__file__).parent / "config" / "estimate.yaml"
+_KEY = "__domain__"
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """Column names of a stratified cluster design (R ``svydesign``).
+
+    ``fpc`` names the column with the stratum's population count of PSUs (of
+    elements when ``psu`` is None); ``lonely_psu`` is R's ``survey.lonely.psu``.
+    """
+
+    strata: str | None = None
+    psu: str | None = None
+    weight: str = "weight"
+    fpc: str | None = None
+    lonely_psu: LonelyPsu = "fail"
+
+    def columns(self) -> list[str]:
+        """Design columns that must be present and complete."""
+        return [c for c in (self.strata, self.psu, self.weight, self.fpc) if c]
+
+
+@lru_cache(maxsize=1)
+def reliability_thresholds() -> dict[str, float]:
+    """Thresholds from ``config/estimate.yaml`` (read once)."""
+    with CONFIG_PATH.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {str(k): float(v) for k, v in data.items()}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _by_columns(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def _check_inputs(
+    frame: pd.DataFrame,
+    design: SurveyDesign,
+    variable: str,
+    stat: str,
+    by_cols: list[str],
+    level: float,
+) -> None:
+    if stat not in STATS:
+        raise InputError(f"Thống kê '{stat}' không hợp lệ; dùng một trong: mean, total, prop.")
+    if design.lonely_psu not in LONELY_PSU_RULES:
+        raise InputError(
+            f"Cách xử lý PSU đơn lẻ '{design.lonely_psu}' không hợp lệ; dùng một trong: "
+            + ", ".join(LONELY_PSU_RULES)
+        )
+    if not 0 < level < 1:
+        raise InputError(f"Mức tin cậy {level} phải nằm giữa 0 và 1 (ví dụ 0.95).")
+    for col in [*design.columns(), variable, *by_cols]:
+        if col not in frame.columns:
+            raise InputError(
+                f"Thiếu cột '{col}' trong bảng dữ liệu cán bộ; kiểm tra bước làm sạch."
+            )
+    for col in design.columns():
+        missing = frame[col].isna()
+        if missing.any():
+            row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+            raise InputError(
+                f"Cột thiết kế mẫu '{col}' có {int(missing.sum())} giá trị trống "
+                f"(dòng đầu tiên: {row}); bổ sung trước khi ước lượng."
+            )
+    weights = pd.to_numeric(frame[design.weight], errors="coerce")
+    if weights.isna().any() or (weights < 0).any():
+        raise InputError(
+            f"Cột trọng số '{design.weight}' phải là số không âm; kiểm tra bước tính trọng số."
+        )
+
+
+def _psu_ids(frame: pd.DataFrame, design: SurveyDesign) -> pd.Series:
+    """PSU identifiers nested in strata (rows are PSUs without clusters)."""
+    if design.psu is None:
+        ids = pd.Series(np.arange(len(frame)).astype(str), index=frame.index)
+    else:
+        ids = frame[design.psu].astype(str)
+    if design.strata:
+        ids = frame[design.strata].astype(str) + _SEP + ids
+    return ids
+
+
+def _strata_ids(frame: pd.DataFrame, design: SurveyDesign) -> pd.Series:
+    if design.strata is None:
+        return pd.Series("1", index=frame.index)
+    return frame[design.strata].astype(str)
+
+
+def _single_psu_strata(
+    frame: pd.DataFrame, design: SurveyDesign, psu: pd.Series, strata: pd.Series
+) -> tuple[list[str], list[str]]:
+    """Strata with one sampled PSU: (lonely, certainty). Certainty means fpc = 1."""
+    n_h = psu.groupby(strata, sort=True).nunique()
+    single = n_h[n_h == 1].index
+    if design.fpc is None:
+        return sorted(single), []
+    pop = pd.to_numeric(frame[design.fpc], errors="coerce").groupby(strata).first()
+    certain = [s for s in single if pop[s] <= 1]
+    lonely = [s for s in single if pop[s] > 1]
+    return sorted(lonely), sorted(certain)
+
+
+# --------------------------------------------------------------------------- svy call
+
+
+def _domain_keys(frame: pd.DataFrame, by_cols: list[str]) -> tuple[pd.Series, pd.DataFrame]:
+    """One string key per row (NA when a by label is missing) and the key → labels map."""
+    if not by_cols:
+        return pd.Series("all", index=frame.index, dtype="str"), pd.DataFrame(index=["all"])
+    labels = frame[by_cols]
+    missing = labels.isna().any(axis=1)
+    codes = (
+        labels.astype(str).agg(_SEP.join, axis=1)
+        if len(by_cols) > 1
+        else labels[by_cols[0]].astype(str)
+    )
+    keys = codes.where(~missing)
+    lookup = labels[~missing].assign(**{_KEY: keys[~missing]}).drop_duplicates(_KEY)
+    return keys.astype("str"), lookup.set_index(_KEY)
+
+
+def _polars_frame(
+    frame: pd.DataFrame,
+    design: SurveyDesign,
+    variable: str,
+    stat: str,
+    keys: pd.Series,
+    psu: pd.Series,
+    strata: pd.Series,
+    certain: list[str],
+) -> Any:
+    import polars as pl
+
+    values = frame[variable]
+    if stat == "prop":
+        y = values.astype("str").where(values.notna())
+        y_list: list[Any] = [None if pd.isna(v) else str(v) for v in y]
+    else:
+        y_list = pd.to_numeric(values, errors="coerce").astype("float64").tolist()
+    psu_col = psu.to_numpy(dtype=object)
+    fpc = (
+        pd.to_numeric(frame[design.fpc], errors="coerce").astype("float64").to_numpy()
+        if design.fpc
+        else None
+    )
+    if certain and design.lonely_psu == "average" and design.psu is not None:
+        # svy counts a certainty PSU as a singleton under "scale"; R does not.
+        # Splitting it into row-level PSUs of a census stratum keeps its variance
+        # contribution at zero and makes svy count it as an ordinary stratum.
+        mask = strata.isin(certain).to_numpy()
+        psu_col = psu_col.copy()
+        psu_col[mask] = [
+            f"{p}{_SEP}{i}" for p, i in zip(psu_col[mask], np.flatnonzero(mask), strict=True)
+        ]
+        if fpc is not None:
+            fpc = fpc.copy()
+            fpc[mask] = strata[mask].map(strata[mask].value_counts()).to_numpy(dtype=float)
+    data: dict[str, Any] = {
+        "_y": pl.Series("_y", y_list, dtype=pl.String if stat == "prop" else pl.Float64),
+        "_w": pd.to_numeric(frame[design.weight]).astype("float64").to_numpy(),
+        "_d": pl.Series("_d", keys.tolist(), dtype=pl.String),
+        "_s": strata.to_numpy(dtype=object).astype(str),
+        "_p": psu_col.astype(str),
+    }
+    if fpc is not None:
+        data["_f"] = fpc
+    return pl.DataFrame(data)
+
+
+def _run_svy(data: Any, design: SurveyDesign, stat: str, by: bool, alpha: float) -> pd.DataFrame:
+    import svy
+
+    svy_design = svy.Design(
+        stratum="_s" if design.strata else None,
+        psu="_p" if design.psu else None,
+        wgt="_w",
+        pop_size="_f" if design.fpc else None,
+        singleton=LONELY_PSU_RULES[design.lonely_psu],
+    )
+    sample = svy.Sample(data, svy_design)
+    method = getattr(sample.estimation, stat)
+    result = method("_y", by="_d" if by else None, deff="wor", drop_nulls=True, alpha=alpha)
+    return result.to_polars().to_pandas()
+
+
+# --------------------------------------------------------------------------- post-processing
+
+
+def _domain_counts(
+    keys: pd.Series, active: pd.Series, psu: pd.Series, strata: pd.Series
+) -> pd.DataFrame:
+    """Per domain: unweighted n and R's degf (PSUs − strata with analysed rows)."""
+    sub = pd.DataFrame({"k": keys[active], "p": psu[active], "s": strata[active]})
+    grouped = sub.groupby("k", sort=True)
+    out = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "df": grouped["p"].nunique() - grouped["s"].nunique(),
+        }
+    )
+    return out
+
+
+def _t_quantile(level: float, df: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
+    q = np.full(df.shape, np.nan)
+    ok = df > 0
+    q[ok] = stats.t.ppf(1 - (1 - level) / 2, df[ok])
+    return q
+
+
+def _add_intervals(table: pd.DataFrame, stat: str, level: float) -> pd.DataFrame:
+    est = table["estimate"].to_numpy(dtype=float)
+    se = table["se"].to_numpy(dtype=float)
+    q = _t_quantile(level, table["df"].to_numpy(dtype=float))
+    if stat != "prop":
+        low, high = est - q * se, est + q * se
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eta = np.log(est / (1 - est))
+            half = q * se / (est * (1 - est))
+            low, high = 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
+        edge = (est <= 0) | (est >= 1)
+        low[edge], high[edge] = np.nan, np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(est != 0, se / np.abs(est), np.nan)
+    return table.assign(ci_low=low, ci_high=high, cv=cv)
+
+
+def reliability(n: int, cv: float, df: float) -> str:
+    """Label one estimate "ok", "caution" or "suppress" (thresholds in estimate.yaml)."""
+    t = reliability_thresholds()
+    if n < t["suppress_below_n"]:
+        return "suppress"
+    shaky_cv = not math.isfinite(cv) or cv > t["caution_above_cv"]
+    if n < t["caution_below_n"] or shaky_cv or df < t["caution_below_df"]:
+        return "caution"
+    return "ok"
+
+
+def _category_order(values: pd.Series) -> pd.Series:
+    """Sort key for categories: numeric when every code is a number."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    return numeric if numeric.notna().all() else values
+
+
+def estimate(
+    frame: pd.DataFrame,
+    design: SurveyDesign,
+    variable: str,
+    stat: Stat = "mean",
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Design-based mean, total or proportions of ``variable`` per domain of ``by``.
+
+    Returns one row per domain (per domain × category for "prop") with the ``by``
+    columns, ``category`` (prop only), estimate, se, ci_low, ci_high, df, deff,
+    n (unweighted analysed rows), cv, reliability. See the module docstring.
+    """
+    by_cols = _by_columns(by)
+    _check_inputs(frame, design, variable, stat, by_cols, level)
+    frame = frame.reset_index(drop=True)
+    psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
+    lonely, certain = _single_psu_strata(frame, design, psu, strata)
+    if lonely and design.lonely_psu == "fail":
+        raise InputError(
+            "Có tầng chỉ có một đơn vị mẫu cấp 1 (PSU): "
+            + ", ".join(lonely[:10])
+            + ". Chọn cách xử lý lonely_psu (remove, certainty, average, adjust) "
+            "hoặc gộp tầng trong thiết kế mẫu."
+        )
+    keys, lookup = _domain_keys(frame, by_cols)
+    data = _polars_frame(frame, design, variable, stat, keys, psu, strata, certain)
+    raw = _run_svy(data, design, stat, bool(by_cols), alpha=1 - level)
+
+    active = frame[variable].notna() & keys.notna()
+    active &= pd.to_numeric(frame[design.weight]) > 0
+    counts = _domain_counts(keys, active, psu, strata)
+    key_col = "_d" if by_cols else None
+    table = pd.DataFrame(
+        {
+            _KEY: raw[key_col].astype("str") if key_col else "all",
+            "estimate": raw["est"].astype(float),
+            "se": raw["se"].astype(float),
+            "deff": raw["deff"].astype(float) if "deff" in raw else np.nan,
+        }
+    )
+    if stat == "prop":
+        table["category"] = raw["_y"].astype("str").to_numpy()
+    table = table.join(counts, on=_KEY)
+    table["n"] = table["n"].fillna(0).astype("int64")
+    table["df"] = table["df"].fillna(0).astype("int64")
+    table = _add_intervals(table, stat, level)
+    table["reliability"] = [
+        reliability(int(n), float(cv), float(df))
+        for n, cv, df in zip(table["n"], table["cv"], table["df"], strict=True)
+    ]
+    return _finish(table, lookup, by_cols, stat)
+
+
+def _finish(
+    table: pd.DataFrame, lookup: pd.DataFrame, by_cols: list[str], stat: str
+) -> pd.DataFrame:
+    """Attach the by labels, sort rows and order columns."""
+    if by_cols:
+        table = table.join(lookup, on=_KEY)
+    sort_cols = list(by_cols)
+    if stat == "prop":
+        table = table.assign(_cat=_category_order(table["category"]))
+        sort_cols.append("_cat")
+    if sort_cols:
+        table = table.sort_values(sort_cols, kind="stable").drop(columns=["_cat"], errors="ignore")
+    cols = [*by_cols, *(["category"] if stat == "prop" else []), *RESULT_COLUMNS]
+    return table[cols].reset_index(drop=True)
+
+
+def suppress_small_counts(table: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
+    """Blank estimates built on fewer than ``min_count`` respondents (for export).
+
+    Rows with ``n < min_count`` keep their labels and ``n`` but get NaN estimate, se,
+    CI, cv and deff and reliability "suppress". ``min_count`` defaults to the
+    ``min_count`` of ``config/estimate.yaml`` (5).
+    """
+    limit = int(reliability_thresholds()["min_count"] if min_count is None else min_count)
+    small = table["n"] < limit
+    out = table.copy()
+    for col in ("estimate", "se", "ci_low", "ci_high", "cv", "deff"):
+        if col in out:
+            out[col] = out[col].astype(float).mask(small)
+    if "reliability" in out:
+        out["reliability"] = out["reliability"].mask(small, "suppress")
+    return out
