@@ -1,0 +1,3 @@
+from danvan_survey.cli import app
+
+app()

@@ -1,0 +1,308 @@
+"""Clean: raw record tables → typed records, with a cleaning-log row for every change.
+
+Each step is a function of frames; nothing here reads or writes files. Values are
+converted per *unique* raw value (fast on a million rows), and every value that changes
+gets one log row: record key, source file/sheet/row, variable, old value, new value,
+rule, action. Problems that make a record untrustworthy are returned as *hard issues*
+(the record is quarantined by :mod:`danvan_survey.validate`), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey.config import RoundConfig
+from danvan_survey.places import CommuneMatcher
+from danvan_survey.textfix import (
+    fold,
+    match_choice,
+    match_multi,
+    missing_reason,
+    parse_date,
+    parse_number,
+    repair_text,
+)
+
+LOG_COLUMNS = [
+    "record_key", "source_file", "source_sheet", "source_row", "variable", "old_value",
+    "new_value", "rule", "action",
+]
+ISSUE_COLUMNS = [
+    "record_key", "level", "rule", "file", "sheet", "row", "variable", "value", "message",
+]
+MISSING_LABELS = {
+    "dont_know": "không biết (−9)",
+    "not_applicable": "không áp dụng (−8)",
+    "unknown": "không rõ",
+}
+
+
+@dataclass(frozen=True)
+class Converted:
+    """Result of converting one unique raw value."""
+
+    value: Any
+    rule: str | None = None
+    error: str | None = None
+
+
+def _upper_bound(var: Variable) -> float | None:
+    m = re.search(r"\.\s*<=\s*(\d+)", var.constraint)
+    return float(m.group(1)) if m else None
+
+
+def allows_nines(var: Variable, codebook: Codebook) -> bool:
+    """True when 99/999 cannot be a real answer, so it is a missing code."""
+    if var.is_select:
+        return "99" not in codebook.codes(var.list_name or "")
+    bound = _upper_bound(var)
+    return var.base_type in {"integer", "decimal"} and bound is not None and bound < 99
+
+
+def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
+    """Return the function turning one repaired raw text into a typed value."""
+    nines = allows_nines(var, codebook)
+    choices = [(c.code, c.label_vi, c.label_en) for c in codebook.choices.get(var.list_name or "", ())]
+    numeric_list = var.base_type == "select_one" and codebook.is_numeric_list(var.list_name or "")
+
+    def convert(text: str) -> Converted:
+        if text == "":
+            return Converted(None)
+        reason = missing_reason(text, nines)
+        if reason:
+            return Converted(None, f"missing_code:{reason}")
+        return _typed(var, text, choices, numeric_list)
+
+    return convert
+
+
+def _typed(var: Variable, text: str, choices: list[tuple[str, str, str]],
+           numeric_list: bool) -> Converted:
+    kind = var.base_type
+    if kind in {"integer", "decimal"}:
+        return _number(var, text)
+    if kind == "date":
+        value, rule = parse_date(text)
+        if value is None:
+            return Converted(None, error=f"Ngày '{text}' không đọc được; ghi theo dạng ngày/tháng/năm.")
+        return Converted(value, None if rule == "iso" and text[:10] == value.isoformat() else rule)
+    if kind == "select_one" and var.list_name in codebook_lists_from_reference():
+        return Converted(text)
+    if kind == "select_one":
+        code, rule = match_choice(text, choices)
+        if code is None:
+            allowed = ", ".join(f"{c} ({lbl})" for c, lbl, _ in choices)
+            return Converted(None, error=f"Giá trị '{text}' không thuộc danh sách; chọn một trong: {allowed}.")
+        value: Any = int(code) if numeric_list else code
+        return Converted(value, None if text == code else f"choice_{rule or 'label'}")
+    if kind == "select_multiple":
+        codes, unknown = match_multi(text, choices)
+        if unknown:
+            return Converted(None, error=f"Lựa chọn '{' '.join(unknown)}' không thuộc danh sách của câu này.")
+        return Converted(codes, None if codes == text else "multi_normalised")
+    return Converted(text)
+
+
+def codebook_lists_from_reference() -> set[str]:
+    """Choice lists filled from reference data (matched by the place matcher)."""
+    return {"district", "commune"}
+
+
+def _number(var: Variable, text: str) -> Converted:
+    value, rule = parse_number(text)
+    if value is None:
+        return Converted(None, error=f"Giá trị '{text}' không phải là số; nhập số (ví dụ 1234 hoặc 12,5).")
+    if var.base_type == "integer":
+        if not float(value).is_integer():
+            return Converted(None, error=f"'{text}' phải là số nguyên.")
+        value = int(value)
+    changed = rule is not None and rule != "plain"
+    return Converted(value, rule if changed else None)
+
+
+def canonical(value: Any) -> str:
+    """Text form of a clean value, as written in logs and CSV."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def record_keys(frame: pd.DataFrame, form: FormId) -> pd.Series:
+    """Record key text ``round|commune|org`` (form A) or ``round|cadre_id`` (form B)."""
+    parts = [frame[k].astype("string").fillna("") for k in KEYS[form]]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + "|" + p
+    return out.astype(str)
+
+
+@dataclass
+class FormCleaning:
+    """Everything cleaning produced for one form."""
+
+    values: pd.DataFrame
+    log: list[pd.DataFrame]
+    issues: list[dict[str, object]]
+
+    def add_issue(self, idx: Any, level: str, rule: str, variable: str, value: object,
+                  message: str) -> None:
+        """Record a problem of one record (row index ``idx`` of ``values``)."""
+        row = self.values.loc[idx]
+        self.issues.append({
+            "_idx": idx, "record_key": "", "level": level, "rule": rule,
+            "file": row["_source_file"], "sheet": row["_source_sheet"],
+            "row": row["_source_row"], "variable": variable, "value": canonical(value),
+            "message": message,
+        })
+
+
+def _log_frame(raw: pd.DataFrame, mask: pd.Series, variable: str, old: pd.Series,
+               new: pd.Series, rule: pd.Series, action: str) -> pd.DataFrame:
+    sub = raw.loc[mask]
+    return pd.DataFrame({
+        "_idx": sub.index,
+        "source_file": sub["_source_file"].to_numpy(),
+        "source_sheet": sub["_source_sheet"].to_numpy(),
+        "source_row": sub["_source_row"].to_numpy(),
+        "variable": variable,
+        "old_value": old[mask].astype(str).to_numpy(),
+        "new_value": new[mask].map(canonical).to_numpy(),
+        "rule": rule[mask].to_numpy(),
+        "action": action,
+    })
+
+
+def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series:
+    """Repair text encoding/whitespace of one column; log every changed value."""
+    s = raw[name].fillna("").astype(str)
+    uniq = pd.unique(s)
+    fixed = {u: repair_text(u) for u in uniq}
+    new = s.map(lambda u: fixed[u][0])
+    rules = s.map(lambda u: "+".join(fixed[u][1]) or None)
+    mask = (new != s) & rules.notna()
+    if mask.any():
+        work.log.append(_log_frame(raw, mask, name, s, new, rules, "repaired"))
+    return new
+
+
+def convert_column(raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: Codebook,
+                   work: FormCleaning) -> pd.Series:
+    """Convert a repaired text column to typed values; log changes, collect errors."""
+    conv = converter(var, codebook)
+    results = {u: conv(u) for u in pd.unique(text)}
+    values = text.map(lambda u: results[u].value)
+    rules = text.map(lambda u: results[u].rule)
+    errors = text.map(lambda u: results[u].error)
+    changed = rules.notna()
+    if changed.any():
+        actions = rules.map(lambda r: "set_missing" if str(r).startswith("missing_code") else "recoded")
+        for action in pd.unique(actions[changed]):
+            m = changed & (actions == action)
+            work.log.append(_log_frame(raw, m, var.name, text, values, rules, str(action)))
+    for idx in errors[errors.notna()].index:
+        work.add_issue(idx, "error", "unparseable", var.name, text[idx], str(errors[idx]))
+    return values
+
+
+def resolve_communes(work: FormCleaning, raw: pd.DataFrame, communes: pd.DataFrame,
+                     matcher: CommuneMatcher) -> None:
+    """Commune names/codes → GSO codes; ambiguous or unmatched names are never guessed."""
+    names = work.values["commune_code"].fillna("").astype(str)
+    districts = work.values.get("district_code", pd.Series("", index=names.index))
+    districts = districts.fillna("").astype(str)
+    pairs = pd.DataFrame({"n": names, "d": districts})
+    uniq = pairs.drop_duplicates()
+    results = matcher.match_many(uniq["n"].tolist(), [d or None for d in uniq["d"]])
+    by_pair = {(n, d): r for (n, d), r in zip(uniq.itertuples(index=False), results, strict=True)}
+    matched = pairs.apply(lambda r: by_pair[(r["n"], r["d"])], axis=1)
+    codes = matched.map(lambda r: r.code)
+    status = matched.map(lambda r: r.status)
+    for idx in codes[codes.isna()].index:
+        r = matched[idx]
+        cands = "; ".join(f"{c[0]} {c[1]} ({c[2]})" for c in r.candidates[:5]) or "không có"
+        what = "trùng tên ở nhiều nơi" if r.status == "ambiguous" else "không tìm thấy"
+        work.add_issue(idx, "error", f"commune_{r.status}", "commune_code", names[idx],
+                       f"Tên xã '{names[idx]}' {what} trong danh mục; không tự đoán. "
+                       f"Ứng viên: {cands}. Ghi mã xã 5 số hoặc sửa tên trong tệp hiệu chỉnh.")
+    changed = codes.notna() & (codes != names)
+    if changed.any():
+        rule = status.map(lambda s: f"commune_{s}")
+        work.log.append(_log_frame(raw, changed, "commune_code", names, codes, rule, "recoded"))
+    work.values["commune_code"] = codes
+    ref = communes.set_index("commune_code")["district_code"]
+    derived = codes.map(ref)
+    if "district_code" in work.values:
+        old = districts
+        diff = derived.notna() & (old != derived)
+        rules = pd.Series("district_from_commune", index=old.index)
+        if diff.any():
+            work.log.append(_log_frame(raw, diff, "district_code", old, derived, rules, "recoded"))
+    work.values["district_code"] = derived
+
+
+def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> None:
+    """Fill an empty round id from the config; a different round is a hard issue."""
+    rid = work.values["round_id"].fillna("").astype(str) if "round_id" in work.values else (
+        pd.Series("", index=work.values.index)
+    )
+    empty = rid == ""
+    if empty.any():
+        new = pd.Series(cfg.round_id, index=rid.index)
+        rules = pd.Series("round_from_config", index=rid.index)
+        work.log.append(_log_frame(raw, empty, "round_id", rid, new, rules, "filled"))
+    other = ~empty & (rid.map(fold) != fold(cfg.round_id))
+    for idx in rid[other].index:
+        work.add_issue(idx, "error", "other_round", "round_id", rid[idx],
+                       f"Bản ghi thuộc đợt '{rid[idx]}', không phải đợt {cfg.round_id}; "
+                       "tách ra khỏi tệp của đợt này.")
+    work.values["round_id"] = rid.where(~empty, cfg.round_id)
+
+
+def clean_form(raw: pd.DataFrame, form: FormId, codebook: Codebook, cfg: RoundConfig,
+               communes: pd.DataFrame, matcher: CommuneMatcher) -> FormCleaning:
+    """Repair, convert and resolve places for every variable of a form."""
+    raw = raw.reset_index(drop=True)
+    work = FormCleaning(values=raw[[c for c in raw.columns if c.startswith("_")]].copy(),
+                        log=[], issues=[])
+    for var in codebook.form(form):
+        if var.name not in raw.columns:
+            work.values[var.name] = None
+            continue
+        text = repair_column(raw, var.name, work)
+        if var.personal_data:
+            work.values[var.name] = text.replace("", None)
+            continue
+        work.values[var.name] = convert_column(raw, text, var, codebook, work)
+    resolve_round(work, raw, cfg)
+    resolve_communes(work, raw, communes, matcher)
+    return work
+
+
+def pseudonymise(values: pd.DataFrame, codebook: Codebook, form: FormId, salt: bytes) -> pd.DataFrame:
+    """Drop personal data; keep a salted hash of names (``person_hash``) for linkage."""
+    out = values.copy()
+    for var in codebook.form(form):
+        if var.personal_data == "pseudonymise" and var.name in out:
+            out["person_hash"] = out[var.name].map(lambda n: _hash(salt, n))
+        if var.personal_data and var.name in out:
+            out = out.drop(columns=var.name)
+    return out
+
+
+def _hash(salt: bytes, name: object) -> str:
+    if name is None or (isinstance(name, float) and np.isnan(name)) or name == "":
+        return ""
+    return hashlib.sha256(salt + fold(str(name)).encode("utf-8")).hexdigest()[:16]

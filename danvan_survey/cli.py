@@ -1,0 +1,174 @@
+"""Command line: ``danvan-survey run | demo | forms | analyse | report``.
+
+Every command prints progress, ends with a Vietnamese summary, and turns bad input into
+a clear message with a non-zero exit code (never a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from danvan_survey.errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Khảo sát thực trạng công tác dân vận ở cơ sở — xử lý dữ liệu.")
+console = Console(highlight=False)
+RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Mã đợt khảo sát (thư mục data/raw/<mã>)")]
+RootOpt = Annotated[Path | None, typer.Option("--root", help="Thư mục dự án (mặc định: thư mục hiện tại)")]
+
+
+def _progress(message: str) -> None:
+    console.print(f"[cyan]•[/] {message}")
+
+
+def _guard(fn: Callable[[], Any]) -> Any:
+    """Run a command; show InputError as a message and exit 2 (no traceback)."""
+    try:
+        return fn()
+    except InputError as exc:
+        console.print(f"[bold red]Lỗi dữ liệu đầu vào:[/] {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]Đã dừng theo yêu cầu; không có kết quả nào được ghi dở.[/]")
+        raise typer.Exit(130) from None
+
+
+def _num(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def run_pipeline(round_id: str, root: Path | None, analyse: bool = True) -> dict[str, Path]:
+    """Run ingest → clean → validate → export (→ analyse) and print the summary."""
+    from danvan_survey.config import clean_dir
+    from danvan_survey.export import write_outputs
+    from danvan_survey.pipeline import run_round
+
+    started = time.perf_counter()
+    result = run_round(round_id, root, _progress)
+    out_dir = clean_dir(round_id, root)
+    _progress(f"Ghi kết quả vào {out_dir}")
+    inputs = sorted(p for p in result.cfg.folder.rglob("*") if p.is_file())
+    outputs = write_outputs(result, out_dir, inputs)
+    if analyse:
+        outputs |= run_analysis_step(result.cfg, out_dir)
+    _summary(result, outputs, time.perf_counter() - started)
+    return outputs
+
+
+def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
+    """Indicators, weak organisations, DVK catalogue and cadre estimates."""
+    from danvan_survey.analyse import run_analysis
+
+    _progress("Tính chỉ tiêu, tổ chức yếu kém, mô hình dân vận khéo và ước lượng phiếu cán bộ")
+    return {Path(p).name: Path(p) for p in run_analysis(cfg, out_dir).values()}
+
+
+def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
+    from danvan_survey.export import cleaning_log, issues_table, source_counts
+
+    counts = source_counts(result)
+    t = Table(title=f"Kết quả đợt {result.cfg.round_id}" + (" (DỮ LIỆU MÔ PHỎNG)" if result.cfg.synthetic else ""))
+    for col in ("Tệp nguồn", "Đọc", "Sạch", "Cách ly", "Trùng đã loại"):
+        t.add_column(col, justify="left" if col == "Tệp nguồn" else "right")
+    for r in counts.itertuples(index=False):
+        t.add_row(r.source_file, _num(r.read), _num(r.clean), _num(r.quarantined), _num(r.duplicates))
+    console.print(t)
+    log = cleaning_log(result)
+    rules = Table(title="Nhật ký làm sạch: số giá trị đã sửa theo quy tắc")
+    rules.add_column("Quy tắc")
+    rules.add_column("Số giá trị", justify="right")
+    for rule, n in log.groupby("rule").size().sort_values(ascending=False).head(12).items():
+        rules.add_row(str(rule), _num(int(n)))
+    console.print(rules)
+    issues = issues_table(result)
+    top = Table(title="Các vấn đề kiểm tra thường gặp nhất")
+    for col in ("Mức", "Quy tắc", "Số lần", "Nội dung"):
+        top.add_column(col, justify="right" if col == "Số lần" else "left")
+    grouped = issues.groupby(["level", "rule", "message"]).size().sort_values(ascending=False)
+    for (level, rule, message), n in grouped.head(10).items():
+        top.add_row(str(level), str(rule), _num(int(n)), str(message)[:90])
+    console.print(top)
+    where = Table(title="Kết quả đã ghi")
+    where.add_column("Tệp")
+    where.add_column("Đường dẫn")
+    for name, path in sorted(outputs.items()):
+        where.add_row(name, str(path))
+    console.print(where)
+    console.print(f"Xong trong {seconds:.1f} giây.")
+
+
+@app.command()
+def run(round_id: RoundOpt = "demo-2014", root: RootOpt = None,
+        analyse: Annotated[bool, typer.Option(help="Tính cả chỉ tiêu và ước lượng")] = True) -> None:
+    """Chạy toàn bộ: đọc, làm sạch, kiểm tra, ghi dữ liệu sạch và chỉ tiêu của một đợt."""
+    _guard(lambda: run_pipeline(round_id, root, analyse))
+
+
+@app.command()
+def demo(round_id: RoundOpt = "demo-2014",
+         seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên")] = 2014,
+         root: RootOpt = None) -> None:
+    """Tạo một đợt khảo sát MÔ PHỎNG (dữ liệu giả, có lỗi cài sẵn) để thử hệ thống."""
+    from danvan_survey.config import project_dir
+    from danvan_survey.demo import generate_round
+
+    base = root or project_dir()
+
+    def go() -> None:
+        counts = generate_round(round_id, seed, base / "data" / "raw", base / "tests" / "ground_truth")
+        console.print(f"Đã tạo đợt mô phỏng {round_id} (seed {seed}): {counts}")
+
+    _guard(go)
+
+
+@app.command()
+def forms(round_id: RoundOpt = "demo-2014",
+          out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu")] = Path("forms-out"),
+          root: RootOpt = None) -> None:
+    """Sinh biểu mẫu thu thập: XLSForm (Kobo/ODK), sổ Excel cho xã, từ điển dữ liệu, phiếu giấy."""
+    from danvan_survey.config import load_round
+    from danvan_survey.forms import build_forms
+
+    def go() -> None:
+        paths = build_forms(load_round(round_id, root), out)
+        console.print(f"Đã ghi {len(paths)} tệp vào {out}")
+
+    _guard(go)
+
+
+@app.command()
+def analyse(round_id: RoundOpt = "demo-2014", root: RootOpt = None) -> None:
+    """Tính chỉ tiêu, danh sách tổ chức yếu kém và ước lượng từ dữ liệu sạch đã có."""
+    from danvan_survey.config import clean_dir, load_round
+
+    def go() -> None:
+        out = run_analysis_step(load_round(round_id, root), clean_dir(round_id, root))
+        for name, path in sorted(out.items()):
+            console.print(f"  {name}: {path}")
+
+    _guard(go)
+
+
+@app.command()
+def report(round_id: RoundOpt = "demo-2014", root: RootOpt = None) -> None:
+    """Chạy các sổ tay phân tích và xuất bộ báo cáo cho lãnh đạo (reports/<đợt>/)."""
+    from danvan_survey.report import build_report
+
+    def go() -> None:
+        paths = build_report(round_id, root, progress=_progress)
+        console.print(f"Đã ghi {len(paths)} tệp báo cáo.")
+
+    _guard(go)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    """Entry point for ``python -m danvan_survey``."""
+    app(sys.argv[1:])

@@ -1,0 +1,182 @@
+"""Pipeline: one round from raw returns to clean, validated, traceable tables.
+
+``run_round`` calls the stages in order (raw → ingest → clean → validate → export) and
+returns a summary; it is the only function the CLI needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from danvan_survey import reference
+from danvan_survey.clean import FormCleaning, clean_form, pseudonymise
+from danvan_survey.codebook import Codebook, FormId, load_codebook
+from danvan_survey.config import RoundConfig, clean_dir, load_round
+from danvan_survey.errors import InputError
+from danvan_survey.ingest import IngestResult, read_round
+from danvan_survey.places import CommuneMatcher
+from danvan_survey.schemas import RoundContext, coerce
+from danvan_survey.validate import Outcome, read_corrections, split_outcome
+
+Progress = Callable[[str], None]
+REFERENCE_COLUMNS = [
+    "commune_name", "district_name", "em_area", "em_source", "em_confidence",
+]
+
+
+@dataclass
+class RoundResult:
+    """Everything a run produced, before it is written."""
+
+    cfg: RoundConfig
+    ingest: IngestResult
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    expected_missing: pd.DataFrame = field(default_factory=pd.DataFrame)
+    communes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def province_communes(cfg: RoundConfig) -> pd.DataFrame:
+    """Commune frame of the round (``province_code: "ALL"`` = the whole country)."""
+    if cfg.province_code.upper() == "ALL":
+        units = reference.admin_units(cfg.admin_vintage)
+        frames = [reference.communes(p, cfg.admin_vintage) for p in sorted(units["province_code"].unique())]
+        return pd.concat(frames, ignore_index=True)
+    return reference.communes(cfg.province_code, cfg.admin_vintage)
+
+
+def read_salt() -> bytes:
+    """Salt for pseudonyms, kept outside the repo (``$DANVAN_SALT`` or a user config file).
+
+    Created once per machine (random) when absent; never committed.
+    """
+    if os.environ.get("DANVAN_SALT"):
+        return os.environ["DANVAN_SALT"].encode("utf-8")
+    path = Path(os.environ.get("DANVAN_SALT_FILE", Path.home() / ".config" / "danvan_survey" / "salt"))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(os.urandom(32).hex().encode("ascii"))
+        path.chmod(0o600)
+    return path.read_bytes().strip()
+
+
+def _context(cfg: RoundConfig, communes: pd.DataFrame, keys_a: frozenset[tuple[str, str]]) -> RoundContext:
+    return RoundContext(
+        round_year=cfg.reference_year,
+        period_start=cfg.period_start,
+        period_end=cfg.period_end,
+        commune_codes=frozenset(communes["commune_code"]),
+        em_area_by_commune=dict(zip(communes["commune_code"], communes["em_area"], strict=True)),
+        form_a_keys=keys_a,
+    )
+
+
+def add_reference(frame: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Attach commune and district names and the EM-area class (with its source)."""
+    ref = communes.set_index("commune_code")
+    out = frame.copy()
+    for col in REFERENCE_COLUMNS:
+        out[col] = out["commune_code"].map(ref[col]).astype("str")
+    return out
+
+
+def add_rating_raw(frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
+    """Keep the raw wording of the rating beside its harmonised code."""
+    out = frame.copy()
+    if "rating_last_year" in raw:
+        out["rating_label_raw"] = raw["rating_last_year"].fillna("").astype(str).replace("", None)
+    return out
+
+
+def sample_design(cfg: RoundConfig) -> pd.DataFrame:
+    """Drawn communes with the number of communes in their district frame."""
+    if not cfg.sample_design:
+        raise InputError(f"round.yaml của đợt {cfg.round_id} thiếu mục sample_design "
+                         "(danh sách xã được chọn mẫu cho phiếu cán bộ).")
+    path = cfg.path(cfg.sample_design)
+    if not path.exists():
+        raise InputError(f"Không tìm thấy tệp thiết kế mẫu {cfg.sample_design}.", file=cfg.sample_design)
+    design = pd.read_csv(path, dtype=str, keep_default_na=False)
+    need = {"district_code", "commune_code", "n_psu_in_stratum"}
+    if not need <= set(design.columns):
+        raise InputError(f"Tệp {cfg.sample_design} cần các cột: {', '.join(sorted(need))}.",
+                         file=cfg.sample_design)
+    design["n_psu_in_stratum"] = design["n_psu_in_stratum"].astype(int)
+    drawn = design.groupby("district_code")["commune_code"].transform("size")
+    design["weight"] = design["n_psu_in_stratum"] / drawn
+    return design
+
+
+def add_weights(frame: pd.DataFrame, design: pd.DataFrame, work: FormCleaning) -> pd.DataFrame:
+    """Design weight and fpc per cadre; a cadre outside the drawn communes is a hard issue."""
+    out = frame.copy()
+    by = design.set_index("commune_code")
+    out["weight"] = pd.array(out["commune_code"].map(by["weight"]), dtype="Float64")
+    out["n_psu_in_stratum"] = pd.array(out["commune_code"].map(by["n_psu_in_stratum"]), dtype="Int64")
+    for idx in out.index[out["weight"].isna() & out["commune_code"].notna()]:
+        work.add_issue(idx, "error", "not_in_sample", "commune_code", out.at[idx, "commune_code"],
+                       "Xã này không có trong danh sách xã được chọn mẫu phiếu cán bộ; "
+                       "kiểm tra mã xã hoặc bổ sung tệp thiết kế mẫu.")
+    return out
+
+
+def process_form(form: FormId, raw: pd.DataFrame, cfg: RoundConfig, codebook: Codebook,
+                 communes: pd.DataFrame, context: RoundContext,
+                 corrections: pd.DataFrame | None, salt: bytes) -> Outcome:
+    """Clean, type and validate all raw records of one form."""
+    raw = raw.reset_index(drop=True)
+    work = clean_form(raw, form, codebook, cfg, communes, CommuneMatcher(communes))
+    values = pseudonymise(work.values, codebook, form, salt)
+    values = add_rating_raw(values, raw) if form == "a" else values
+    values = add_reference(values, communes)
+    if form == "b":
+        values = add_weights(values, sample_design(cfg), work)
+    typed = coerce(values, codebook, form)
+    typed = typed[[*[c for c in typed.columns if c.startswith("_")],
+                   *[c for c in typed.columns if not c.startswith("_")]]]
+    return split_outcome(typed, form, work, codebook, context, corrections,
+                         cfg.corrections or "", raw)
+
+
+def expected_returns(communes: pd.DataFrame, clean: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Census completeness of form A: expected commune × organisation pairs not received."""
+    orgs = codebook.codes("org_type")
+    grid = communes[["commune_code", "commune_name", "district_code", "district_name"]].merge(
+        pd.DataFrame({"org_type": orgs}), how="cross")
+    got = set(zip(clean["commune_code"], clean["org_type"], strict=True))
+    mask = [(c, o) not in got for c, o in zip(grid["commune_code"], grid["org_type"], strict=True)]
+    return grid[mask].reset_index(drop=True)
+
+
+def run_round(round_id: str, root: Path | None = None, progress: Progress = lambda _: None,
+              ) -> RoundResult:
+    """Ingest, clean and validate every source of a round (no writing)."""
+    cfg = load_round(round_id, root)
+    codebook = load_codebook()
+    communes = province_communes(cfg)
+    progress(f"Đọc {len(cfg.sources)} nguồn dữ liệu của đợt {cfg.round_id}")
+    ingest = read_round(cfg, codebook)
+    corrections = None
+    if cfg.corrections and cfg.path(cfg.corrections).exists():
+        corrections = read_corrections(cfg.path(cfg.corrections))
+    result = RoundResult(cfg=cfg, ingest=ingest, communes=communes)
+    salt = read_salt()
+    keys_a: frozenset[tuple[str, str]] = frozenset()
+    for form in ("a", "b"):
+        tables = ingest.tables[form]
+        if not tables:
+            continue
+        progress(f"Làm sạch và kiểm tra phiếu {form.upper()} ({sum(len(t) for t in tables):,} bản ghi)")
+        raw = pd.concat(tables, ignore_index=True)
+        ctx = _context(cfg, communes, keys_a)
+        outcome = process_form(form, raw, cfg, codebook, communes, ctx, corrections, salt)
+        result.outcomes[form] = outcome
+        if form == "a":
+            clean = outcome.clean
+            keys_a = frozenset(zip(clean["commune_code"], clean["org_type"], strict=True))
+            result.expected_missing = expected_returns(communes, clean, codebook)
+    return result

@@ -1,0 +1,196 @@
+"""pandera schemas derived from the codebook: dtypes, choice sets, required, checks.
+
+Two schemas per form: *hard* (a failure quarantines the record: dtypes, choice sets,
+required answers, ``constraint`` expressions, unique key) and *soft* (a failure flags
+the record: ``warning`` expressions). Nothing here states what a column means; every
+rule comes from ``danvan_survey/codebook``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey.expressions import ContextFn, passes
+
+REFERENCE_LISTS = {"district", "commune"}
+
+
+@dataclass(frozen=True)
+class RoundContext:
+    """Round and reference facts the codebook's context functions need."""
+
+    round_year: int
+    period_start: date
+    period_end: date
+    commune_codes: frozenset[str]
+    em_area_by_commune: Mapping[str, str]
+    form_a_keys: frozenset[tuple[str, str]] = frozenset()
+
+    def functions(self, frame: pd.DataFrame) -> dict[str, ContextFn]:
+        """Context functions bound to one frame (see ``CONTEXT_FUNCTIONS``)."""
+        return {
+            "round_year": lambda: float(self.round_year),
+            "in_admin_vintage": lambda s: s.astype("string").isin(self.commune_codes),
+            "in_round_window": lambda s: _between(s, self.period_start, self.period_end),
+            "same_in_commune": lambda s: _same_in_commune(frame, s),
+            "has_form_a": lambda s: _has_form_a(frame, self.form_a_keys),
+            "em_area_of_commune": lambda: frame["commune_code"].map(self.em_area_by_commune)
+            .astype("string"),
+        }
+
+
+def _between(s: pd.Series, start: date, end: date) -> pd.Series:
+    d = pd.to_datetime(s, errors="coerce")
+    ok = (d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))
+    return ok.astype("boolean").mask(d.isna())
+
+
+def _same_in_commune(frame: pd.DataFrame, s: pd.Series) -> pd.Series:
+    n = s.groupby(frame["commune_code"]).transform("nunique")
+    return (n <= 1).astype("boolean")
+
+
+def _has_form_a(frame: pd.DataFrame, keys: frozenset[tuple[str, str]]) -> pd.Series:
+    pairs = zip(frame["commune_code"].astype(str), frame["org_type"].astype(str), strict=True)
+    return pd.Series([p in keys for p in pairs], index=frame.index, dtype="boolean")
+
+
+def pandas_dtype(var: Variable, codebook: Codebook) -> str:
+    """The clean-table dtype of a variable (see the contract in README)."""
+    if var.base_type == "integer":
+        return "Int64"
+    if var.base_type == "decimal":
+        return "Float64"
+    if var.base_type == "date":
+        return "datetime64[us]"
+    if var.base_type == "select_one" and var.list_name not in REFERENCE_LISTS and (
+        codebook.is_numeric_list(var.list_name or "")
+    ):
+        return "Int64"
+    return "str"
+
+
+def clean_variables(codebook: Codebook, form: FormId) -> list[Variable]:
+    """Variables of the clean table: every codebook variable except personal data."""
+    return [v for v in codebook.form(form) if v.personal_data != "drop" and not (
+        v.personal_data == "pseudonymise")]
+
+
+def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
+    if not var.is_select or var.list_name in REFERENCE_LISTS:
+        return None
+    codes = codebook.codes(var.list_name or "")
+    if var.base_type == "select_one":
+        allowed: list[Any] = [int(c) for c in codes] if codebook.is_numeric_list(
+            var.list_name or "") else codes
+        return pa.Check.isin(allowed, name=f"choices:{var.name}")
+    allowed_set = set(codes)
+    return pa.Check(
+        lambda s: s.map(lambda v: set(str(v).split()) <= allowed_set, na_action="ignore")
+        .fillna(True).astype(bool),
+        name=f"choices:{var.name}",
+    )
+
+
+def _column(var: Variable, codebook: Codebook, level: str) -> pa.Column:
+    checks = [c for c in [_choice_check(var, codebook)] if c is not None and level == "hard"]
+    return pa.Column(
+        pandas_dtype(var, codebook),
+        checks=checks,
+        nullable=not (var.required and level == "hard"),
+        required=True,
+        coerce=False,
+    )
+
+
+def _expression_check(var: Variable, expr: str, kind: str,
+                      context: RoundContext) -> pa.Check:
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return passes(expr, frame, var.name, context.functions(frame))
+
+    return pa.Check(check, name=f"{kind}:{var.name}")
+
+
+def build_schema(codebook: Codebook, form: FormId, context: RoundContext,
+                 level: str = "hard") -> pa.DataFrameSchema:
+    """pandera schema of a clean form table; ``level`` is ``hard`` or ``soft``."""
+    variables = clean_variables(codebook, form)
+    kind, attr = ("constraint", "constraint") if level == "hard" else ("warning", "warning")
+    checks = [
+        _expression_check(v, getattr(v, attr), kind, context)
+        for v in variables if getattr(v, attr)
+    ]
+    return pa.DataFrameSchema(
+        columns={v.name: _column(v, codebook, level) for v in variables},
+        checks=checks,
+        unique=list(KEYS[form]) if level == "hard" else None,
+        strict=False,
+        name=f"form_{form}_{level}",
+    )
+
+
+def check_messages(codebook: Codebook, form: FormId) -> dict[str, str]:
+    """Vietnamese message for every check name a schema can report."""
+    out: dict[str, str] = {}
+    for v in codebook.form(form):
+        label = v.label_vi
+        out[f"constraint:{v.name}"] = v.constraint_message or f"{label}: giá trị không hợp lệ."
+        out[f"warning:{v.name}"] = v.warning_message or f"{label}: giá trị bất thường."
+        out[f"choices:{v.name}"] = f"{label}: mã không thuộc danh sách lựa chọn."
+        out[f"not_nullable:{v.name}"] = f"{label}: bắt buộc phải có, đang để trống."
+        out[f"dtype:{v.name}"] = f"{label}: sai kiểu dữ liệu."
+    return out
+
+
+def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """Run a schema lazily; one row per (row index, check, column) that failed."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        return _summarise(fc)
+    return pd.DataFrame(columns=["index", "check", "column", "failure_case"])
+
+
+def _summarise(fc: pd.DataFrame) -> pd.DataFrame:
+    fc = fc[fc["index"].notna()].copy()
+    check = fc["check"].astype(str)
+    column = fc["column"].astype("string").fillna("")
+    name = check.where(check.str.contains(":"), check + ":" + column)
+    name = name.str.replace(r"^not_nullable:.*$", "", regex=True).where(
+        ~check.str.startswith("not_nullable"), "not_nullable:" + column)
+    name = name.where(~check.str.startswith("field_uniqueness") & ~check.str.startswith(
+        "multiple_fields_uniqueness"), "unique_key:" + column)
+    fc["check"] = name
+    fc["column"] = name.str.split(":").str[1]
+    out = fc[["index", "check", "column", "failure_case"]].drop_duplicates(["index", "check"])
+    return out.reset_index(drop=True)
+
+
+def coerce(frame: pd.DataFrame, codebook: Codebook, form: FormId) -> pd.DataFrame:
+    """Give a frame of converted python values the clean dtypes of the codebook."""
+    out = frame.copy()
+    for var in clean_variables(codebook, form):
+        dtype = pandas_dtype(var, codebook)
+        col = out[var.name] if var.name in out else pd.Series(None, index=out.index)
+        out[var.name] = _astype(col, dtype)
+    return out
+
+
+def _astype(col: pd.Series, dtype: str) -> pd.Series:
+    if dtype.startswith("datetime"):
+        return pd.to_datetime(col, errors="coerce").astype("datetime64[us]")
+    if dtype == "str":
+        return col.astype("object").where(col.notna(), None).astype("str")
+    values = col.astype(object).where(col.notna(), None).tolist()
+    return pd.Series(pd.array(values, dtype=dtype), index=col.index)
+
+
+CheckFn = Callable[[pd.DataFrame], pd.Series]

@@ -1,0 +1,231 @@
+"""Validate: duplicates, analyst corrections, pandera checks, quarantine and flags.
+
+Input is the typed frame of one form from :mod:`danvan_survey.clean`; output splits it
+into clean records, quarantined records (with Vietnamese reasons) and logged duplicates,
+so that for every source file: records read = clean + quarantined + duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from danvan_survey.clean import FormCleaning, canonical, converter, record_keys
+from danvan_survey.codebook import KEYS, Codebook, FormId
+from danvan_survey.errors import InputError
+from danvan_survey.schemas import RoundContext, build_schema, check_messages, failures
+
+CORRECTION_COLUMNS = ["key", "variable", "old_value", "new_value", "action"]
+CORRECTION_ACTIONS = {"change", "blank", "remove", "accept"}
+
+
+@dataclass
+class Outcome:
+    """Result of validating one form."""
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    duplicates: pd.DataFrame
+    issues: list[dict[str, object]] = field(default_factory=list)
+    log: list[pd.DataFrame] = field(default_factory=list)
+
+
+def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd.DataFrame]:
+    """Keep the latest submission of each key; return (keep mask, dropped-record log rows)."""
+    keyed = frame[[k for k in KEYS[form]]].notna().all(axis=1)
+    order = frame.assign(_t=frame["_submission_time"].fillna(""), _o=range(len(frame)))
+    order = order[keyed].sort_values(["record_key", "_t", "_o"])
+    latest = ~order.duplicated("record_key", keep="last")
+    dropped = order[~latest]
+    keep = pd.Series(True, index=frame.index)
+    keep[dropped.index] = False
+    kept_of = order[latest].set_index("record_key")
+    log = pd.DataFrame({
+        "_idx": dropped.index,
+        "source_file": dropped["_source_file"].to_numpy(),
+        "source_sheet": dropped["_source_sheet"].to_numpy(),
+        "source_row": dropped["_source_row"].to_numpy(),
+        "variable": "_record",
+        "old_value": (dropped["_uuid"].fillna("") + " " + dropped["_t"]).str.strip().to_numpy(),
+        "new_value": dropped["record_key"].map(
+            lambda k: f"giữ bản nộp {kept_of.loc[k, '_source_file']} dòng "
+                      f"{kept_of.loc[k, '_source_row']}").to_numpy(),
+        "rule": "duplicate_key",
+        "action": "removed_older_duplicate",
+    })
+    return keep, log
+
+
+def read_corrections(path: Path) -> pd.DataFrame:
+    """Read an analyst corrections file; clear message when a column is missing."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in CORRECTION_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"Tệp hiệu chỉnh {path.name} thiếu cột: {', '.join(missing)}. "
+            f"Các cột cần có: {', '.join(CORRECTION_COLUMNS)}.", file=path.name,
+        )
+    bad = frame[~frame["action"].isin(CORRECTION_ACTIONS)]
+    if len(bad):
+        raise InputError(
+            f"Tệp hiệu chỉnh {path.name}, dòng {int(bad.index[0]) + 2}: hành động "
+            f"'{bad.iloc[0]['action']}' không hợp lệ; dùng change, blank, remove hoặc accept.",
+            file=path.name, row=int(bad.index[0]) + 2, column="action",
+        )
+    return frame
+
+
+@dataclass
+class Corrections:
+    """What applying the corrections did: removed rows and waived checks."""
+
+    removed: dict[object, str] = field(default_factory=dict)
+    accepted: set[tuple[object, str]] = field(default_factory=set)
+
+
+def apply_corrections(
+    frame: pd.DataFrame, corrections: pd.DataFrame, work: FormCleaning, codebook: Codebook,
+    form: FormId, raw_text: pd.DataFrame, source: str,
+) -> Corrections:
+    """Apply analyst corrections in place on ``frame``; refuse stale ones with a message."""
+    result = Corrections()
+    index_of = {k: i for i, k in frame["record_key"].items()}
+    names = set(codebook.names(form))
+    for line, row in corrections.iterrows():
+        where = f"Tệp hiệu chỉnh {source}, dòng {int(str(line)) + 2}"
+        idx = index_of.get(row["key"])
+        if idx is None or (row["variable"] not in names and row["action"] != "remove"):
+            continue
+        var = row["variable"]
+        current = canonical(frame.at[idx, var]) if var in frame else ""
+        raw = str(raw_text.at[idx, var]) if var in raw_text else ""
+        if row["action"] != "remove" and row["old_value"] not in {current, raw}:
+            work.issues.append(_refused(idx, frame, row, current, where))
+            continue
+        _apply_one(frame, idx, row, codebook, form, work, result, raw, where)
+    return result
+
+
+def _refused(idx: object, frame: pd.DataFrame, row: pd.Series, current: str,
+             where: str) -> dict[str, object]:
+    return {
+        "_idx": idx, "record_key": row["key"], "level": "warning", "rule": "correction_refused",
+        "file": frame.at[idx, "_source_file"], "sheet": frame.at[idx, "_source_sheet"],
+        "row": frame.at[idx, "_source_row"], "variable": row["variable"], "value": current,
+        "message": f"{where}: giá trị cũ '{row['old_value']}' không khớp giá trị hiện tại "
+                   f"'{current}'; hiệu chỉnh không được áp dụng. Kiểm tra lại rồi sửa dòng này.",
+    }
+
+
+def _apply_one(frame: pd.DataFrame, idx: object, row: pd.Series, codebook: Codebook,
+               form: FormId, work: FormCleaning, result: Corrections, raw: str,
+               where: str) -> None:
+    action, var = row["action"], row["variable"]
+    old = canonical(frame.at[idx, var]) if var in frame else ""
+    if action == "remove":
+        result.removed[idx] = str(row.get("note", "")) or "nhà phân tích loại bản ghi"
+        new_text = ""
+    elif action == "accept":
+        result.accepted.add((idx, var))
+        new_text = old
+    else:
+        new_text = "" if action == "blank" else row["new_value"]
+        conv = converter(codebook.var(form, var), codebook)(new_text)
+        if conv.error:
+            work.issues.append(_refused(idx, frame, row, old, where) | {
+                "message": f"{where}: giá trị mới '{new_text}' không hợp lệ ({conv.error})."})
+            return
+        frame.at[idx, var] = conv.value
+        new_text = canonical(conv.value)
+        work.issues = [i for i in work.issues if not (i.get("_idx") == idx and
+                                                      i.get("variable") == var)]
+    work.log.append(pd.DataFrame([{
+        "_idx": idx, "source_file": frame.at[idx, "_source_file"],
+        "source_sheet": frame.at[idx, "_source_sheet"], "source_row": frame.at[idx, "_source_row"],
+        "variable": var, "old_value": old or raw, "new_value": new_text,
+        "rule": f"analyst_correction:{action}", "action": action,
+    }]))
+
+
+def schema_issues(frame: pd.DataFrame, codebook: Codebook, form: FormId, context: RoundContext,
+                  level: str) -> list[dict[str, object]]:
+    """Run the hard or soft schema; one issue per failing (record, check)."""
+    fails = failures(build_schema(codebook, form, context, level), frame)
+    messages = check_messages(codebook, form)
+    out = []
+    for rec in fails.itertuples(index=False):
+        idx = rec.index
+        column = str(rec.column)
+        value = frame.at[idx, column] if column in frame.columns else rec.failure_case
+        out.append({
+            "_idx": idx, "record_key": frame.at[idx, "record_key"],
+            "level": "error" if level == "hard" else "warning", "rule": str(rec.check),
+            "file": frame.at[idx, "_source_file"], "sheet": frame.at[idx, "_source_sheet"],
+            "row": frame.at[idx, "_source_row"], "variable": column, "value": canonical(value),
+            "message": messages.get(str(rec.check), str(rec.check)),
+        })
+    return out
+
+
+def split_outcome(frame: pd.DataFrame, form: FormId, work: FormCleaning, codebook: Codebook,
+                  context: RoundContext, corrections: pd.DataFrame | None,
+                  corrections_name: str, raw_text: pd.DataFrame) -> Outcome:
+    """Duplicates → corrections → checks → clean / quarantine / duplicates."""
+    frame = frame.copy()
+    frame["record_key"] = record_keys(frame, form)
+    keep, dup_log = resolve_duplicates(frame, form)
+    duplicates = frame[~keep]
+    frame = frame[keep].copy()
+    work.issues = [i for i in work.issues if i["_idx"] in frame.index]
+    fixes = Corrections()
+    if corrections is not None:
+        fixes = apply_corrections(frame, corrections, work, codebook, form, raw_text,
+                                  corrections_name)
+    hard = [i for i in work.issues if i["level"] == "error"]
+    hard += schema_issues(frame, codebook, form, context, "hard")
+    soft = schema_issues(frame, codebook, form, context, "soft")
+    hard = [i for i in hard if (i["_idx"], i["variable"]) not in fixes.accepted]
+    soft = [i for i in soft if (i["_idx"], i["variable"]) not in fixes.accepted]
+    bad = {i["_idx"] for i in hard} | set(fixes.removed)
+    for idx, note in fixes.removed.items():
+        hard.append({"_idx": idx, "record_key": frame.at[idx, "record_key"], "level": "error",
+                     "rule": "analyst_removed", "file": frame.at[idx, "_source_file"],
+                     "sheet": frame.at[idx, "_source_sheet"], "row": frame.at[idx, "_source_row"],
+                     "variable": "_record", "value": "", "message": f"Nhà phân tích loại: {note}"})
+    flags = _soft_flags(soft, frame.index)
+    frame["soft_flags"] = flags
+    quarantine = _quarantine_table(frame.loc[sorted(bad, key=list(frame.index).index)], hard)
+    others = [i for i in work.issues if i["level"] != "error"]
+    issues = [_with_key(i, frame) for i in hard + soft + others]
+    log = [*work.log, dup_log]
+    return Outcome(clean=frame.drop(index=list(bad)), quarantine=quarantine,
+                   duplicates=duplicates, issues=issues, log=log)
+
+
+def _with_key(issue: dict[str, object], frame: pd.DataFrame) -> dict[str, object]:
+    if not issue.get("record_key") and issue["_idx"] in frame.index:
+        issue = issue | {"record_key": frame.at[issue["_idx"], "record_key"]}
+    return issue
+
+
+def _soft_flags(soft: list[dict[str, object]], index: pd.Index) -> pd.Series:
+    flags: dict[object, list[str]] = {}
+    for i in soft:
+        flags.setdefault(i["_idx"], []).append(str(i["rule"]))
+    return pd.Series([";".join(sorted(set(flags.get(i, [])))) for i in index], index=index,
+                     dtype="str")
+
+
+def _quarantine_table(records: pd.DataFrame, hard: list[dict[str, object]]) -> pd.DataFrame:
+    reasons: dict[object, list[str]] = {}
+    rules: dict[object, list[str]] = {}
+    for i in hard:
+        reasons.setdefault(i["_idx"], []).append(f"{i['variable']}: {i['message']}")
+        rules.setdefault(i["_idx"], []).append(str(i["rule"]))
+    out = records.copy()
+    out.insert(0, "quarantine_rules", [";".join(dict.fromkeys(rules.get(i, []))) for i in out.index])
+    out.insert(1, "quarantine_reasons", [" | ".join(dict.fromkeys(reasons.get(i, [])))
+                                         for i in out.index])
+    return out
