@@ -1,0 +1,211 @@
+"""House style of every chart: template, palette, labels, number format and footer."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from danvan_survey import __version__
+from danvan_survey.codebook import load_codebook
+from danvan_survey.reference import EM_AREA_LABELS_VI
+from danvan_survey.results import Results
+
+FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
+#: Okabe-Ito colour-blind-safe palette (black last).
+OKABE_ITO = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
+)
+SUPPRESSED_COLOUR = "#BDBDBD"
+MISSING_COLOUR = "#F2F2F2"
+TEMPLATE_NAME = "danvan"
+FOOTER_MARGIN = 96
+WIDTH, HEIGHT = 1000, 600
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+NOOP_MATHJAX = ASSETS_DIR / "noop_mathjax.js"
+
+#: Form names used in footers ("phiếu A/B").
+FORM_NAMES = {"a": "phiếu A (tổ chức)", "b": "phiếu B (cán bộ)"}
+
+
+def nfc(text: str) -> str:
+    """Return text in Unicode NFC form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def register_template() -> None:
+    """Register the house template and make it the default; no CDN MathJax for export."""
+    if TEMPLATE_NAME not in pio.templates:
+        pio.templates[TEMPLATE_NAME] = go.layout.Template(
+            layout={
+                "font": {"family": FONT, "size": 13, "color": "#222222"},
+                "colorway": list(OKABE_ITO),
+                "separators": ",.",
+                "paper_bgcolor": "white",
+                "plot_bgcolor": "white",
+                "title": {"font": {"size": 17}, "x": 0.01, "xanchor": "left"},
+                "hoverlabel": {"font": {"family": FONT}},
+                "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+                "xaxis": {"gridcolor": "#E5E5E5", "zerolinecolor": "#BBBBBB"},
+                "yaxis": {"gridcolor": "#E5E5E5", "zerolinecolor": "#BBBBBB"},
+            }
+        )
+    pio.templates.default = f"plotly_white+{TEMPLATE_NAME}"
+    pio.defaults.mathjax = str(NOOP_MATHJAX)
+
+
+register_template()
+
+
+# ---------------------------------------------------------------- labels (from the codebook)
+def choice_label(list_name: str, code: object) -> str:
+    """Vietnamese label of a choice code (the codebook's), the code itself if unknown."""
+    return load_codebook().choice_label_vi(list_name, code)
+
+
+def org_label(code: object) -> str:
+    """Organisation name (codebook list ``org_type``)."""
+    return choice_label("org_type", code)
+
+
+def org_codes() -> list[str]:
+    """Organisation codes in codebook order."""
+    return load_codebook().codes("org_type")
+
+
+def var_label(form: str, name: str) -> str:
+    """Vietnamese label of a codebook variable."""
+    return load_codebook().label_vi(form, name)  # type: ignore[arg-type]
+
+
+def em_label(code: object) -> str:
+    """Label of an EM-area class (reference module)."""
+    return EM_AREA_LABELS_VI.get(str(code), str(code))
+
+
+#: Labels of derived indicators, used only when ``danvan_survey.indicators`` does not
+#: provide one (the derived indicators are defined in the spec, not in the form CSVs).
+FALLBACK_INDICATOR_LABELS = {
+    "gathering_rate": "Tỷ lệ tập hợp",
+    "meeting_regularity": "Tỷ lệ chi hội sinh hoạt đủ kỳ",
+    "silent_branch_share": "Tỷ lệ chi hội không sinh hoạt ≥ 6 tháng",
+    "dues_rate": "Tỷ lệ đóng đủ hội phí",
+    "card_rate": "Tỷ lệ có thẻ hội viên",
+    "trained_share": "Tỷ lệ cán bộ được tập huấn",
+    "vacancy_share": "Tỷ lệ vị trí chủ chốt khuyết",
+    "dvk_bulletin_compliance": "Tỷ lệ kỳ bản tin có bài về mô hình DVK",
+    "content_diversity": "Số loại nội dung sinh hoạt thực chất",
+    "coverage": "Tỷ lệ phiếu đã nhận",
+}
+
+
+@cache
+def _indicator_registry() -> dict[str, str]:
+    try:
+        from danvan_survey import indicators  # noqa: PLC0415 - optional, read lazily
+    except ImportError:
+        return {}
+    registry = getattr(indicators, "INDICATORS", {})
+    out: dict[str, str] = {}
+    items = registry.items() if isinstance(registry, dict) else []
+    for name, spec in items:
+        label = spec if isinstance(spec, str) else None
+        if isinstance(spec, dict):
+            label = spec.get("label_vi") or spec.get("label")
+        label = label or getattr(spec, "label_vi", None) or getattr(spec, "label", None)
+        if isinstance(label, str) and label:
+            out[str(name)] = nfc(label)
+    return out
+
+
+def indicator_label(name: str) -> str:
+    """Vietnamese label of a derived indicator."""
+    return _indicator_registry().get(name) or FALLBACK_INDICATOR_LABELS.get(name, name)
+
+
+def short_district(name: object) -> str:
+    """District name without its unit type ("Huyện Tuy Phong" -> "Tuy Phong")."""
+    text = str(name)
+    for prefix in ("Thành phố ", "Thị xã ", "Huyện ", "Quận "):
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text
+
+
+# ---------------------------------------------------------------- numbers (Vietnamese)
+def fmt_num(value: float | int | None, decimals: int = 0) -> str:
+    """Vietnamese number: '.' thousands, ',' decimals; '–' for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    try:
+        if value is not None and math.isnan(float(value)):
+            return "–"
+    except (TypeError, ValueError):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_pct(value: float | None, decimals: int = 1) -> str:
+    """Vietnamese percentage of a ratio (0.412 -> '41,2%')."""
+    if value is None:
+        return "–"
+    try:
+        if math.isnan(float(value)):
+            return "–"
+    except (TypeError, ValueError):
+        return "–"
+    return fmt_num(float(value) * 100, decimals) + "%"
+
+
+# ---------------------------------------------------------------- footer
+def footer_text(res: Results, form: str, n: int, note: str = "") -> str:
+    """Source line of a chart: round, form, n, synthetic flag, date and package version."""
+    parts = [f"Nguồn: đợt {res.round_id}, {FORM_NAMES.get(form, form)}, n = {fmt_num(n)}"]
+    if res.synthetic:
+        parts.append("<b>Dữ liệu mô phỏng</b>")
+    parts.append(res.report_date.strftime("%d/%m/%Y"))
+    parts.append(f"danvan_survey {__version__}")
+    line = " · ".join(parts)
+    return nfc(f"{note}<br>{line}" if note else line)
+
+
+def finish(
+    fig: go.Figure,
+    res: Results,
+    *,
+    title: str,
+    form: str,
+    n: int,
+    note: str = "",
+    height: int = HEIGHT,
+    width: int = WIDTH,
+) -> go.Figure:
+    """Apply size, title and footer annotation (every chart ends here)."""
+    lines = 2 if note else 1
+    bottom = FOOTER_MARGIN + 16 * (lines - 1)
+    fig.update_layout(
+        title={"text": nfc(title)},
+        width=width,
+        height=height,
+        margin={"l": 80, "r": 30, "t": 90, "b": bottom + 40},
+        separators=",.",
+    )
+    fig.add_annotation(
+        text=footer_text(res, form, n, note),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-(bottom - 10),
+        showarrow=False,
+        align="left",
+        font={"size": 11, "color": "#555555"},
+    )
+    return fig

@@ -1,0 +1,117 @@
+"""One entry point for charts, notebooks and the report: a round's analysis results.
+
+``load_results(round_id)`` reads the parquet tables of ``data/clean/<round>/`` plus the
+round configuration (``data/raw/<round>/round.yaml``) into a :class:`Results` object.
+Nothing is computed here beyond reading; nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from danvan_survey.config import clean_dir, load_round
+from danvan_survey.errors import InputError
+
+#: Tables every round must have before charts can be drawn.
+REQUIRED_TABLES = ("indicators_org", "indicators_district", "indicators_em_area")
+#: Tables read when present (an empty frame otherwise).
+OPTIONAL_TABLES = ("organisations", "cadres", "estimates")
+#: CSV side outputs of cleaning/validation, read when present.
+OPTIONAL_CSV = ("quarantine", "cleaning_log", "validation_issues")
+REPORT_DATE_ENV = "DANVAN_REPORT_DATE"
+
+
+@dataclass(frozen=True)
+class Results:
+    """Clean and indicator tables of one round, with what the footer of a chart needs."""
+
+    round_id: str
+    title: str
+    synthetic: bool
+    data_date: date
+    province_code: str
+    indicators_org: pd.DataFrame
+    indicators_district: pd.DataFrame
+    indicators_em_area: pd.DataFrame
+    organisations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cadres: pd.DataFrame = field(default_factory=pd.DataFrame)
+    estimates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    logs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    folder: Path | None = None
+
+    @property
+    def report_date(self) -> date:
+        """Date printed on charts: ``$DANVAN_REPORT_DATE`` (ISO) or the round's data date."""
+        override = os.environ.get(REPORT_DATE_ENV, "").strip()
+        if override:
+            try:
+                return date.fromisoformat(override)
+            except ValueError as exc:
+                raise InputError(
+                    f"Biến môi trường {REPORT_DATE_ENV}='{override}' không phải ngày dạng "
+                    "YYYY-MM-DD; sửa hoặc bỏ biến này."
+                ) from exc
+        return self.data_date
+
+    def file_summary(self) -> pd.DataFrame:
+        """Rows per table that was read (for the clean-and-validate notebook)."""
+        tables = {
+            "organisations": self.organisations,
+            "cadres": self.cadres,
+            "indicators_org": self.indicators_org,
+            "indicators_district": self.indicators_district,
+            "indicators_em_area": self.indicators_em_area,
+            "estimates": self.estimates,
+            **self.logs,
+        }
+        rows = [{"bang": name, "so_dong": len(df)} for name, df in tables.items()]
+        return pd.DataFrame(rows)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
+        raise InputError(
+            f"Không đọc được tệp {path}: {exc}. Chạy lại 'danvan-survey run' cho đợt này.",
+            file=str(path),
+        ) from exc
+
+
+def load_results(round_id: str, root: Path | None = None) -> Results:
+    """Read a round's results; InputError naming the missing file if analysis has not run."""
+    cfg = load_round(round_id, root)
+    folder = clean_dir(round_id, root)
+    tables: dict[str, pd.DataFrame] = {}
+    for name in REQUIRED_TABLES:
+        path = folder / f"{name}.parquet"
+        if not path.is_file():
+            raise InputError(
+                f"Chưa có kết quả phân tích của đợt '{round_id}': thiếu tệp {path}. "
+                f"Chạy 'danvan-survey run --round {round_id}' trước khi lập báo cáo.",
+                file=str(path),
+            )
+        tables[name] = _read_parquet(path)
+    for name in OPTIONAL_TABLES:
+        path = folder / f"{name}.parquet"
+        tables[name] = _read_parquet(path) if path.is_file() else pd.DataFrame()
+    logs = {
+        name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in OPTIONAL_CSV
+        if (folder / f"{name}.csv").is_file()
+    }
+    return Results(
+        round_id=cfg.round_id,
+        title=cfg.title,
+        synthetic=cfg.synthetic,
+        data_date=cfg.period_end,
+        province_code=cfg.province_code,
+        logs=logs,
+        folder=folder,
+        **tables,
+    )

@@ -1,0 +1,352 @@
+"""Charts on small hand-written frames with exactly the contract columns of the analysis."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from danvan_survey import __version__, charts
+from danvan_survey.charts.style import fmt_num, fmt_pct, org_label, short_district
+from danvan_survey.codebook import load_codebook
+from danvan_survey.reference import communes
+from danvan_survey.results import Results, load_results
+
+RATIOS = (
+    "gathering_rate", "meeting_regularity", "silent_branch_share", "dues_rate", "card_rate",
+    "trained_share", "vacancy_share", "dvk_bulletin_compliance",
+)
+ORGS = ("mttq", "hnd", "hlhpn", "doan", "hccb")
+# three real districts (Tuy Phong, Bắc Bình, Phú Quí), first communes of each
+DISTRICTS = {"595": 4, "596": 4, "602": 2}
+
+
+# ------------------------------------------------------------------ fixture builder
+def _org_rows(round_id: str) -> pd.DataFrame:
+    frame = communes("60")
+    picked = pd.concat([frame[frame["district_code"] == d].head(k) for d, k in DISTRICTS.items()])
+    rows = []
+    for i, c in enumerate(picked.itertuples()):
+        for j, org in enumerate(ORGS):
+            k = i * 5 + j
+            rows.append({
+                "round_id": round_id, "commune_code": c.commune_code,
+                "commune_name": c.commune_name, "district_code": c.district_code,
+                "district_name": c.district_name, "org_type": org, "em_area": c.em_area,
+                "em_source": c.em_source, "rating_last_year": [1, 2, 2, 3, 4, 9][k % 6],
+                "k": k,
+            })
+    out = pd.DataFrame(rows)
+    out["rating_last_year"] = out["rating_last_year"].astype("Int64")
+    return out
+
+
+def make_frames(round_id: str = "test-2014") -> dict[str, pd.DataFrame]:
+    """Deterministic small tables with the contract columns (values from simple arithmetic)."""
+    org = _org_rows(round_id)
+    k = org.pop("k")
+    for n, ind in enumerate(RATIOS):
+        den = (20 + (k * 7 + n * 3) % 40).astype(float)
+        num = np.floor(den * (0.3 + ((k + n) % 7) / 10))
+        if ind == "gathering_rate":
+            den = den.where(org["org_type"] != "mttq")  # not asked for the Front
+        org[f"{ind}_num"], org[f"{ind}_den"] = num.where(den.notna()), den
+        org[ind] = org[f"{ind}_num"] / org[f"{ind}_den"]
+    org["content_diversity"] = (k % 5).astype("Int64")
+    org["is_weak_reported"] = org["rating_last_year"] == 4
+    org["is_weak_functional"] = (org["meeting_regularity"] < 0.45).astype(bool)
+    org["weak_reasons"] = np.where(org["is_weak_functional"], "silent_branches", "")
+    org["weak_reasons_vi"] = [
+        f"{int(n)}/{int(d)} chi hội sinh hoạt đủ kỳ" if w else ""
+        for n, d, w in zip(org["meeting_regularity_num"], org["meeting_regularity_den"],
+                           org["is_weak_functional"], strict=True)
+    ]
+    org["is_weak_reported"] = org["is_weak_reported"].fillna(False).astype(bool)
+    org["priority_score"] = (org["is_weak_reported"].astype(float) * 2
+                             + org["is_weak_functional"].astype(float)
+                             + (org["em_area"] != "none") * 0.5 + k / 1000)
+    dist = _aggregate(org, ["district_code", "district_name"])
+    province = _aggregate(org.assign(district_code="ALL", district_name="Toàn tỉnh"),
+                          ["district_code", "district_name"])
+    district = pd.concat([dist, province], ignore_index=True)
+    em = _aggregate(org, ["em_area"])
+    organisations = org[["round_id", "commune_code", "org_type", "district_code",
+                         "district_name", "commune_name", "em_area"]].assign(
+        dvk_registered_12m=(k % 4).astype("Int64"),
+        dvk_recognised_12m=(k % 4 // 2).astype("Int64"),
+        dvk_top_level=(k % 4 // 2 + (k % 3 == 0)).clip(upper=4).astype("Int64"),
+        dvk_model_names=np.where(k % 4 >= 2, "Mô hình “Dân vận khéo” số " + k.astype(str), ""),
+        bulletin_issues_12m=org["dvk_bulletin_compliance_den"].astype("Int64"),
+        bulletin_dvk_features_12m=org["dvk_bulletin_compliance_num"].astype("Int64"),
+    )
+    return {"indicators_org": org, "indicators_district": district,
+            "indicators_em_area": em, "estimates": make_estimates(org),
+            "organisations": organisations}
+
+
+def _aggregate(org: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    g = org.groupby([*keys, "org_type"], sort=True)
+    out = g.size().rename("n_received").reset_index()
+    for ind in RATIOS:
+        sums = g[[f"{ind}_num", f"{ind}_den"]].sum(min_count=1).reset_index(drop=True)
+        out[f"{ind}_num"], out[f"{ind}_den"] = sums[f"{ind}_num"], sums[f"{ind}_den"]
+        out[ind] = out[f"{ind}_num"] / out[f"{ind}_den"]
+    out["n_expected"] = out["n_received"] + (out.index % 3 == 0)
+    out["coverage"] = out["n_received"] / out["n_expected"]
+    out["n_weak_reported"] = g["is_weak_reported"].sum().to_numpy()
+    out["n_weak_functional"] = g["is_weak_functional"].sum().to_numpy()
+    return out
+
+
+def make_estimates(org: pd.DataFrame) -> pd.DataFrame:
+    """Cadre estimates table (contract columns): one row per domain × item."""
+    domains = [("province", "60", 300)]
+    domains += [("district", d, n) for d, n in zip(DISTRICTS, (120, 140, 20), strict=True)]
+    domains += [("em_area", e, n) for e, n in (("pure", 40), ("mixed", 30), ("none", 230))]
+    items = [("trained_12m", "mean", "", 0.6), ("skill_situations", "mean", "", 3.1),
+             ("vignette_land_protest", "prop", "listen_first", 0.35),
+             ("vignette_land_protest", "prop", "trusted_people", 0.2),
+             ("nq25_awareness", "prop", "2", 0.55)]
+    rows = []
+    for t, (dtype, dom, n) in enumerate(domains):
+        for v, stat, cat, base in items:
+            est = base * (1 + 0.05 * (t - 3))
+            se = base * 0.05 * (1 + (n < 50))
+            rel = "suppress" if n < 25 else ("caution" if n < 50 else "ok")
+            rows.append({"domain_type": dtype, "domain": dom, "variable": v, "stat": stat,
+                         "category": cat, "estimate": est, "se": se, "ci_low": est - 2 * se,
+                         "ci_high": est + 2 * se, "df": 8.0, "deff": 1.3, "n": n,
+                         "cv": se / est, "reliability": rel})
+    return pd.DataFrame(rows)
+
+
+def make_results(round_id: str = "test-2014", synthetic: bool = True) -> Results:
+    """A :class:`Results` built directly from the hand-written frames."""
+    return Results(round_id=round_id, title="Đợt thử", synthetic=synthetic,
+                   data_date=date(2014, 9, 30), province_code="60", **make_frames(round_id))
+
+
+def write_results_folder(root: Path, round_id: str = "test-2014") -> Path:
+    """Write round.yaml and the parquet tables the way the pipeline lays them out."""
+    raw = root / "data" / "raw" / round_id
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "round.yaml").write_text(yaml.safe_dump({
+        "round_id": round_id, "title": "Đợt thử nghiệm", "province_code": "60",
+        "admin_vintage": "2014", "reference_year": 2014, "synthetic": True,
+        "period": {"start": "2014-08-01", "end": "2014-09-30"}, "sources": [],
+    }, allow_unicode=True), encoding="utf-8")
+    clean = root / "data" / "clean" / round_id
+    clean.mkdir(parents=True, exist_ok=True)
+    for name, frame in make_frames(round_id).items():
+        frame.to_parquet(clean / f"{name}.parquet", index=False)
+    return root
+
+
+# ------------------------------------------------------------------ tests
+@pytest.fixture(scope="module")
+def res() -> Results:
+    return make_results()
+
+
+def _footer(fig: go.Figure) -> str:
+    return fig.layout.annotations[-1].text
+
+
+ALL_CHARTS = [
+    lambda r: charts.indicator_heatmap(r, "gathering_rate"),
+    lambda r: charts.indicator_heatmap(r, "gathering_rate", by="em_area"),
+    lambda r: charts.indicator_heatmap(r, "coverage"),
+    charts.rating_distribution,
+    charts.weak_organisations,
+    lambda r: charts.weak_organisations(r, by="em_area"),
+    charts.em_comparison,
+    charts.cadre_capacity,
+    lambda r: charts.cadre_capacity(r, by="em_area"),
+    charts.consolidation_table,
+    charts.commune_map,
+    charts.dvk_funnel,
+    charts.bulletin_compliance,
+]
+
+
+@pytest.mark.parametrize("build", ALL_CHARTS)
+def test_every_chart_has_house_style_and_footer(res: Results, build) -> None:
+    fig = build(res)
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.separators == ",."
+    footer = _footer(fig)
+    assert "Dữ liệu mô phỏng" in footer
+    assert "test-2014" in footer and __version__ in footer and "30/09/2014" in footer
+    assert "Noto Sans" in fig.layout.template.layout.font.family
+
+
+def test_footer_without_synthetic_flag_and_date_override(monkeypatch) -> None:
+    monkeypatch.setenv("DANVAN_REPORT_DATE", "2015-01-02")
+    fig = charts.weak_organisations(make_results(synthetic=False))
+    assert "mô phỏng" not in _footer(fig)
+    assert "02/01/2015" in _footer(fig)
+
+
+def test_heatmap_values_counts_and_labels(res: Results) -> None:
+    fig = charts.indicator_heatmap(res, "gathering_rate")
+    main = fig.data[0]
+    d = res.indicators_district.set_index(["district_code", "org_type"])
+    # row 0 = first district (595, Tuy Phong), column of hnd
+    col = 1  # columns follow the codebook order of org_type: mttq, hnd, ...
+    expected = d.loc[("595", "hnd"), "gathering_rate_num"] / d.loc[("595", "hnd"),
+                                                                    "gathering_rate_den"]
+    assert main.z[0][col] == pytest.approx(expected)
+    assert main.y[0] == "Tuy Phong" and main.y[-1] == "Toàn tỉnh"
+    assert main.x[1] == "Hội Nông dân"  # codebook label, wrapped only when long
+    assert "tử số" in main.hovertext[0][col]
+    # the Front has no gathering denominator: shown as 'không có số liệu', never as 0
+    assert np.isnan(main.z[0][0])
+    overlay_text = [t for tr in fig.data[1:] for row in tr.text for t in row]
+    assert "không có số liệu" in overlay_text
+
+
+def test_heatmap_suppresses_small_cells_not_zero(res: Results) -> None:
+    # Phú Quí has 2 communes in the fixture: 2 returns per organisation < MIN_RETURNS (3)
+    fig = charts.indicator_heatmap(res, "dues_rate")
+    row = list(fig.data[0].y).index("Phú Quí")
+    assert all(np.isnan(v) for v in fig.data[0].z[row])
+    sup = fig.data[1]
+    assert list(sup.text[row]) == ["ẩn (n<3)"] * 5
+    fig2 = charts.indicator_heatmap(res, "dues_rate", min_returns=1)
+    assert not any(np.isnan(v) for v in fig2.data[0].z[row])
+
+
+def test_rating_distribution_shares_sum_to_one(res: Results) -> None:
+    fig = charts.rating_distribution(res)
+    by_axis: dict[str, np.ndarray] = {}
+    for tr in fig.data:
+        by_axis[tr.xaxis] = by_axis.get(tr.xaxis, 0) + np.asarray(tr.x, dtype=float)
+    for total in by_axis.values():
+        assert np.allclose(total, 1.0)
+    assert len(by_axis) == 5
+    assert fig.data[0].name.startswith("Vững mạnh")  # codebook label of rating 1
+
+
+def test_weak_counts_match_hand_count(res: Results) -> None:
+    fig = charts.weak_organisations(res)
+    io = res.indicators_org
+    expected = io.groupby("district_code")["is_weak_reported"].sum()
+    assert list(fig.data[0].y) == list(expected.sort_index())
+    both = (io["is_weak_reported"] & io["is_weak_functional"]).sum()
+    assert sum(fig.data[2].y) == both
+
+
+def test_cadre_capacity_suppressed_never_drawn_as_value(res: Results) -> None:
+    fig = charts.cadre_capacity(res)
+    texts = [tr for tr in fig.data if tr.mode == "text"]
+    assert texts and all(t == "ẩn (n<25)" for tr in texts for t in tr.text)
+    assert all("Phú Quí" in tr.y for tr in texts)
+    markers = [tr for tr in fig.data if tr.mode == "markers"]
+    assert not any("Phú Quí" in tr.y for tr in markers)
+    caution = [tr for tr in markers if tr.marker.symbol == "circle-open"]
+    assert not caution  # no district in 25..49 in the fixture
+    em = charts.cadre_capacity(res, by="em_area")
+    assert any(tr.marker.symbol == "circle-open" for tr in em.data if tr.mode == "markers")
+
+
+def test_em_comparison_ratio_of_sums(res: Results) -> None:
+    fig = charts.em_comparison(res)
+    em = res.indicators_em_area
+    none = em[em["em_area"] == "none"]
+    expected = none["dues_rate_num"].sum() / none["dues_rate_den"].sum()
+    trace = next(tr for tr in fig.data if tr.name == "Ngoài danh sách vùng DTTS")
+    idx = list(charts.KEY_ORG_INDICATORS).index("dues_rate")
+    assert trace.x[idx] == pytest.approx(expected)
+    assert "suy luận" in _footer(fig)
+
+
+def test_consolidation_list_sorted_with_reasons(res: Results) -> None:
+    table = charts.consolidation_list(res)
+    io = res.indicators_org
+    assert len(table) == int((io["is_weak_reported"] | io["is_weak_functional"]).sum())
+    assert table["Điểm ưu tiên"].is_monotonic_decreasing
+    fig = charts.consolidation_table(res, top=5)
+    assert len(fig.data[0].cells.values[0]) == 5
+
+
+def test_commune_map_offline_coordinates(res: Results) -> None:
+    coords = charts.commune_coordinates("60")
+    assert len(coords) == 127 and coords["lat"].notna().all()
+    assert coords["lat"].between(10.3, 11.7).all() and coords["lon"].between(107.3, 109.1).all()
+    fig = charts.commune_map(res)
+    assert fig.layout.map.style == "white-bg"
+    assert sum(len(tr.lat) for tr in fig.data) == res.indicators_org["commune_code"].nunique()
+
+
+def test_dvk_funnel_totals(res: Results) -> None:
+    fig = charts.dvk_funnel(res)
+    org = res.organisations
+    assert list(fig.data[0].x) == [org["dvk_registered_12m"].sum(),
+                                   org["dvk_recognised_12m"].sum()]
+    assert sum(fig.data[1].y) == len(org)
+    assert list(fig.data[1].x) == [c.label_vi for c in load_codebook().choices["dvk_level"]]
+
+
+def test_bulletin_compliance_province_bar(res: Results) -> None:
+    fig = charts.bulletin_compliance(res)
+    d = res.indicators_district
+    prov = d[d["district_code"] == "ALL"]
+    expected = prov["dvk_bulletin_compliance_num"].sum() / prov["dvk_bulletin_compliance_den"].sum()
+    assert fig.data[0].x[-1] == pytest.approx(expected)
+    assert fig.data[0].text[-1] == fmt_pct(expected)
+
+
+def test_missing_tables_give_no_data_figure(res: Results) -> None:
+    empty = Results(round_id="x", title="x", synthetic=True, data_date=date(2014, 1, 1),
+                    province_code="60", indicators_org=res.indicators_org,
+                    indicators_district=res.indicators_district,
+                    indicators_em_area=res.indicators_em_area)
+    fig = charts.cadre_capacity(empty)
+    assert "Chưa có ước lượng" in fig.layout.annotations[0].text
+    assert "Không có số liệu" in charts.dvk_funnel(empty).layout.annotations[0].text
+
+
+def test_load_results_round_trip(tmp_path: Path) -> None:
+    write_results_folder(tmp_path)
+    loaded = load_results("test-2014", tmp_path)
+    assert loaded.synthetic and loaded.data_date == date(2014, 9, 30)
+    pd.testing.assert_frame_equal(loaded.indicators_org, make_frames()["indicators_org"])
+
+
+def test_load_results_missing_analysis_is_clear(tmp_path: Path) -> None:
+    from danvan_survey.errors import InputError
+
+    write_results_folder(tmp_path)
+    (tmp_path / "data/clean/test-2014/indicators_org.parquet").unlink()
+    with pytest.raises(InputError, match="danvan-survey run --round test-2014"):
+        load_results("test-2014", tmp_path)
+
+
+@pytest.mark.parametrize(("value", "text"), [(1234567.891, "1.234.568"), (0.6, "1"),
+                                              (float("nan"), "–")])
+def test_fmt_num_examples(value: float, text: str) -> None:
+    assert fmt_num(value) == text
+
+
+def test_fmt_pct_examples() -> None:
+    assert fmt_pct(0.4123) == "41,2%"
+    assert fmt_pct(12.5) == "1.250,0%"
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
+def test_fmt_num_round_trips(value: float) -> None:
+    text = fmt_num(value, 2)
+    assert float(text.replace(".", "").replace(",", ".")) == pytest.approx(value, abs=0.006)
+
+
+def test_short_district() -> None:
+    assert short_district("Huyện Tuy Phong") == "Tuy Phong"
+    assert short_district("Thị xã La Gi") == "La Gi"
+    assert short_district("Thành phố Phan Thiết") == "Phan Thiết"
