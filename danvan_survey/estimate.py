@@ -244,11 +244,18 @@ def _run_svy(data: Any, design: SurveyDesign, stat: str, by: bool, alpha: float)
         psu="_p" if design.psu else None,
         wgt="_w",
         pop_size="_f" if design.fpc else None,
-        singleton=LONELY_PSU_RULES[design.lonely_psu],
+        singleton=LONELY_PSU_RULES[design.lonely_psu] if design.strata else None,
     )
     sample = svy.Sample(data, svy_design)
     method = getattr(sample.estimation, stat)
-    result = method("_y", by="_d" if by else None, deff="wor", drop_nulls=True, alpha=alpha)
+    kwargs = {"by": "_d" if by else None, "drop_nulls": True, "alpha": alpha}
+    try:
+        result = method("_y", deff="wor", **kwargs)
+    except svy.errors.MethodError as exc:
+        # Weights summing to no more than n: 1 - n/N <= 0 and no deff exists (NaN).
+        if "DEFF_NOT_COMPUTABLE" not in str(exc):
+            raise
+        result = method("_y", deff=None, **kwargs)
     return result.to_polars().to_pandas()
 
 
@@ -401,3 +408,94 @@ def suppress_small_counts(table: pd.DataFrame, min_count: int | None = None) -> 
     if "reliability" in out:
         out["reliability"] = out["reliability"].mask(small, "suppress")
     return out
+
+
+# --------------------------------------------------------------------------- cadre indicators
+
+ESTIMATE_COLUMNS = [
+    "domain_type",
+    "domain",
+    "variable",
+    "stat",
+    "category",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "deff",
+    "n",
+    "cv",
+    "reliability",
+]
+#: (variable, stat, categories kept for "prop": None = all)
+CADRE_INDICATORS: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("trained_12m", "mean", None),
+    ("skill_situations", "mean", None),
+    ("skill_situations_4_5", "prop", ("1",)),
+    ("vignette_land_protest", "prop", None),
+    ("vignette_listen_or_trusted", "prop", ("1",)),
+    ("nq25_awareness", "prop", None),
+    ("agrees_dv_is_unions_job_4_5", "prop", ("1",)),
+    ("field_days_per_month", "mean", None),
+    ("paperwork_hours_per_week", "mean", None),
+]
+DOMAIN_TYPES: list[tuple[str, str | None]] = [
+    ("province", None),
+    ("district", "district_code"),
+    ("em_area", "em_area"),
+]
+
+
+def _flag(condition: pd.Series, source: pd.Series) -> pd.Series:
+    """0/1 Int64 flag, missing where the source answer is missing."""
+    return condition.astype("Int64").mask(source.isna())
+
+
+def add_cadre_flags(cadres: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived 0/1 helper columns used by ``estimate_cadre_indicators``.
+
+    * ``skill_situations_4_5``: self-rated situation skill 4 or 5 (good / very good);
+    * ``vignette_listen_or_trusted``: vignette answer ``listen_first`` or ``trusted_people``;
+    * ``agrees_dv_is_unions_job_4_5``: agrees (4 or 5) that mass mobilisation is mainly
+      the Front's and unions' job (the misperception the conclusion names).
+    Each is missing where the source answer is missing.
+    """
+    skill = pd.to_numeric(cadres["skill_situations"], errors="coerce")
+    agree = pd.to_numeric(cadres["agrees_dv_is_unions_job"], errors="coerce")
+    vignette = cadres["vignette_land_protest"]
+    return cadres.assign(
+        skill_situations_4_5=_flag(skill >= 4, skill),
+        vignette_listen_or_trusted=_flag(
+            vignette.isin(["listen_first", "trusted_people"]), vignette
+        ),
+        agrees_dv_is_unions_job_4_5=_flag(agree >= 4, agree),
+    )
+
+
+def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.DataFrame:
+    """Long ``estimates.parquet`` table of the cadre indicators by province/district/EM area.
+
+    Province rows have domain "ALL". For derived 0/1 flags (see ``add_cadre_flags``)
+    only category "1" (the share) is kept; mean rows have category "".
+    """
+    frame = add_cadre_flags(cadres)
+    parts = []
+    for domain_type, by in DOMAIN_TYPES:
+        for variable, stat, keep in CADRE_INDICATORS:
+            table = estimate(frame, design, variable, stat, by=by)  # type: ignore[arg-type]
+            if keep is not None:
+                table = table[table["category"].isin(keep)]
+            domain = table[by].astype("str") if by else pd.Series("ALL", index=table.index)
+            category = table["category"] if stat == "prop" else ""
+            parts.append(
+                table.assign(
+                    domain_type=domain_type,
+                    domain=domain,
+                    variable=variable,
+                    stat=stat,
+                    category=category,
+                )[ESTIMATE_COLUMNS]
+            )
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"domain": "str", "category": "str", "variable": "str"})
