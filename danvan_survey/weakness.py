@@ -19,7 +19,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +147,7 @@ def _load_config(path: Path) -> WeaknessConfig:
 
 
 # ---------------------------------------------------------------- number formatting (vi)
+@lru_cache(maxsize=65536)
 def format_number_vi(value: float, decimals: int = 1) -> str:
     """Vietnamese number: '.' groups thousands, ',' marks decimals, no trailing ',0'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -162,12 +163,13 @@ def format_percent_vi(fraction: float, decimals: int = 1) -> str:
     return format_number_vi(fraction * 100.0, decimals) + "%"
 
 
-def _format_value(value: float, fmt: str) -> str:
-    if fmt == "percent":
-        return format_percent_vi(value)
-    if fmt == "percent100":
-        return format_number_vi(value) + "%"
-    return format_number_vi(value, 0)
+def _format_values(values: np.ndarray, fmt: str) -> list[str]:
+    """Format a rule's values for sentences ("?" when missing); rounded first for the cache."""
+    factor, decimals, suffix = {
+        "percent": (100.0, 1, "%"), "percent100": (1.0, 1, "%"), "count": (1.0, 0, ""),
+    }[fmt]
+    rounded = np.round(np.asarray(values, dtype="float64") * factor, decimals).tolist()
+    return ["?" if v != v else format_number_vi(v, decimals) + suffix for v in rounded]
 
 
 # ---------------------------------------------------------------- rules
@@ -181,7 +183,7 @@ def rule_result(ind_org: pd.DataFrame, rule: Rule) -> tuple[pd.Series, pd.Series
     """Return (fired, evaluated) boolean Series of one rule over the records."""
     values = _column(ind_org, rule.column)
     org_type = ind_org["org_type"].astype("str")
-    thresholds = org_type.map(lambda o: rule.threshold(o)).astype("float64")
+    thresholds = org_type.map(dict(rule.value)).fillna(rule.value["default"]).astype("float64")
     evaluated = values.notna()
     fired = OPS[rule.op](values, thresholds) & evaluated
     return fired.astype(bool), evaluated.astype(bool)
@@ -190,19 +192,23 @@ def rule_result(ind_org: pd.DataFrame, rule: Rule) -> tuple[pd.Series, pd.Series
 def _sentences(ind_org: pd.DataFrame, rule: Rule, fired: pd.Series, cfg: WeaknessConfig) -> list:
     """Vietnamese sentence with numbers for each fired record of one rule."""
     rows = ind_org.loc[fired]
-    values = _column(rows, rule.column)
+    values = _column(rows, rule.column).to_numpy()
     if rule.column in INDICATOR_NAMES:
-        nums, dens = _column(rows, f"{rule.column}_num"), _column(rows, f"{rule.column}_den")
+        nums = _column(rows, f"{rule.column}_num").to_numpy()
+        dens = _column(rows, f"{rule.column}_den").to_numpy()
     else:
         nums = dens = values
-    out = []
-    for org, x, num, den in zip(rows["org_type"].astype("str"), values, nums, dens, strict=True):
-        branch = cfg.branch_noun.get(org, cfg.branch_noun["default"])
-        out.append(rule.sentence(org).format(
-            x=_format_value(x, rule.format), num=format_number_vi(num, 0),
-            den=format_number_vi(den, 0), branch=branch,
-        ))
-    return out
+    orgs = rows["org_type"].astype("str").tolist()
+    templates = {o: rule.sentence(o) for o in set(orgs)}
+    if not any("{" in t for t in templates.values()):
+        return [templates[o] for o in orgs]
+    xs = _format_values(values, rule.format)
+    num_texts, den_texts = _format_values(nums, "count"), _format_values(dens, "count")
+    return [
+        templates[o].format(x=x, num=num, den=den,
+                            branch=cfg.branch_noun.get(o, cfg.branch_noun["default"]))
+        for o, x, num, den in zip(orgs, xs, num_texts, den_texts, strict=True)
+    ]
 
 
 def difficult_communes(ind_org: pd.DataFrame, cfg: WeaknessConfig) -> set[str]:
@@ -271,10 +277,11 @@ def _org_labels() -> dict[str, str]:
     return {c.code: c.label_vi for c in cb.choices["org_type"]}
 
 
-def _rating_label(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return load_codebook().choice_label_vi("rating", int(value))  # type: ignore[call-overload]
+def _rating_labels(values: pd.Series) -> pd.Series:
+    """Vietnamese labels of rating codes ("" when missing)."""
+    labels = {float(c.code): c.label_vi for c in load_codebook().choices["rating"]}
+    codes = pd.to_numeric(values, errors="coerce").astype("float64")
+    return codes.map(labels).fillna("").astype("str")
 
 
 def _sort_keys(frame: pd.DataFrame, cfg: WeaknessConfig) -> pd.DataFrame:
@@ -336,9 +343,7 @@ def consolidation_list(ind_org: pd.DataFrame, cfg: WeaknessConfig | None = None)
         "Vùng đồng bào DTTS": weak["em_area"].astype("str").map(EM_AREA_LABELS_VI).to_numpy(),
         "Xã khó khăn": weak["is_difficult_commune"].map(yn).to_numpy(),
         cb.label_vi("a", "org_type"): weak["org_type"].astype("str").map(_org_labels()).to_numpy(),
-        cb.label_vi("a", "rating_last_year"): [
-            _rating_label(v) for v in weak["rating_last_year"]
-        ],
+        cb.label_vi("a", "rating_last_year"): _rating_labels(weak["rating_last_year"]).to_numpy(),
         "Yếu kém theo tự xếp loại": weak["is_weak_reported"].map(yn).to_numpy(),
         "Yếu kém theo dấu hiệu hoạt động": weak["is_weak_functional"].map(yn).to_numpy(),
         "Mã lý do": weak["weak_reasons"].astype("str").to_numpy(),
@@ -377,8 +382,7 @@ def disagreements(ind_org: pd.DataFrame) -> pd.DataFrame:
     rows = rows.assign(
         disagreement_vi=rows["disagreement"].map(DISAGREEMENT_LABELS_VI).astype("str"),
         org_label_vi=rows["org_type"].astype("str").map(_org_labels()).astype("str"),
-        rating_label_vi=pd.Series([_rating_label(v) for v in rows["rating_last_year"]],
-                                  index=rows.index, dtype="str"),
+        rating_label_vi=_rating_labels(rows["rating_last_year"]),
     )
     cols = ["round_id", "disagreement", "disagreement_vi", "district_code", "district_name",
             "commune_code", "commune_name", "em_area", "org_type", "org_label_vi",
@@ -401,20 +405,27 @@ def weak_communes(ind_org: pd.DataFrame, cfg: WeaknessConfig | None = None) -> p
     keys = ["round_id", "district_code", "district_name", "commune_code", "commune_name",
             "em_area"]
     frame = ind_org.assign(**{k: ind_org[k].astype("str") for k in keys})
-    rep = frame["org_type"].astype("str").map(labels).where(frame["is_weak_reported"])
-    fun = frame["org_type"].astype("str").map(labels).where(frame["is_weak_functional"])
-    frame = frame.assign(_rep=rep, _fun=fun)
     grouped = frame.groupby(keys, sort=True)
     table = pd.DataFrame({
         "n_orgs_received": grouped.size(),
         "n_weak_reported": grouped["is_weak_reported"].sum().astype("int64"),
         "n_weak_functional": grouped["is_weak_functional"].sum().astype("int64"),
-        "orgs_weak_reported": grouped["_rep"].agg(lambda s: "; ".join(s.dropna())),
-        "orgs_weak_functional": grouped["_fun"].agg(lambda s: "; ".join(s.dropna())),
     }).reset_index()
     table["party_unit_defect_hd27"] = table["n_weak_reported"] >= cfg.weak_commune_min_orgs
     table["functional_ge_min"] = table["n_weak_functional"] >= cfg.weak_commune_min_orgs
-    flagged = table.loc[table["party_unit_defect_hd27"] | table["functional_ge_min"]]
+    flagged = table.loc[table["party_unit_defect_hd27"] | table["functional_ge_min"]].copy()
+    rows = frame.loc[frame["commune_code"].isin(flagged["commune_code"])]
+    rows = _sort_keys(rows, cfg).sort_values(["commune_code", "_org"])
+    org_label = rows["org_type"].astype("str").map(labels).fillna(rows["org_type"])
+    for flag, col in (("is_weak_reported", "orgs_weak_reported"),
+                      ("is_weak_functional", "orgs_weak_functional")):
+        hit = rows.loc[rows[flag].astype(bool)]
+        joined: dict[str, list[str]] = {}
+        for code, label in zip(hit["commune_code"], org_label.loc[hit.index], strict=True):
+            joined.setdefault(code, []).append(label)
+        flagged[col] = flagged["commune_code"].map(
+            {k: "; ".join(v) for k, v in joined.items()}
+        ).fillna("").astype("str")
     em_rank = {v: i for i, v in enumerate(cfg.em_area_order)}
     return flagged.assign(_em=flagged["em_area"].map(em_rank).fillna(len(em_rank))).sort_values(
         ["_em", "n_weak_reported", "n_weak_functional", "district_code", "commune_code"],

@@ -1,0 +1,186 @@
+"""Analysis step: clean tables → indicators, weak organisations, DVK tables, estimates.
+
+:func:`analyse_organisations` is pure (frames in, frames out); :func:`run_analysis` reads
+``data/clean/<round>/`` and writes every output there. Outputs are byte-identical on rerun:
+rows are sorted, parquet is written with fixed settings and the xlsx carries fixed
+document-property dates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from danvan_survey import dvk, estimate
+from danvan_survey.config import RoundConfig
+from danvan_survey.errors import InputError
+from danvan_survey.indicators import (
+    aggregate_district,
+    aggregate_em_area,
+    census_frame,
+    compute_indicators,
+)
+from danvan_survey.reference import communes
+from danvan_survey.weakness import (
+    CONSOLIDATION_TITLE_VI,
+    WeaknessConfig,
+    apply_weakness,
+    consolidation_list,
+    disagreements,
+    load_weakness_config,
+    weak_communes,
+)
+
+REQUIRED_ORG_COLUMNS = (
+    "round_id", "commune_code", "commune_name", "district_code", "district_name", "org_type",
+    "em_area", "rating_last_year",
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FIXED_DOC_DATE = datetime(2014, 1, 1)  # noqa: DTZ001 - constant, keeps the xlsx reproducible
+SYNTHETIC_LABEL_VI = "DỮ LIỆU GIẢ LẬP (không phải số liệu thật)"
+
+
+# ---------------------------------------------------------------- pure part
+def check_organisations(org: pd.DataFrame, source: str) -> None:
+    """Raise InputError naming the file and the missing columns of the clean table."""
+    missing = [c for c in REQUIRED_ORG_COLUMNS if c not in org.columns]
+    if missing:
+        raise InputError(
+            f"Bảng tổ chức đã làm sạch thiếu cột: {', '.join(missing)}. "
+            "Chạy lại bước làm sạch (danvan-survey clean) để tạo lại tệp này.",
+            file=source,
+            column=missing[0],
+        )
+
+
+def analyse_organisations(
+    org: pd.DataFrame, commune_frame: pd.DataFrame, cfg: WeaknessConfig | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every organisation-level table of the analysis, from the clean form-A table."""
+    cfg = cfg or load_weakness_config()
+    ind = apply_weakness(compute_indicators(org), cfg)
+    ind = ind.sort_values(["commune_code", "org_type"]).reset_index(drop=True)
+    expected = census_frame(commune_frame)
+    return {
+        "indicators_org": ind,
+        "indicators_district": aggregate_district(ind, expected),
+        "indicators_em_area": aggregate_em_area(ind, expected),
+        "weak_organisations": consolidation_list(ind, cfg),
+        "weakness_disagreements": disagreements(ind),
+        "weak_communes": weak_communes(ind, cfg),
+        "dvk_models": dvk.model_catalogue(org),
+        "dvk_summary": dvk.dvk_summary(org),
+        "bulletin_compliance": dvk.bulletin_compliance(org),
+    }
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells starting with = + - @ (or tab/CR) with an apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
+            values = out[col]
+            text = values.astype("str")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False) & values.notna()
+            if risky.any():
+                out[col] = values.astype("object").mask(risky, "'" + text)
+    return out
+
+
+# ---------------------------------------------------------------- writers
+def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write parquet with fixed settings (no index, zstd)."""
+    frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write CSV in UTF-8 with BOM (opens in Excel), formula-safe, LF line ends."""
+    formula_safe(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return path
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "") -> Path:
+    """Write one sheet: title, note, frozen bold header, formula-safe cells, fixed dates."""
+    safe = formula_safe(frame)
+    wb = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False,
+    })
+    wb.set_properties({"title": title, "created": FIXED_DOC_DATE, "author": "danvan-survey"})
+    ws = wb.add_worksheet("Danh sách")
+    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+    ws.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+    if note:
+        ws.write_string(1, 0, note, wb.add_format({"italic": True}))
+    header_row = 2
+    for j, col in enumerate(safe.columns):
+        ws.write_string(header_row, j, str(col), bold)
+        ws.set_column(j, j, 12 if j == 0 else min(45, max(12, len(str(col)) // 2 + 4)))
+    for i, row in enumerate(safe.itertuples(index=False), start=header_row + 1):
+        for j, value in enumerate(row):
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                continue
+            if isinstance(value, bool):
+                ws.write_boolean(i, j, value)
+            elif isinstance(value, int | float):
+                ws.write_number(i, j, float(value))
+            else:
+                ws.write_string(i, j, str(value))
+    ws.freeze_panes(header_row + 1, 0)
+    if len(safe.columns):
+        ws.autofilter(header_row, 0, header_row + max(len(safe), 1), len(safe.columns) - 1)
+    wb.close()
+    return path
+
+
+# ---------------------------------------------------------------- I/O edge
+def _read_parquet(path: Path, what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(
+            f"Chưa có {what}: không tìm thấy {path}. Chạy bước làm sạch "
+            "(danvan-survey clean --round <đợt>) trước khi phân tích.",
+            file=str(path),
+        )
+    return pd.read_parquet(path)
+
+
+def cadre_estimates(cadres: pd.DataFrame) -> pd.DataFrame:
+    """Design-based cadre estimates, counts < 5 suppressed (for export)."""
+    table = estimate.estimate_cadre_indicators(cadres)  # type: ignore[attr-defined]
+    return estimate.suppress_small_counts(table)
+
+
+def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
+    """Read ``clean_dir``'s clean tables, write every analysis output there; return paths."""
+    clean_dir = Path(clean_dir)
+    org_path = clean_dir / "organisations.parquet"
+    org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
+    check_organisations(org, str(org_path))
+    frame = communes(round_cfg.province_code, round_cfg.admin_vintage)
+    tables = analyse_organisations(org, frame)
+    out: dict[str, Path] = {}
+    for name in ("indicators_org", "indicators_district", "indicators_em_area"):
+        out[name] = write_parquet(tables[name], clean_dir / f"{name}.parquet")
+        out[f"{name}_csv"] = write_csv(tables[name], clean_dir / f"{name}.csv")
+    for name in ("dvk_summary", "bulletin_compliance"):
+        out[name] = write_parquet(tables[name], clean_dir / f"{name}.parquet")
+    for name in ("weakness_disagreements", "weak_communes", "dvk_models"):
+        out[name] = write_csv(tables[name], clean_dir / f"{name}.csv")
+    out["weak_organisations"] = write_csv(
+        tables["weak_organisations"], clean_dir / "weak_organisations.csv"
+    )
+    title = CONSOLIDATION_TITLE_VI + (f" — {SYNTHETIC_LABEL_VI}" if round_cfg.synthetic else "")
+    note = (f"Đợt khảo sát: {round_cfg.title}. Yếu kém theo tự xếp loại = xếp loại năm gần nhất "
+            "mức 4; theo dấu hiệu hoạt động = tiêu chí trong config/weakness.yaml.")
+    out["weak_organisations_xlsx"] = write_xlsx(
+        tables["weak_organisations"], clean_dir / "weak_organisations.xlsx", title, note
+    )
+    cadre_path = clean_dir / "cadres.parquet"
+    if cadre_path.is_file():
+        out["estimates"] = write_parquet(
+            cadre_estimates(pd.read_parquet(cadre_path)), clean_dir / "estimates.parquet"
+        )
+    return out
