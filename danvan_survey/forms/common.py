@@ -129,7 +129,7 @@ def in_form_variables(cb: Codebook, form: FormId) -> list[Variable]:
 
 
 def sections(cb: Codebook, form: FormId) -> list[Section]:
-    """Groups of the form with their asked variables, in questionnaire order."""
+    """Return the groups of the form with their asked variables, in order."""
     by_name = {v.name: v for v in in_form_variables(cb, form)}
     out: list[Section] = []
     current: dict[str, str] | None = None

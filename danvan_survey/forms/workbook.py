@@ -136,7 +136,9 @@ def _meta_sheet(wb: Workbook, values: dict[str, str]) -> None:
 
 
 # ---------------------------------------------------------------- validation
-def _validation(var: Variable, round_cfg: RoundConfig, lists: dict[str, str]) -> DataValidation | None:
+def _validation(
+    var: Variable, round_cfg: RoundConfig, lists: dict[str, str]
+) -> DataValidation | None:
     """Excel data validation of one question, with a Vietnamese input message."""
     label = var.label_vi[:32]
     if var.is_select and var.list_name in lists:

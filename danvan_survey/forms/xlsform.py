@@ -9,7 +9,12 @@ from openpyxl import Workbook
 
 from danvan_survey.codebook import EN, VI, Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig
-from danvan_survey.forms.common import normalise_office_zip, replace_dot, round_communes, translate_expr
+from danvan_survey.forms.common import (
+    normalise_office_zip,
+    replace_dot,
+    round_communes,
+    translate_expr,
+)
 
 SURVEY_COLUMNS = (
     "type", "name", VI, EN, "hint::Vietnamese (vi)", "hint::English (en)", "required",
@@ -49,7 +54,7 @@ def _structure_row(row: dict[str, str], base: str) -> dict[str, str]:
 
 
 def _question_rows(row: dict[str, str], round_cfg: RoundConfig) -> list[dict[str, str]]:
-    """The question itself, plus a note row that shows a soft check when it fails."""
+    """Return the question row, plus a note row that shows a failing soft check."""
     name = row["name"]
     hint_vi, hint_en = row.get("hint::Vietnamese (vi)", ""), ""
     if row["type"].startswith("select_multiple"):
@@ -69,7 +74,9 @@ def _question_rows(row: dict[str, str], round_cfg: RoundConfig) -> list[dict[str
             row.get("constraint_message::Vietnamese (vi)", "") if constraint else ""
         ),
         "constraint_message::English (en)": (
-            CONSTRAINT_EN.format(label=row[EN], rule=re.sub(r"\$\{(\w+)\}", r"\1", constraint)) if constraint else ""
+            CONSTRAINT_EN.format(label=row[EN], rule=re.sub(r"\$\{(\w+)\}", r"\1", constraint))
+            if constraint
+            else ""
         ),
         "appearance": row.get("appearance", ""),
         "choice_filter": row.get("choice_filter", ""),
@@ -125,7 +132,7 @@ def choice_rows(cb: Codebook, round_cfg: RoundConfig) -> list[dict[str, str]]:
 
 
 def settings_row(cb: Codebook, form: FormId) -> dict[str, str]:
-    """The single row of the ``settings`` sheet."""
+    """Return the single row of the ``settings`` sheet."""
     s = cb.settings[form]
     key = "${commune_code}" + (", '-', ${org_type}" if form == "a" else ", '-', ${cadre_id}")
     return {
