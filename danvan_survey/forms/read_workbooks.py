@@ -94,15 +94,19 @@ def _meta(wb: Workbook) -> dict[str, str]:
 
 def _open(path: Path, rel: str) -> _Book:
     if path.suffix.lower() == ".xls":
-        raise RefusedError("unreadable", f"Tệp {rel} ở định dạng Excel cũ (.xls), chương trình "
-                      "không đọc được. Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại.")
+        raise RefusedError(
+            "unreadable",
+            f"Tệp {rel} ở định dạng Excel cũ (.xls), chương trình không đọc được. Mở tệp bằng "
+            "Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại.",
+        )
     try:
         values = load_workbook(path, data_only=True)
         formulas = load_workbook(path, data_only=False)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-        raise RefusedError("unreadable", f"Không mở được tệp {rel} ({type(exc).__name__}): tệp hỏng "
-                      "hoặc không phải sổ Excel .xlsx. Mở bằng Excel/LibreOffice, lưu lại dạng "
-                      ".xlsx rồi gửi lại.") from exc
+        raise RefusedError("unreadable", f"Không mở được tệp {rel} "
+                           f"({type(exc).__name__}): "
+                           "tệp hỏng hoặc không phải sổ Excel .xlsx. Mở bằng Excel/LibreOffice, "
+                           "lưu lại dạng .xlsx rồi gửi lại.") from exc
     return _Book(values, formulas, _meta(values), rel)
 
 
@@ -125,9 +129,11 @@ def check_identity(book: _Book, path: Path, round_cfg: RoundConfig) -> None:
     code = meta.get("commune_code", "")
     in_name = _CODE_IN_NAME.findall(path.stem)
     if in_name and code not in in_name:
-        raise RefusedError("commune_mismatch", f"Tên tệp {rel} ghi mã xã {', '.join(in_name)} nhưng "
-                      f"sổ là của {meta.get('commune_name', '')} (mã {code}). Có thể gửi nhầm "
-                      "tệp: kiểm tra với xã, đặt lại tên tệp cho đúng hoặc gửi đúng sổ.")
+        raise RefusedError("commune_mismatch", f"Tên tệp {rel} ghi mã xã "
+                           f"{', '.join(in_name)} "
+                           f"nhưng sổ là của {meta.get('commune_name', '')} (mã {code}). "
+                           "Có thể gửi nhầm tệp: kiểm tra với xã, đặt lại tên tệp cho đúng "
+                           "hoặc gửi đúng sổ.")
     if code not in set(round_communes(round_cfg)["commune_code"]):
         raise RefusedError("commune_mismatch", f"Mã xã {code} trong tệp {rel} không có trong danh "
                       f"mục đơn vị hành chính {round_cfg.admin_vintage} của đợt.")
