@@ -91,6 +91,8 @@ def _arith(node: ast.AST) -> float:
         return _arith(node.body)
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_arith(node.operand)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
         return _OPS[type(node.op)](_arith(node.left), _arith(node.right))
     raise ValueError("not constant arithmetic")
