@@ -54,7 +54,8 @@ def main(n_rows: int = 1_000_000) -> None:
         statuses[res.status] = statuses.get(res.status, 0) + 1
         wrong += res.code is not None and res.code != code
     print(f"communes indexed: {len(units)} in {t_build:.2f} s")
-    print(f"rows: {n_rows:,}, unique (name, district): {len(set(zip(names, dists, strict=True))):,}")
+    n_unique = len(set(zip(names, dists, strict=True)))
+    print(f"rows: {n_rows:,}, unique (name, district): {n_unique:,}")
     print(f"match_many: {t_match:.2f} s ({n_rows / t_match:,.0f} rows/s)")
     print(f"statuses: {dict(sorted(statuses.items()))}; wrong codes: {wrong}")
 
