@@ -208,19 +208,21 @@ def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per-group sums of numerators/denominators over records with both parts valid."""
     parts: dict[str, pd.Series] = {}
     for name in INDICATOR_NAMES:
-        num, den = frame[f"{name}_num"], frame[f"{name}_den"]
-        ok = num.notna() & den.notna() & (den > 0)
-        parts[f"{name}_num"] = num.where(ok, 0.0)
-        parts[f"{name}_den"] = den.where(ok, 0.0)
+        num = frame[f"{name}_num"].to_numpy(dtype="float64", na_value=np.nan)
+        den = frame[f"{name}_den"].to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
+        parts[f"{name}_num"] = np.where(ok, num, 0.0)
+        parts[f"{name}_den"] = np.where(ok, den, 0.0)
         parts[f"{name}_n"] = ok.astype("int64")
-    cd = pd.to_numeric(frame["content_diversity"]).astype("float64")
-    parts["content_diversity_sum"] = cd.fillna(0.0)
-    parts["content_diversity_n"] = cd.notna().astype("int64")
-    parts["n_received"] = pd.Series(1, index=frame.index, dtype="int64")
+    cd = frame["content_diversity"].to_numpy(dtype="float64", na_value=np.nan)
+    parts["content_diversity_sum"] = np.nan_to_num(cd, nan=0.0)
+    parts["content_diversity_n"] = (~np.isnan(cd)).astype("int64")
+    parts["n_received"] = np.ones(len(frame), dtype="int64")
     for flag in ("is_weak_reported", "is_weak_functional"):
-        values = frame[flag] if flag in frame.columns else pd.Series(False, index=frame.index)
-        parts[f"n_{flag.removeprefix('is_')}"] = values.fillna(False).astype("int64")
-    data = pd.DataFrame(parts)
+        values = (frame[flag].fillna(False).to_numpy(dtype=bool) if flag in frame.columns
+                  else np.zeros(len(frame), dtype=bool))
+        parts[f"n_{flag.removeprefix('is_')}"] = values.astype("int64")
+    data = pd.DataFrame(parts, index=frame.index)
     for key in keys:
         data[key] = frame[key].astype("str")
     return data.groupby(keys, sort=True, observed=True).sum().reset_index()
