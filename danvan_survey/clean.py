@@ -33,11 +33,26 @@ from danvan_survey.textfix import (
 )
 
 LOG_COLUMNS = [
-    "record_key", "source_file", "source_sheet", "source_row", "variable", "old_value",
-    "new_value", "rule", "action",
+    "record_key",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "variable",
+    "old_value",
+    "new_value",
+    "rule",
+    "action",
 ]
 ISSUE_COLUMNS = [
-    "record_key", "level", "rule", "file", "sheet", "row", "variable", "value", "message",
+    "record_key",
+    "level",
+    "rule",
+    "file",
+    "sheet",
+    "row",
+    "variable",
+    "value",
+    "message",
 ]
 MISSING_LABELS = {
     "dont_know": "không biết (−9)",
@@ -63,7 +78,9 @@ def _upper_bound(var: Variable) -> float | None:
 def allows_nines(var: Variable, codebook: Codebook) -> bool:
     """True when 99/999 cannot be a real answer, so it is a missing code."""
     if var.is_select:
-        return "99" not in codebook.codes(var.list_name or "")
+        return var.list_name not in codebook_lists_from_reference() and (
+            "99" not in codebook.codes(var.list_name or "")
+        )
     bound = _upper_bound(var)
     return var.base_type in {"integer", "decimal"} and bound is not None and bound < 99
 
@@ -71,7 +88,9 @@ def allows_nines(var: Variable, codebook: Codebook) -> bool:
 def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
     """Return the function turning one repaired raw text into a typed value."""
     nines = allows_nines(var, codebook)
-    choices = [(c.code, c.label_vi, c.label_en) for c in codebook.choices.get(var.list_name or "", ())]
+    choices = [
+        (c.code, c.label_vi, c.label_en) for c in codebook.choices.get(var.list_name or "", ())
+    ]
     numeric_list = var.base_type == "select_one" and codebook.is_numeric_list(var.list_name or "")
 
     def convert(text: str) -> Converted:
@@ -85,15 +104,18 @@ def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
     return convert
 
 
-def _typed(var: Variable, text: str, choices: list[tuple[str, str, str]],
-           numeric_list: bool) -> Converted:
+def _typed(
+    var: Variable, text: str, choices: list[tuple[str, str, str]], numeric_list: bool
+) -> Converted:
     kind = var.base_type
     if kind in {"integer", "decimal"}:
         return _number(var, text)
     if kind == "date":
         value, rule = parse_date(text)
         if value is None:
-            return Converted(None, error=f"Ngày '{text}' không đọc được; ghi theo dạng ngày/tháng/năm.")
+            return Converted(
+                None, error=f"Ngày '{text}' không đọc được; ghi theo dạng ngày/tháng/năm."
+            )
         return Converted(value, None if rule == "iso" and text[:10] == value.isoformat() else rule)
     if kind == "select_one" and var.list_name in codebook_lists_from_reference():
         return Converted(text)
@@ -101,13 +123,17 @@ def _typed(var: Variable, text: str, choices: list[tuple[str, str, str]],
         code, rule = match_choice(text, choices)
         if code is None:
             allowed = ", ".join(f"{c} ({lbl})" for c, lbl, _ in choices)
-            return Converted(None, error=f"Giá trị '{text}' không thuộc danh sách; chọn một trong: {allowed}.")
+            return Converted(
+                None, error=f"Giá trị '{text}' không thuộc danh sách; chọn một trong: {allowed}."
+            )
         value: Any = int(code) if numeric_list else code
         return Converted(value, None if text == code else f"choice_{rule or 'label'}")
     if kind == "select_multiple":
         codes, unknown = match_multi(text, choices)
         if unknown:
-            return Converted(None, error=f"Lựa chọn '{' '.join(unknown)}' không thuộc danh sách của câu này.")
+            return Converted(
+                None, error=f"Lựa chọn '{' '.join(unknown)}' không thuộc danh sách của câu này."
+            )
         return Converted(codes, None if codes == text else "multi_normalised")
     return Converted(text)
 
@@ -119,8 +145,16 @@ def codebook_lists_from_reference() -> set[str]:
 
 def _number(var: Variable, text: str) -> Converted:
     value, rule = parse_number(text)
+    if value is None and rule == "ambiguous":
+        return Converted(
+            None,
+            error=f"Số '{text}' không rõ là phần nghìn hay phần thập phân; "
+            "ghi lại không dùng dấu phân cách (ví dụ 1234 hoặc 1,5).",
+        )
     if value is None:
-        return Converted(None, error=f"Giá trị '{text}' không phải là số; nhập số (ví dụ 1234 hoặc 12,5).")
+        return Converted(
+            None, error=f"Giá trị '{text}' không phải là số; nhập số (ví dụ 1234 hoặc 12,5)."
+        )
     if var.base_type == "integer":
         if not float(value).is_integer():
             return Converted(None, error=f"'{text}' phải là số nguyên.")
@@ -157,32 +191,50 @@ class FormCleaning:
     log: list[pd.DataFrame]
     issues: list[dict[str, object]]
 
-    def add_issue(self, idx: Any, level: str, rule: str, variable: str, value: object,
-                  message: str) -> None:
+    def add_issue(
+        self, idx: Any, level: str, rule: str, variable: str, value: object, message: str
+    ) -> None:
         """Record a problem of one record (row index ``idx`` of ``values``)."""
         row = self.values.loc[idx]
-        self.issues.append({
-            "_idx": idx, "record_key": "", "level": level, "rule": rule,
-            "file": row["_source_file"], "sheet": row["_source_sheet"],
-            "row": row["_source_row"], "variable": variable, "value": canonical(value),
-            "message": message,
-        })
+        self.issues.append(
+            {
+                "_idx": idx,
+                "record_key": "",
+                "level": level,
+                "rule": rule,
+                "file": row["_source_file"],
+                "sheet": row["_source_sheet"],
+                "row": row["_source_row"],
+                "variable": variable,
+                "value": canonical(value),
+                "message": message,
+            }
+        )
 
 
-def _log_frame(raw: pd.DataFrame, mask: pd.Series, variable: str, old: pd.Series,
-               new: pd.Series, rule: pd.Series, action: str) -> pd.DataFrame:
+def _log_frame(
+    raw: pd.DataFrame,
+    mask: pd.Series,
+    variable: str,
+    old: pd.Series,
+    new: pd.Series,
+    rule: pd.Series,
+    action: str,
+) -> pd.DataFrame:
     sub = raw.loc[mask]
-    return pd.DataFrame({
-        "_idx": sub.index,
-        "source_file": sub["_source_file"].to_numpy(),
-        "source_sheet": sub["_source_sheet"].to_numpy(),
-        "source_row": sub["_source_row"].to_numpy(),
-        "variable": variable,
-        "old_value": old[mask].astype(str).to_numpy(),
-        "new_value": new[mask].map(canonical).to_numpy(),
-        "rule": rule[mask].to_numpy(),
-        "action": action,
-    })
+    return pd.DataFrame(
+        {
+            "_idx": sub.index,
+            "source_file": sub["_source_file"].to_numpy(),
+            "source_sheet": sub["_source_sheet"].to_numpy(),
+            "source_row": sub["_source_row"].to_numpy(),
+            "variable": variable,
+            "old_value": old[mask].astype(str).to_numpy(),
+            "new_value": new[mask].map(canonical).to_numpy(),
+            "rule": rule[mask].to_numpy(),
+            "action": action,
+        }
+    )
 
 
 def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series:
@@ -198,8 +250,9 @@ def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series
     return new
 
 
-def convert_column(raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: Codebook,
-                   work: FormCleaning) -> pd.Series:
+def convert_column(
+    raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: Codebook, work: FormCleaning
+) -> pd.Series:
     """Convert a repaired text column to typed values; log changes, collect errors."""
     conv = converter(var, codebook)
     results = {u: conv(u) for u in pd.unique(text)}
@@ -208,7 +261,9 @@ def convert_column(raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: 
     errors = text.map(lambda u: results[u].error)
     changed = rules.notna()
     if changed.any():
-        actions = rules.map(lambda r: "set_missing" if str(r).startswith("missing_code") else "recoded")
+        actions = rules.map(
+            lambda r: "set_missing" if str(r).startswith("missing_code") else "recoded"
+        )
         for action in pd.unique(actions[changed]):
             m = changed & (actions == action)
             work.log.append(_log_frame(raw, m, var.name, text, values, rules, str(action)))
@@ -217,8 +272,9 @@ def convert_column(raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: 
     return values
 
 
-def resolve_communes(work: FormCleaning, raw: pd.DataFrame, communes: pd.DataFrame,
-                     matcher: CommuneMatcher) -> None:
+def resolve_communes(
+    work: FormCleaning, raw: pd.DataFrame, communes: pd.DataFrame, matcher: CommuneMatcher
+) -> None:
     """Commune names/codes → GSO codes; ambiguous or unmatched names are never guessed."""
     names = work.values["commune_code"].fillna("").astype(str)
     districts = work.values.get("district_code", pd.Series("", index=names.index))
@@ -234,9 +290,15 @@ def resolve_communes(work: FormCleaning, raw: pd.DataFrame, communes: pd.DataFra
         r = matched[idx]
         cands = "; ".join(f"{c[0]} {c[1]} ({c[2]})" for c in r.candidates[:5]) or "không có"
         what = "trùng tên ở nhiều nơi" if r.status == "ambiguous" else "không tìm thấy"
-        work.add_issue(idx, "error", f"commune_{r.status}", "commune_code", names[idx],
-                       f"Tên xã '{names[idx]}' {what} trong danh mục; không tự đoán. "
-                       f"Ứng viên: {cands}. Ghi mã xã 5 số hoặc sửa tên trong tệp hiệu chỉnh.")
+        work.add_issue(
+            idx,
+            "error",
+            f"commune_{r.status}",
+            "commune_code",
+            names[idx],
+            f"Tên xã '{names[idx]}' {what} trong danh mục; không tự đoán. "
+            f"Ứng viên: {cands}. Ghi mã xã 5 số hoặc sửa tên trong tệp hiệu chỉnh.",
+        )
     changed = codes.notna() & (codes != names)
     if changed.any():
         rule = status.map(lambda s: f"commune_{s}")
@@ -255,8 +317,10 @@ def resolve_communes(work: FormCleaning, raw: pd.DataFrame, communes: pd.DataFra
 
 def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> None:
     """Fill an empty round id from the config; a different round is a hard issue."""
-    rid = work.values["round_id"].fillna("").astype(str) if "round_id" in work.values else (
-        pd.Series("", index=work.values.index)
+    rid = (
+        work.values["round_id"].fillna("").astype(str)
+        if "round_id" in work.values
+        else (pd.Series("", index=work.values.index))
     )
     empty = rid == ""
     if empty.any():
@@ -265,18 +329,31 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
         work.log.append(_log_frame(raw, empty, "round_id", rid, new, rules, "filled"))
     other = ~empty & (rid.map(fold) != fold(cfg.round_id))
     for idx in rid[other].index:
-        work.add_issue(idx, "error", "other_round", "round_id", rid[idx],
-                       f"Bản ghi thuộc đợt '{rid[idx]}', không phải đợt {cfg.round_id}; "
-                       "tách ra khỏi tệp của đợt này.")
+        work.add_issue(
+            idx,
+            "error",
+            "other_round",
+            "round_id",
+            rid[idx],
+            f"Bản ghi thuộc đợt '{rid[idx]}', không phải đợt {cfg.round_id}; "
+            "tách ra khỏi tệp của đợt này.",
+        )
     work.values["round_id"] = rid.where(~empty, cfg.round_id)
 
 
-def clean_form(raw: pd.DataFrame, form: FormId, codebook: Codebook, cfg: RoundConfig,
-               communes: pd.DataFrame, matcher: CommuneMatcher) -> FormCleaning:
+def clean_form(
+    raw: pd.DataFrame,
+    form: FormId,
+    codebook: Codebook,
+    cfg: RoundConfig,
+    communes: pd.DataFrame,
+    matcher: CommuneMatcher,
+) -> FormCleaning:
     """Repair, convert and resolve places for every variable of a form."""
     raw = raw.reset_index(drop=True)
-    work = FormCleaning(values=raw[[c for c in raw.columns if c.startswith("_")]].copy(),
-                        log=[], issues=[])
+    work = FormCleaning(
+        values=raw[[c for c in raw.columns if c.startswith("_")]].copy(), log=[], issues=[]
+    )
     for var in codebook.form(form):
         if var.name not in raw.columns:
             work.values[var.name] = None
@@ -291,7 +368,9 @@ def clean_form(raw: pd.DataFrame, form: FormId, codebook: Codebook, cfg: RoundCo
     return work
 
 
-def pseudonymise(values: pd.DataFrame, codebook: Codebook, form: FormId, salt: bytes) -> pd.DataFrame:
+def pseudonymise(
+    values: pd.DataFrame, codebook: Codebook, form: FormId, salt: bytes
+) -> pd.DataFrame:
     """Drop personal data; keep a salted hash of names (``person_hash``) for linkage."""
     out = values.copy()
     for var in codebook.form(form):

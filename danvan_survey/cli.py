@@ -18,11 +18,18 @@ from rich.table import Table
 
 from danvan_survey.errors import InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Khảo sát thực trạng công tác dân vận ở cơ sở — xử lý dữ liệu.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Khảo sát thực trạng công tác dân vận ở cơ sở — xử lý dữ liệu.",
+)
 console = Console(highlight=False)
-RoundOpt = Annotated[str, typer.Option("--round", "-r", help="Mã đợt khảo sát (thư mục data/raw/<mã>)")]
-RootOpt = Annotated[Path | None, typer.Option("--root", help="Thư mục dự án (mặc định: thư mục hiện tại)")]
+RoundOpt = Annotated[
+    str, typer.Option("--round", "-r", help="Mã đợt khảo sát (thư mục data/raw/<mã>)")
+]
+RootOpt = Annotated[
+    Path | None, typer.Option("--root", help="Thư mục dự án (mặc định: thư mục hiện tại)")
+]
 
 
 def _progress(message: str) -> None:
@@ -75,11 +82,16 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     from danvan_survey.export import cleaning_log, issues_table, source_counts
 
     counts = source_counts(result)
-    t = Table(title=f"Kết quả đợt {result.cfg.round_id}" + (" (DỮ LIỆU MÔ PHỎNG)" if result.cfg.synthetic else ""))
+    t = Table(
+        title=f"Kết quả đợt {result.cfg.round_id}"
+        + (" (DỮ LIỆU MÔ PHỎNG)" if result.cfg.synthetic else "")
+    )
     for col in ("Tệp nguồn", "Đọc", "Sạch", "Cách ly", "Trùng đã loại"):
         t.add_column(col, justify="left" if col == "Tệp nguồn" else "right")
     for r in counts.itertuples(index=False):
-        t.add_row(r.source_file, _num(r.read), _num(r.clean), _num(r.quarantined), _num(r.duplicates))
+        t.add_row(
+            r.source_file, _num(r.read), _num(r.clean), _num(r.quarantined), _num(r.duplicates)
+        )
     console.print(t)
     log = cleaning_log(result)
     rules = Table(title="Nhật ký làm sạch: số giá trị đã sửa theo quy tắc")
@@ -106,16 +118,21 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
 
 
 @app.command()
-def run(round_id: RoundOpt = "demo-2014", root: RootOpt = None,
-        analyse: Annotated[bool, typer.Option(help="Tính cả chỉ tiêu và ước lượng")] = True) -> None:
+def run(
+    round_id: RoundOpt = "demo-2014",
+    root: RootOpt = None,
+    analyse: Annotated[bool, typer.Option(help="Tính cả chỉ tiêu và ước lượng")] = True,
+) -> None:
     """Chạy toàn bộ: đọc, làm sạch, kiểm tra, ghi dữ liệu sạch và chỉ tiêu của một đợt."""
     _guard(lambda: run_pipeline(round_id, root, analyse))
 
 
 @app.command()
-def demo(round_id: RoundOpt = "demo-2014",
-         seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên")] = 2014,
-         root: RootOpt = None) -> None:
+def demo(
+    round_id: RoundOpt = "demo-2014",
+    seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên")] = 2014,
+    root: RootOpt = None,
+) -> None:
     """Tạo một đợt khảo sát MÔ PHỎNG (dữ liệu giả, có lỗi cài sẵn) để thử hệ thống."""
     from danvan_survey.config import project_dir
     from danvan_survey.demo import generate_round
@@ -123,16 +140,20 @@ def demo(round_id: RoundOpt = "demo-2014",
     base = root or project_dir()
 
     def go() -> None:
-        counts = generate_round(round_id, seed, base / "data" / "raw", base / "tests" / "ground_truth")
+        counts = generate_round(
+            round_id, seed, base / "data" / "raw", base / "tests" / "ground_truth"
+        )
         console.print(f"Đã tạo đợt mô phỏng {round_id} (seed {seed}): {counts}")
 
     _guard(go)
 
 
 @app.command()
-def forms(round_id: RoundOpt = "demo-2014",
-          out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu")] = Path("forms-out"),
-          root: RootOpt = None) -> None:
+def forms(
+    round_id: RoundOpt = "demo-2014",
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu")] = Path("forms-out"),
+    root: RootOpt = None,
+) -> None:
     """Sinh biểu mẫu thu thập: XLSForm (Kobo/ODK), sổ Excel cho xã, từ điển dữ liệu, phiếu giấy."""
     from danvan_survey.config import load_round
     from danvan_survey.forms import build_forms

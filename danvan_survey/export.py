@@ -35,7 +35,7 @@ def sha256(path: Path) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """CSV for Excel users: UTF-8 with BOM, '\\n' line ends, no index."""
+    """CSV for Excel users: UTF-8 with BOM, LF line ends, no index."""
     frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
@@ -50,8 +50,12 @@ def write_table(frame: pd.DataFrame, path_stem: Path) -> list[Path]:
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop internal provenance columns except the source file/sheet/row."""
-    keep = [c for c in frame.columns if not c.startswith("_") or c in {
-        "_source_file", "_source_sheet", "_source_row", "_submission_time", "_uuid"}]
+    keep = [
+        c
+        for c in frame.columns
+        if not c.startswith("_")
+        or c in {"_source_file", "_source_sheet", "_source_row", "_submission_time", "_uuid"}
+    ]
     out = frame[keep].rename(columns=lambda c: c.lstrip("_") if c.startswith("_") else c)
     return out
 
@@ -60,8 +64,13 @@ def cleaning_log(result: RoundResult) -> pd.DataFrame:
     """One row per changed value (and per dropped duplicate), with record keys."""
     parts = []
     for form, outcome in result.outcomes.items():
-        keys = pd.concat([outcome.clean["record_key"], outcome.quarantine["record_key"],
-                          outcome.duplicates["record_key"]])
+        keys = pd.concat(
+            [
+                outcome.clean["record_key"],
+                outcome.quarantine["record_key"],
+                outcome.duplicates["record_key"],
+            ]
+        )
         keys = keys[~keys.index.duplicated()]
         for frame in outcome.log:
             if len(frame):
@@ -70,8 +79,9 @@ def cleaning_log(result: RoundResult) -> pd.DataFrame:
         return pd.DataFrame(columns=["form", *LOG_COLUMNS])
     log = pd.concat(parts, ignore_index=True)
     log["source_row"] = log["source_row"].astype(int)
-    log = log.sort_values(["form", "source_file", "source_sheet", "source_row", "variable", "rule"],
-                          kind="stable")
+    log = log.sort_values(
+        ["form", "source_file", "source_sheet", "source_row", "variable", "rule"], kind="stable"
+    )
     return log[["form", *LOG_COLUMNS]].reset_index(drop=True)
 
 
@@ -82,22 +92,43 @@ def issues_table(result: RoundResult) -> pd.DataFrame:
         rows += [{**{k: i.get(k, "") for k in ISSUE_COLUMNS}, "form": form} for i in outcome.issues]
     rows += [{**{k: i.get(k, "") for k in ISSUE_COLUMNS}, "form": ""} for i in result.ingest.issues]
     for s in result.ingest.skipped_rows:
-        rows.append({"form": "a", "record_key": "", "level": "info", "rule": str(s["reason"]),
-                     "file": s["file"], "sheet": s["sheet"], "row": s["row"], "variable": "",
-                     "value": s["content"],
-                     "message": "Dòng không phải bản ghi (dòng tổng cộng/ghi chú); không nhập."})
+        rows.append(
+            {
+                "form": "a",
+                "record_key": "",
+                "level": "info",
+                "rule": str(s["reason"]),
+                "file": s["file"],
+                "sheet": s["sheet"],
+                "row": s["row"],
+                "variable": "",
+                "value": s["content"],
+                "message": "Dòng không phải bản ghi (dòng tổng cộng/ghi chú); không nhập.",
+            }
+        )
     for m in result.expected_missing.itertuples(index=False):
-        rows.append({"form": "a", "record_key": f"{result.cfg.round_id}|{m.commune_code}|{m.org_type}",
-                     "level": "warning", "rule": "missing_return", "file": "", "sheet": "", "row": "",
-                     "variable": "org_type", "value": m.org_type,
-                     "message": f"Chưa nhận phiếu A của {m.org_type} tại {m.commune_name} "
-                                f"({m.district_name}); đôn đốc xã gửi phiếu."})
+        rows.append(
+            {
+                "form": "a",
+                "record_key": f"{result.cfg.round_id}|{m.commune_code}|{m.org_type}",
+                "level": "warning",
+                "rule": "missing_return",
+                "file": "",
+                "sheet": "",
+                "row": "",
+                "variable": "org_type",
+                "value": m.org_type,
+                "message": f"Chưa nhận phiếu A của {m.org_type} tại {m.commune_name} "
+                f"({m.district_name}); đôn đốc xã gửi phiếu.",
+            }
+        )
     frame = pd.DataFrame(rows, columns=["form", *ISSUE_COLUMNS])
     frame["row"] = frame["row"].map(canonical)
     order = {"error": 0, "warning": 1, "info": 2}
     frame["_o"] = frame["level"].map(order)
-    frame = frame.sort_values(["_o", "form", "file", "row", "rule", "variable", "record_key"],
-                              kind="stable").drop(columns="_o")
+    frame = frame.sort_values(
+        ["_o", "form", "file", "row", "rule", "variable", "record_key"], kind="stable"
+    ).drop(columns="_o")
     return frame.reset_index(drop=True)
 
 
@@ -110,8 +141,15 @@ def quarantine_table(result: RoundResult) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=["form", "record_key", "quarantine_reasons"])
     q = pd.concat(parts, ignore_index=True)
-    first = ["form", "record_key", "source_file", "source_sheet", "source_row",
-             "quarantine_rules", "quarantine_reasons"]
+    first = [
+        "form",
+        "record_key",
+        "source_file",
+        "source_sheet",
+        "source_row",
+        "quarantine_rules",
+        "quarantine_reasons",
+    ]
     return q[first + [c for c in q.columns if c not in first]]
 
 
@@ -128,26 +166,45 @@ def source_counts(result: RoundResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source_file", "read", "clean", "quarantined", "duplicates"])
 
 
-def render_report(result: RoundResult, issues: pd.DataFrame, counts: pd.DataFrame,
-                  log: pd.DataFrame) -> str:
+def render_report(
+    result: RoundResult, issues: pd.DataFrame, counts: pd.DataFrame, log: pd.DataFrame
+) -> str:
     """Self-contained Vietnamese validation report (summary first, then by commune)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
     env.filters["num"] = lambda v: f"{int(v):,}".replace(",", ".")
-    by_rule = (issues.groupby(["level", "rule", "message"]).size().reset_index(name="n")
-               .sort_values(["level", "n"], ascending=[True, False]).head(40))
+    by_rule = (
+        issues.groupby(["level", "rule", "message"])
+        .size()
+        .reset_index(name="n")
+        .sort_values(["level", "n"], ascending=[True, False])
+        .head(40)
+    )
     ref = result.communes.set_index("commune_code")
     commune = issues["record_key"].str.split("|").str[1].fillna("")
     issues = issues.assign(
-        commune=commune.map(lambda c: f"{ref.at[c, 'commune_name']} ({ref.at[c, 'district_name']})"
-                            if c in ref.index else "Không xác định được xã"),
-        level_vi=issues["level"].map(LEVEL_VI))
-    groups = [(name, g.to_dict("records")) for name, g in issues[issues["level"] != "info"]
-              .groupby("commune", sort=True)]
+        commune=commune.map(
+            lambda c: (
+                f"{ref.at[c, 'commune_name']} ({ref.at[c, 'district_name']})"
+                if c in ref.index
+                else "Không xác định được xã"
+            )
+        ),
+        level_vi=issues["level"].map(LEVEL_VI),
+    )
+    groups = [
+        (name, g.to_dict("records"))
+        for name, g in issues[issues["level"] != "info"].groupby("commune", sort=True)
+    ]
     return env.get_template("validation_report.html.j2").render(
-        cfg=result.cfg, counts=counts.to_dict("records"), by_rule=by_rule.to_dict("records"),
+        cfg=result.cfg,
+        counts=counts.to_dict("records"),
+        by_rule=by_rule.to_dict("records"),
         log_rules=log.groupby("rule").size().sort_values(ascending=False).items(),
-        groups=groups, level_vi=LEVEL_VI, n_missing=len(result.expected_missing),
-        refused=result.ingest.refused, version=__version__,
+        groups=groups,
+        level_vi=LEVEL_VI,
+        n_missing=len(result.expected_missing),
+        refused=result.ingest.refused,
+        version=__version__,
     )
 
 
@@ -161,27 +218,36 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     counts = source_counts(result)
     for form, name in FORM_TABLES.items():
         if form in result.outcomes:
-            clean = public_columns(result.outcomes[form].clean).drop(columns=["uuid"], errors="ignore")
+            clean = public_columns(result.outcomes[form].clean).drop(
+                columns=["uuid"], errors="ignore"
+            )
             written += write_table(clean.reset_index(drop=True), tmp / name)
     log, issues, quarantine = cleaning_log(result), issues_table(result), quarantine_table(result)
-    for frame, name in ((quarantine, "quarantine.csv"), (log, "cleaning_log.csv"),
-                        (issues, "validation_issues.csv"), (counts, "source_counts.csv")):
+    for frame, name in (
+        (quarantine, "quarantine.csv"),
+        (log, "cleaning_log.csv"),
+        (issues, "validation_issues.csv"),
+        (counts, "source_counts.csv"),
+    ):
         write_csv(frame, tmp / name)
         written.append(tmp / name)
-    (tmp / "validation_report.html").write_text(render_report(result, issues, counts, log),
-                                                encoding="utf-8")
+    (tmp / "validation_report.html").write_text(
+        render_report(result, issues, counts, log), encoding="utf-8"
+    )
     written.append(tmp / "validation_report.html")
     manifest = build_manifest(result, inputs, written, counts)
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8")
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     if out_dir.exists():
         shutil.rmtree(out_dir)
     tmp.rename(out_dir)
     return {p.name: out_dir / p.name for p in [*written, tmp / "manifest.json"]}
 
 
-def build_manifest(result: RoundResult, inputs: list[Path], outputs: list[Path],
-                   counts: pd.DataFrame) -> dict[str, object]:
+def build_manifest(
+    result: RoundResult, inputs: list[Path], outputs: list[Path], counts: pd.DataFrame
+) -> dict[str, object]:
     """sha256 of every input and output, row counts, version and parameters."""
     root = result.cfg.folder
     return {
@@ -189,12 +255,17 @@ def build_manifest(result: RoundResult, inputs: list[Path], outputs: list[Path],
         "synthetic": result.cfg.synthetic,
         "package_version": __version__,
         "codebook_version": {f: s.get("version", "") for f, s in load_codebook().settings.items()},
-        "parameters": {"province_code": result.cfg.province_code,
-                       "admin_vintage": result.cfg.admin_vintage,
-                       "period": [str(result.cfg.period_start), str(result.cfg.period_end)]},
+        "parameters": {
+            "province_code": result.cfg.province_code,
+            "admin_vintage": result.cfg.admin_vintage,
+            "period": [str(result.cfg.period_start), str(result.cfg.period_end)],
+        },
         "inputs": {str(p.relative_to(root)): sha256(p) for p in sorted(inputs)},
         "outputs": {p.name: sha256(p) for p in sorted(outputs)},
         "rows_per_source": counts.to_dict("records"),
-        "rows": {name: int(len(result.outcomes[f].clean)) for f, name in FORM_TABLES.items()
-                 if f in result.outcomes},
+        "rows": {
+            name: int(len(result.outcomes[f].clean))
+            for f, name in FORM_TABLES.items()
+            if f in result.outcomes
+        },
     }

@@ -124,8 +124,10 @@ class _Env:
 
     def visit(self, node: ast.AST) -> Any:  # noqa: C901 - a small dispatcher
         if isinstance(node, ast.BoolOp):
-            values = [pd.Series(self.visit(v), index=self.frame.index).astype("boolean")
-                      for v in node.values]
+            values = [
+                pd.Series(self.visit(v), index=self.frame.index).astype("boolean")
+                for v in node.values
+            ]
             out = values[0]
             for v in values[1:]:
                 out = (out & v) if isinstance(node.op, ast.And) else (out | v)

@@ -24,7 +24,12 @@ from danvan_survey.errors import InputError
 from danvan_survey.textfix import fold
 
 PROVENANCE = [
-    "_source_file", "_source_sheet", "_source_row", "_submission_time", "_uuid", "_form_version",
+    "_source_file",
+    "_source_sheet",
+    "_source_row",
+    "_submission_time",
+    "_uuid",
+    "_form_version",
 ]
 #: Kobo/ODK metadata headers → provenance column (first match wins).
 META_HEADERS = {
@@ -36,9 +41,24 @@ META_HEADERS = {
     "_version_": "_form_version",
 }
 IGNORED_META = {
-    "start", "end", "today", "deviceid", "_id", "_index", "_validation_status", "_notes",
-    "_status", "_submitted_by", "_tags", "_attachments", "_geolocation", "_parent_index",
-    "meta/deprecatedid", "formhub/uuid", "meta/instancename", "_xform_id_string",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "_id",
+    "_index",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "_tags",
+    "_attachments",
+    "_geolocation",
+    "_parent_index",
+    "meta/deprecatedid",
+    "formhub/uuid",
+    "meta/instancename",
+    "_xform_id_string",
 }
 #: Structural headers of hand-made district sheets → codebook variable.
 SHEET_HEADERS = {
@@ -81,8 +101,10 @@ def header_lookup(codebook: Codebook, form: FormId) -> dict[str, str]:
 def _multi_dummy(header: str, variables: dict[str, Variable]) -> tuple[str, str] | None:
     """``grp/meeting_content/policy`` → (meeting_content, policy) for select_multiple dummies."""
     parts = header.split("/")
-    if len(parts) >= 2 and parts[-2] in variables and variables[parts[-2]].base_type == (
-        "select_multiple"
+    if (
+        len(parts) >= 2
+        and parts[-2] in variables
+        and variables[parts[-2]].base_type == ("select_multiple")
     ):
         return parts[-2], parts[-1]
     return None
@@ -133,12 +155,26 @@ def closest_variable(header: str, codebook: Codebook, form: FormId) -> str:
 
 
 def _issue(
-    level: str, rule: str, message: str, *, file: str, sheet: str = "", row: object = "",
-    variable: str = "", value: object = "",
+    level: str,
+    rule: str,
+    message: str,
+    *,
+    file: str,
+    sheet: str = "",
+    row: object = "",
+    variable: str = "",
+    value: object = "",
 ) -> dict[str, object]:
     return {
-        "level": level, "rule": rule, "file": file, "sheet": sheet, "row": row,
-        "variable": variable, "value": value, "message": message, "record_key": "",
+        "level": level,
+        "rule": rule,
+        "file": file,
+        "sheet": sheet,
+        "row": row,
+        "variable": variable,
+        "value": value,
+        "message": message,
+        "record_key": "",
     }
 
 
@@ -156,10 +192,13 @@ def to_raw_table(
     mapping, dummies, unknown = harmonise_headers(frame.columns, codebook, form, column_map)
     issues = [
         _issue(
-            "warning", "unknown_column",
+            "warning",
+            "unknown_column",
             f"Cột '{h}' không có trong bộ mã; gần nhất là '{closest_variable(h, codebook, form)}'."
             " Cột bị bỏ qua; nếu đây là cột cần dùng, thêm vào column_map của round.yaml.",
-            file=source_file, sheet=sheet, variable=str(h),
+            file=source_file,
+            sheet=sheet,
+            variable=str(h),
         )
         for h in unknown
     ]
@@ -177,11 +216,16 @@ def to_raw_table(
     present = set(out.columns)
     expected = {v.name for v in codebook.form(form) if v.in_form and not v.personal_data}
     for name in sorted(expected - present - {"district_code"}):
-        issues.append(_issue(
-            "info", "missing_column",
-            f"Nguồn không có cột '{name}' ({codebook.label_vi(form, name)}); giá trị để trống.",
-            file=source_file, sheet=sheet, variable=name,
-        ))
+        issues.append(
+            _issue(
+                "info",
+                "missing_column",
+                f"Nguồn không có cột '{name}' ({codebook.label_vi(form, name)}); giá trị để trống.",
+                file=source_file,
+                sheet=sheet,
+                variable=name,
+            )
+        )
     out["_source_file"] = source_file
     out["_source_sheet"] = sheet
     out["_source_row"] = range(first_row, first_row + len(frame))
@@ -194,12 +238,18 @@ def to_raw_table(
 def _from_dummies(frame: pd.DataFrame, columns: dict[str, str]) -> pd.Series:
     """Rebuild a space-separated select_multiple from 0/1 columns."""
     parts = [
-        frame[h].astype("string").str.strip().isin(["1", "1.0", "True", "true"]).map(
-            {True: code, False: ""}
-        )
+        frame[h]
+        .astype("string")
+        .str.strip()
+        .isin(["1", "1.0", "True", "true"])
+        .map({True: code, False: ""})
         for h, code in columns.items()
     ]
-    joined = pd.concat(parts, axis=1).agg(" ".join, axis=1) if parts else pd.Series("", index=frame.index)
+    joined = (
+        pd.concat(parts, axis=1).agg(" ".join, axis=1)
+        if parts
+        else pd.Series("", index=frame.index)
+    )
     return joined.str.split().str.join(" ")
 
 
@@ -216,8 +266,12 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a CSV export as text only (no type guessing), any of ; , or tab."""
     try:
         return pd.read_csv(
-            path, sep=_sniff_delimiter(path), dtype=str, keep_default_na=False,
-            encoding="utf-8-sig", engine="c",
+            path,
+            sep=_sniff_delimiter(path),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            engine="c",
         )
     except pd.errors.EmptyDataError as exc:
         raise InputError(
@@ -246,8 +300,13 @@ def _cell_text(value: object) -> str:
 def read_sheet_text(path: Path, sheet: str | int | None = 0) -> pd.DataFrame:
     """Read one worksheet as a grid of text (header=None), via calamine."""
     try:
-        grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None,
-                             dtype=object, engine="calamine")
+        grid = pd.read_excel(
+            path,
+            sheet_name=sheet if sheet is not None else 0,
+            header=None,
+            dtype=object,
+            engine="calamine",
+        )
     except ValueError as exc:
         raise InputError(
             f"Tệp {path.name} không có trang tính '{sheet}' ({exc}); sửa 'sheet' trong round.yaml.",
@@ -280,16 +339,16 @@ def find_header_row(grid: pd.DataFrame, codebook: Codebook, form: FormId) -> int
 def sheet_to_frame(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, int]:
     """Cut a grid at its header row; two-row merged headers fall back to the row above."""
     above = grid.iloc[header_row - 1] if header_row > 0 else pd.Series("", index=grid.columns)
-    headers = [h or a or f"_col{i}" for i, (h, a) in enumerate(zip(grid.iloc[header_row], above,
-                                                                    strict=True))]
-    body = grid.iloc[header_row + 1:].reset_index(drop=True)
+    headers = [
+        h or a or f"_col{i}"
+        for i, (h, a) in enumerate(zip(grid.iloc[header_row], above, strict=True))
+    ]
+    body = grid.iloc[header_row + 1 :].reset_index(drop=True)
     body.columns = headers
     return body, header_row + 2
 
 
-def split_record_rows(
-    body: pd.DataFrame, name_col: str
-) -> tuple[pd.Series, list[tuple[int, str]]]:
+def split_record_rows(body: pd.DataFrame, name_col: str) -> tuple[pd.Series, list[tuple[int, str]]]:
     """Mask of record rows; the others (blank, totals, notes) with a reason."""
     skipped: list[tuple[int, str]] = []
     keep = []
@@ -309,8 +368,9 @@ def split_record_rows(
     return pd.Series(keep, index=body.index), skipped
 
 
-def read_kobo(path: Path, source: Source, cfg: RoundConfig, codebook: Codebook,
-              result: IngestResult) -> None:
+def read_kobo(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
     """Read a KoboToolbox/ODK export (CSV or XLSX, XML names or labels)."""
     if source.kind == "kobo_xlsx":
         grid = read_sheet_text(path, source.sheet or 0)
@@ -320,9 +380,13 @@ def read_kobo(path: Path, source: Source, cfg: RoundConfig, codebook: Codebook,
     if frame.empty:
         raise InputError(f"Tệp {path.name} không có bản ghi nào.", file=path.name)
     table, issues = to_raw_table(
-        frame, form=source.form, codebook=codebook,  # type: ignore[arg-type]
-        column_map={**cfg.column_map, **source.column_map}, source_file=source.path,
-        sheet=source.sheet or "", first_row=first,
+        frame,
+        form=source.form,
+        codebook=codebook,  # type: ignore[arg-type]
+        column_map={**cfg.column_map, **source.column_map},
+        source_file=source.path,
+        sheet=source.sheet or "",
+        first_row=first,
     )
     _check_key_columns(table, source, codebook)
     result.tables[source.form].append(table)
@@ -344,8 +408,9 @@ def _check_key_columns(table: pd.DataFrame, source: Source, codebook: Codebook) 
         )
 
 
-def read_district_excel(path: Path, source: Source, cfg: RoundConfig, codebook: Codebook,
-                        result: IngestResult) -> None:
+def read_district_excel(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
     """Read a hand-made consolidated district sheet (merged headers, totals row, notes)."""
     grid = read_sheet_text(path, source.sheet or 0)
     try:
@@ -354,17 +419,26 @@ def read_district_excel(path: Path, source: Source, cfg: RoundConfig, codebook: 
         raise InputError(f"{exc.message} Tệp {source.path}.", file=source.path) from exc
     body, first = sheet_to_frame(grid, header_row)
     table, issues = to_raw_table(
-        body, form=source.form, codebook=codebook,  # type: ignore[arg-type]
-        column_map={**cfg.column_map, **source.column_map}, source_file=source.path,
-        sheet=source.sheet or "", first_row=first,
+        body,
+        form=source.form,
+        codebook=codebook,  # type: ignore[arg-type]
+        column_map={**cfg.column_map, **source.column_map},
+        source_file=source.path,
+        sheet=source.sheet or "",
+        first_row=first,
     )
     _check_key_columns(table, source, codebook)
     keep, skipped = split_record_rows(table, "commune_code")
     for i, reason in skipped:
-        result.skipped_rows.append({
-            "file": source.path, "sheet": source.sheet or "", "row": first + i, "reason": reason,
-            "content": " | ".join(str(c) for c in body.iloc[i] if str(c).strip())[:200],
-        })
+        result.skipped_rows.append(
+            {
+                "file": source.path,
+                "sheet": source.sheet or "",
+                "row": first + i,
+                "reason": reason,
+                "content": " | ".join(str(c) for c in body.iloc[i] if str(c).strip())[:200],
+            }
+        )
     table = table[keep.to_numpy()].reset_index(drop=True)
     if source.district_code and "district_code" not in table.columns:
         table["district_code"] = source.district_code
@@ -381,7 +455,8 @@ def read_round(cfg: RoundConfig, codebook: Codebook) -> IngestResult:
         if not path.exists():
             raise InputError(
                 f"Không tìm thấy tệp nguồn '{source.path}' khai báo trong round.yaml của đợt "
-                f"{cfg.round_id}; kiểm tra tên tệp.", file=source.path,
+                f"{cfg.round_id}; kiểm tra tên tệp.",
+                file=source.path,
             )
         if source.kind in {"kobo_csv", "kobo_xlsx"}:
             read_kobo(path, source, cfg, codebook, result)
@@ -392,8 +467,9 @@ def read_round(cfg: RoundConfig, codebook: Codebook) -> IngestResult:
     return result
 
 
-def read_workbook_folder(path: Path, source: Source, cfg: RoundConfig,
-                         result: IngestResult) -> None:
+def read_workbook_folder(
+    path: Path, source: Source, cfg: RoundConfig, result: IngestResult
+) -> None:
     """Read a folder of returned commune workbooks (see :mod:`danvan_survey.forms`)."""
     from danvan_survey.forms.read_workbooks import read_workbooks
 
@@ -405,7 +481,11 @@ def read_workbook_folder(path: Path, source: Source, cfg: RoundConfig,
                 result.read_counts[str(name)] = int(count)
     for item in refused:
         result.refused.append(item)
-        result.issues.append(_issue(
-            "error", "workbook_refused", str(item.get("reason", item.get("message", ""))),
-            file=str(item.get("file", "")),
-        ))
+        result.issues.append(
+            _issue(
+                "error",
+                "workbook_refused",
+                str(item.get("reason", item.get("message", ""))),
+                file=str(item.get("file", "")),
+            )
+        )

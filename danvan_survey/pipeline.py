@@ -16,7 +16,7 @@ import pandas as pd
 from danvan_survey import reference
 from danvan_survey.clean import FormCleaning, clean_form, pseudonymise
 from danvan_survey.codebook import Codebook, FormId, load_codebook
-from danvan_survey.config import RoundConfig, clean_dir, load_round
+from danvan_survey.config import RoundConfig, load_round
 from danvan_survey.errors import InputError
 from danvan_survey.ingest import IngestResult, read_round
 from danvan_survey.places import CommuneMatcher
@@ -25,7 +25,11 @@ from danvan_survey.validate import Outcome, read_corrections, split_outcome
 
 Progress = Callable[[str], None]
 REFERENCE_COLUMNS = [
-    "commune_name", "district_name", "em_area", "em_source", "em_confidence",
+    "commune_name",
+    "district_name",
+    "em_area",
+    "em_source",
+    "em_confidence",
 ]
 
 
@@ -44,7 +48,10 @@ def province_communes(cfg: RoundConfig) -> pd.DataFrame:
     """Commune frame of the round (``province_code: "ALL"`` = the whole country)."""
     if cfg.province_code.upper() == "ALL":
         units = reference.admin_units(cfg.admin_vintage)
-        frames = [reference.communes(p, cfg.admin_vintage) for p in sorted(units["province_code"].unique())]
+        frames = [
+            reference.communes(p, cfg.admin_vintage)
+            for p in sorted(units["province_code"].unique())
+        ]
         return pd.concat(frames, ignore_index=True)
     return reference.communes(cfg.province_code, cfg.admin_vintage)
 
@@ -56,7 +63,9 @@ def read_salt() -> bytes:
     """
     if os.environ.get("DANVAN_SALT"):
         return os.environ["DANVAN_SALT"].encode("utf-8")
-    path = Path(os.environ.get("DANVAN_SALT_FILE", Path.home() / ".config" / "danvan_survey" / "salt"))
+    path = Path(
+        os.environ.get("DANVAN_SALT_FILE", Path.home() / ".config" / "danvan_survey" / "salt")
+    )
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(os.urandom(32).hex().encode("ascii"))
@@ -64,7 +73,9 @@ def read_salt() -> bytes:
     return path.read_bytes().strip()
 
 
-def _context(cfg: RoundConfig, communes: pd.DataFrame, keys_a: frozenset[tuple[str, str]]) -> RoundContext:
+def _context(
+    cfg: RoundConfig, communes: pd.DataFrame, keys_a: frozenset[tuple[str, str]]
+) -> RoundContext:
     return RoundContext(
         round_year=cfg.reference_year,
         period_start=cfg.period_start,
@@ -95,16 +106,22 @@ def add_rating_raw(frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
 def sample_design(cfg: RoundConfig) -> pd.DataFrame:
     """Drawn communes with the number of communes in their district frame."""
     if not cfg.sample_design:
-        raise InputError(f"round.yaml của đợt {cfg.round_id} thiếu mục sample_design "
-                         "(danh sách xã được chọn mẫu cho phiếu cán bộ).")
+        raise InputError(
+            f"round.yaml của đợt {cfg.round_id} thiếu mục sample_design "
+            "(danh sách xã được chọn mẫu cho phiếu cán bộ)."
+        )
     path = cfg.path(cfg.sample_design)
     if not path.exists():
-        raise InputError(f"Không tìm thấy tệp thiết kế mẫu {cfg.sample_design}.", file=cfg.sample_design)
+        raise InputError(
+            f"Không tìm thấy tệp thiết kế mẫu {cfg.sample_design}.", file=cfg.sample_design
+        )
     design = pd.read_csv(path, dtype=str, keep_default_na=False)
     need = {"district_code", "commune_code", "n_psu_in_stratum"}
     if not need <= set(design.columns):
-        raise InputError(f"Tệp {cfg.sample_design} cần các cột: {', '.join(sorted(need))}.",
-                         file=cfg.sample_design)
+        raise InputError(
+            f"Tệp {cfg.sample_design} cần các cột: {', '.join(sorted(need))}.",
+            file=cfg.sample_design,
+        )
     design["n_psu_in_stratum"] = design["n_psu_in_stratum"].astype(int)
     drawn = design.groupby("district_code")["commune_code"].transform("size")
     design["weight"] = design["n_psu_in_stratum"] / drawn
@@ -116,17 +133,32 @@ def add_weights(frame: pd.DataFrame, design: pd.DataFrame, work: FormCleaning) -
     out = frame.copy()
     by = design.set_index("commune_code")
     out["weight"] = pd.array(out["commune_code"].map(by["weight"]), dtype="Float64")
-    out["n_psu_in_stratum"] = pd.array(out["commune_code"].map(by["n_psu_in_stratum"]), dtype="Int64")
+    out["n_psu_in_stratum"] = pd.array(
+        out["commune_code"].map(by["n_psu_in_stratum"]), dtype="Int64"
+    )
     for idx in out.index[out["weight"].isna() & out["commune_code"].notna()]:
-        work.add_issue(idx, "error", "not_in_sample", "commune_code", out.at[idx, "commune_code"],
-                       "Xã này không có trong danh sách xã được chọn mẫu phiếu cán bộ; "
-                       "kiểm tra mã xã hoặc bổ sung tệp thiết kế mẫu.")
+        work.add_issue(
+            idx,
+            "error",
+            "not_in_sample",
+            "commune_code",
+            out.at[idx, "commune_code"],
+            "Xã này không có trong danh sách xã được chọn mẫu phiếu cán bộ; "
+            "kiểm tra mã xã hoặc bổ sung tệp thiết kế mẫu.",
+        )
     return out
 
 
-def process_form(form: FormId, raw: pd.DataFrame, cfg: RoundConfig, codebook: Codebook,
-                 communes: pd.DataFrame, context: RoundContext,
-                 corrections: pd.DataFrame | None, salt: bytes) -> Outcome:
+def process_form(
+    form: FormId,
+    raw: pd.DataFrame,
+    cfg: RoundConfig,
+    codebook: Codebook,
+    communes: pd.DataFrame,
+    context: RoundContext,
+    corrections: pd.DataFrame | None,
+    salt: bytes,
+) -> Outcome:
     """Clean, type and validate all raw records of one form."""
     raw = raw.reset_index(drop=True)
     work = clean_form(raw, form, codebook, cfg, communes, CommuneMatcher(communes))
@@ -136,24 +168,35 @@ def process_form(form: FormId, raw: pd.DataFrame, cfg: RoundConfig, codebook: Co
     if form == "b":
         values = add_weights(values, sample_design(cfg), work)
     typed = coerce(values, codebook, form)
-    typed = typed[[*[c for c in typed.columns if c.startswith("_")],
-                   *[c for c in typed.columns if not c.startswith("_")]]]
-    return split_outcome(typed, form, work, codebook, context, corrections,
-                         cfg.corrections or "", raw)
+    typed = typed[
+        [
+            *[c for c in typed.columns if c.startswith("_")],
+            *[c for c in typed.columns if not c.startswith("_")],
+        ]
+    ]
+    return split_outcome(
+        typed, form, work, codebook, context, corrections, cfg.corrections or "", raw
+    )
 
 
-def expected_returns(communes: pd.DataFrame, clean: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def expected_returns(
+    communes: pd.DataFrame, clean: pd.DataFrame, codebook: Codebook
+) -> pd.DataFrame:
     """Census completeness of form A: expected commune × organisation pairs not received."""
     orgs = codebook.codes("org_type")
     grid = communes[["commune_code", "commune_name", "district_code", "district_name"]].merge(
-        pd.DataFrame({"org_type": orgs}), how="cross")
+        pd.DataFrame({"org_type": orgs}), how="cross"
+    )
     got = set(zip(clean["commune_code"], clean["org_type"], strict=True))
     mask = [(c, o) not in got for c, o in zip(grid["commune_code"], grid["org_type"], strict=True)]
     return grid[mask].reset_index(drop=True)
 
 
-def run_round(round_id: str, root: Path | None = None, progress: Progress = lambda _: None,
-              ) -> RoundResult:
+def run_round(
+    round_id: str,
+    root: Path | None = None,
+    progress: Progress = lambda _: None,
+) -> RoundResult:
     """Ingest, clean and validate every source of a round (no writing)."""
     cfg = load_round(round_id, root)
     codebook = load_codebook()
@@ -170,7 +213,9 @@ def run_round(round_id: str, root: Path | None = None, progress: Progress = lamb
         tables = ingest.tables[form]
         if not tables:
             continue
-        progress(f"Làm sạch và kiểm tra phiếu {form.upper()} ({sum(len(t) for t in tables):,} bản ghi)")
+        progress(
+            f"Làm sạch và kiểm tra phiếu {form.upper()} ({sum(len(t) for t in tables):,} bản ghi)"
+        )
         raw = pd.concat(tables, ignore_index=True)
         ctx = _context(cfg, communes, keys_a)
         outcome = process_form(form, raw, cfg, codebook, communes, ctx, corrections, salt)

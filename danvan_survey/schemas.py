@@ -41,8 +41,9 @@ class RoundContext:
             "in_round_window": lambda s: _between(s, self.period_start, self.period_end),
             "same_in_commune": lambda s: _same_in_commune(frame, s),
             "has_form_a": lambda s: _has_form_a(frame, self.form_a_keys),
-            "em_area_of_commune": lambda: frame["commune_code"].map(self.em_area_by_commune)
-            .astype("string"),
+            "em_area_of_commune": lambda: (
+                frame["commune_code"].map(self.em_area_by_commune).astype("string")
+            ),
         }
 
 
@@ -70,8 +71,10 @@ def pandas_dtype(var: Variable, codebook: Codebook) -> str:
         return "Float64"
     if var.base_type == "date":
         return "datetime64[us]"
-    if var.base_type == "select_one" and var.list_name not in REFERENCE_LISTS and (
-        codebook.is_numeric_list(var.list_name or "")
+    if (
+        var.base_type == "select_one"
+        and var.list_name not in REFERENCE_LISTS
+        and (codebook.is_numeric_list(var.list_name or ""))
     ):
         return "Int64"
     return "str"
@@ -79,8 +82,11 @@ def pandas_dtype(var: Variable, codebook: Codebook) -> str:
 
 def clean_variables(codebook: Codebook, form: FormId) -> list[Variable]:
     """Variables of the clean table: every codebook variable except personal data."""
-    return [v for v in codebook.form(form) if v.personal_data != "drop" and not (
-        v.personal_data == "pseudonymise")]
+    return [
+        v
+        for v in codebook.form(form)
+        if v.personal_data != "drop" and not (v.personal_data == "pseudonymise")
+    ]
 
 
 def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
@@ -88,13 +94,17 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
         return None
     codes = codebook.codes(var.list_name or "")
     if var.base_type == "select_one":
-        allowed: list[Any] = [int(c) for c in codes] if codebook.is_numeric_list(
-            var.list_name or "") else codes
+        allowed: list[Any] = (
+            [int(c) for c in codes] if codebook.is_numeric_list(var.list_name or "") else codes
+        )
         return pa.Check.isin(allowed, name=f"choices:{var.name}")
     allowed_set = set(codes)
     return pa.Check(
-        lambda s: s.map(lambda v: set(str(v).split()) <= allowed_set, na_action="ignore")
-        .fillna(True).astype(bool),
+        lambda s: (
+            s.map(lambda v: set(str(v).split()) <= allowed_set, na_action="ignore")
+            .fillna(True)
+            .astype(bool)
+        ),
         name=f"choices:{var.name}",
     )
 
@@ -110,22 +120,21 @@ def _column(var: Variable, codebook: Codebook, level: str) -> pa.Column:
     )
 
 
-def _expression_check(var: Variable, expr: str, kind: str,
-                      context: RoundContext) -> pa.Check:
+def _expression_check(var: Variable, expr: str, kind: str, context: RoundContext) -> pa.Check:
     def check(frame: pd.DataFrame) -> pd.Series:
         return passes(expr, frame, var.name, context.functions(frame))
 
     return pa.Check(check, name=f"{kind}:{var.name}")
 
 
-def build_schema(codebook: Codebook, form: FormId, context: RoundContext,
-                 level: str = "hard") -> pa.DataFrameSchema:
-    """pandera schema of a clean form table; ``level`` is ``hard`` or ``soft``."""
+def build_schema(
+    codebook: Codebook, form: FormId, context: RoundContext, level: str = "hard"
+) -> pa.DataFrameSchema:
+    """Pandera schema of a clean form table; ``level`` is ``hard`` or ``soft``."""
     variables = clean_variables(codebook, form)
     kind, attr = ("constraint", "constraint") if level == "hard" else ("warning", "warning")
     checks = [
-        _expression_check(v, getattr(v, attr), kind, context)
-        for v in variables if getattr(v, attr)
+        _expression_check(v, getattr(v, attr), kind, context) for v in variables if getattr(v, attr)
     ]
     return pa.DataFrameSchema(
         columns={v.name: _column(v, codebook, level) for v in variables},
@@ -165,9 +174,13 @@ def _summarise(fc: pd.DataFrame) -> pd.DataFrame:
     column = fc["column"].astype("string").fillna("")
     name = check.where(check.str.contains(":"), check + ":" + column)
     name = name.str.replace(r"^not_nullable:.*$", "", regex=True).where(
-        ~check.str.startswith("not_nullable"), "not_nullable:" + column)
-    name = name.where(~check.str.startswith("field_uniqueness") & ~check.str.startswith(
-        "multiple_fields_uniqueness"), "unique_key:" + column)
+        ~check.str.startswith("not_nullable"), "not_nullable:" + column
+    )
+    name = name.where(
+        ~check.str.startswith("field_uniqueness")
+        & ~check.str.startswith("multiple_fields_uniqueness"),
+        "unique_key:" + column,
+    )
     fc["check"] = name
     fc["column"] = name.str.split(":").str[1]
     out = fc[["index", "check", "column", "failure_case"]].drop_duplicates(["index", "check"])

@@ -42,19 +42,26 @@ def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd
     keep = pd.Series(True, index=frame.index)
     keep[dropped.index] = False
     kept_of = order[latest].set_index("record_key")
-    log = pd.DataFrame({
-        "_idx": dropped.index,
-        "source_file": dropped["_source_file"].to_numpy(),
-        "source_sheet": dropped["_source_sheet"].to_numpy(),
-        "source_row": dropped["_source_row"].to_numpy(),
-        "variable": "_record",
-        "old_value": (dropped["_uuid"].fillna("") + " " + dropped["_t"]).str.strip().to_numpy(),
-        "new_value": dropped["record_key"].map(
-            lambda k: f"giữ bản nộp {kept_of.loc[k, '_source_file']} dòng "
-                      f"{kept_of.loc[k, '_source_row']}").to_numpy(),
-        "rule": "duplicate_key",
-        "action": "removed_older_duplicate",
-    })
+    log = pd.DataFrame(
+        {
+            "_idx": dropped.index,
+            "source_file": dropped["_source_file"].to_numpy(),
+            "source_sheet": dropped["_source_sheet"].to_numpy(),
+            "source_row": dropped["_source_row"].to_numpy(),
+            "variable": "_record",
+            "old_value": (dropped["_uuid"].fillna("") + " " + dropped["_t"]).str.strip().to_numpy(),
+            "new_value": dropped["record_key"]
+            .map(
+                lambda k: (
+                    f"giữ bản nộp {kept_of.loc[k, '_source_file']} dòng "
+                    f"{kept_of.loc[k, '_source_row']}"
+                )
+            )
+            .to_numpy(),
+            "rule": "duplicate_key",
+            "action": "removed_older_duplicate",
+        }
+    )
     return keep, log
 
 
@@ -65,14 +72,17 @@ def read_corrections(path: Path) -> pd.DataFrame:
     if missing:
         raise InputError(
             f"Tệp hiệu chỉnh {path.name} thiếu cột: {', '.join(missing)}. "
-            f"Các cột cần có: {', '.join(CORRECTION_COLUMNS)}.", file=path.name,
+            f"Các cột cần có: {', '.join(CORRECTION_COLUMNS)}.",
+            file=path.name,
         )
     bad = frame[~frame["action"].isin(CORRECTION_ACTIONS)]
     if len(bad):
         raise InputError(
             f"Tệp hiệu chỉnh {path.name}, dòng {int(bad.index[0]) + 2}: hành động "
             f"'{bad.iloc[0]['action']}' không hợp lệ; dùng change, blank, remove hoặc accept.",
-            file=path.name, row=int(bad.index[0]) + 2, column="action",
+            file=path.name,
+            row=int(bad.index[0]) + 2,
+            column="action",
         )
     return frame
 
@@ -86,8 +96,13 @@ class Corrections:
 
 
 def apply_corrections(
-    frame: pd.DataFrame, corrections: pd.DataFrame, work: FormCleaning, codebook: Codebook,
-    form: FormId, raw_text: pd.DataFrame, source: str,
+    frame: pd.DataFrame,
+    corrections: pd.DataFrame,
+    work: FormCleaning,
+    codebook: Codebook,
+    form: FormId,
+    raw_text: pd.DataFrame,
+    source: str,
 ) -> Corrections:
     """Apply analyst corrections in place on ``frame``; refuse stale ones with a message."""
     result = Corrections()
@@ -108,20 +123,35 @@ def apply_corrections(
     return result
 
 
-def _refused(idx: object, frame: pd.DataFrame, row: pd.Series, current: str,
-             where: str) -> dict[str, object]:
+def _refused(
+    idx: object, frame: pd.DataFrame, row: pd.Series, current: str, where: str
+) -> dict[str, object]:
     return {
-        "_idx": idx, "record_key": row["key"], "level": "warning", "rule": "correction_refused",
-        "file": frame.at[idx, "_source_file"], "sheet": frame.at[idx, "_source_sheet"],
-        "row": frame.at[idx, "_source_row"], "variable": row["variable"], "value": current,
+        "_idx": idx,
+        "record_key": row["key"],
+        "level": "warning",
+        "rule": "correction_refused",
+        "file": frame.at[idx, "_source_file"],
+        "sheet": frame.at[idx, "_source_sheet"],
+        "row": frame.at[idx, "_source_row"],
+        "variable": row["variable"],
+        "value": current,
         "message": f"{where}: giá trị cũ '{row['old_value']}' không khớp giá trị hiện tại "
-                   f"'{current}'; hiệu chỉnh không được áp dụng. Kiểm tra lại rồi sửa dòng này.",
+        f"'{current}'; hiệu chỉnh không được áp dụng. Kiểm tra lại rồi sửa dòng này.",
     }
 
 
-def _apply_one(frame: pd.DataFrame, idx: object, row: pd.Series, codebook: Codebook,
-               form: FormId, work: FormCleaning, result: Corrections, raw: str,
-               where: str) -> None:
+def _apply_one(
+    frame: pd.DataFrame,
+    idx: object,
+    row: pd.Series,
+    codebook: Codebook,
+    form: FormId,
+    work: FormCleaning,
+    result: Corrections,
+    raw: str,
+    where: str,
+) -> None:
     action, var = row["action"], row["variable"]
     old = canonical(frame.at[idx, var]) if var in frame else ""
     if action == "remove":
@@ -134,23 +164,38 @@ def _apply_one(frame: pd.DataFrame, idx: object, row: pd.Series, codebook: Codeb
         new_text = "" if action == "blank" else row["new_value"]
         conv = converter(codebook.var(form, var), codebook)(new_text)
         if conv.error:
-            work.issues.append(_refused(idx, frame, row, old, where) | {
-                "message": f"{where}: giá trị mới '{new_text}' không hợp lệ ({conv.error})."})
+            work.issues.append(
+                _refused(idx, frame, row, old, where)
+                | {"message": f"{where}: giá trị mới '{new_text}' không hợp lệ ({conv.error})."}
+            )
             return
         frame.at[idx, var] = conv.value
         new_text = canonical(conv.value)
-        work.issues = [i for i in work.issues if not (i.get("_idx") == idx and
-                                                      i.get("variable") == var)]
-    work.log.append(pd.DataFrame([{
-        "_idx": idx, "source_file": frame.at[idx, "_source_file"],
-        "source_sheet": frame.at[idx, "_source_sheet"], "source_row": frame.at[idx, "_source_row"],
-        "variable": var, "old_value": old or raw, "new_value": new_text,
-        "rule": f"analyst_correction:{action}", "action": action,
-    }]))
+        work.issues = [
+            i for i in work.issues if not (i.get("_idx") == idx and i.get("variable") == var)
+        ]
+    work.log.append(
+        pd.DataFrame(
+            [
+                {
+                    "_idx": idx,
+                    "source_file": frame.at[idx, "_source_file"],
+                    "source_sheet": frame.at[idx, "_source_sheet"],
+                    "source_row": frame.at[idx, "_source_row"],
+                    "variable": var,
+                    "old_value": old or raw,
+                    "new_value": new_text,
+                    "rule": f"analyst_correction:{action}",
+                    "action": action,
+                }
+            ]
+        )
+    )
 
 
-def schema_issues(frame: pd.DataFrame, codebook: Codebook, form: FormId, context: RoundContext,
-                  level: str) -> list[dict[str, object]]:
+def schema_issues(
+    frame: pd.DataFrame, codebook: Codebook, form: FormId, context: RoundContext, level: str
+) -> list[dict[str, object]]:
     """Run the hard or soft schema; one issue per failing (record, check)."""
     fails = failures(build_schema(codebook, form, context, level), frame)
     messages = check_messages(codebook, form)
@@ -159,19 +204,33 @@ def schema_issues(frame: pd.DataFrame, codebook: Codebook, form: FormId, context
         idx = rec.index
         column = str(rec.column)
         value = frame.at[idx, column] if column in frame.columns else rec.failure_case
-        out.append({
-            "_idx": idx, "record_key": frame.at[idx, "record_key"],
-            "level": "error" if level == "hard" else "warning", "rule": str(rec.check),
-            "file": frame.at[idx, "_source_file"], "sheet": frame.at[idx, "_source_sheet"],
-            "row": frame.at[idx, "_source_row"], "variable": column, "value": canonical(value),
-            "message": messages.get(str(rec.check), str(rec.check)),
-        })
+        out.append(
+            {
+                "_idx": idx,
+                "record_key": frame.at[idx, "record_key"],
+                "level": "error" if level == "hard" else "warning",
+                "rule": str(rec.check),
+                "file": frame.at[idx, "_source_file"],
+                "sheet": frame.at[idx, "_source_sheet"],
+                "row": frame.at[idx, "_source_row"],
+                "variable": column,
+                "value": canonical(value),
+                "message": messages.get(str(rec.check), str(rec.check)),
+            }
+        )
     return out
 
 
-def split_outcome(frame: pd.DataFrame, form: FormId, work: FormCleaning, codebook: Codebook,
-                  context: RoundContext, corrections: pd.DataFrame | None,
-                  corrections_name: str, raw_text: pd.DataFrame) -> Outcome:
+def split_outcome(
+    frame: pd.DataFrame,
+    form: FormId,
+    work: FormCleaning,
+    codebook: Codebook,
+    context: RoundContext,
+    corrections: pd.DataFrame | None,
+    corrections_name: str,
+    raw_text: pd.DataFrame,
+) -> Outcome:
     """Duplicates → corrections → checks → clean / quarantine / duplicates."""
     frame = frame.copy()
     frame["record_key"] = record_keys(frame, form)
@@ -181,8 +240,9 @@ def split_outcome(frame: pd.DataFrame, form: FormId, work: FormCleaning, codeboo
     work.issues = [i for i in work.issues if i["_idx"] in frame.index]
     fixes = Corrections()
     if corrections is not None:
-        fixes = apply_corrections(frame, corrections, work, codebook, form, raw_text,
-                                  corrections_name)
+        fixes = apply_corrections(
+            frame, corrections, work, codebook, form, raw_text, corrections_name
+        )
     hard = [i for i in work.issues if i["level"] == "error"]
     hard += schema_issues(frame, codebook, form, context, "hard")
     soft = schema_issues(frame, codebook, form, context, "soft")
@@ -190,18 +250,33 @@ def split_outcome(frame: pd.DataFrame, form: FormId, work: FormCleaning, codeboo
     soft = [i for i in soft if (i["_idx"], i["variable"]) not in fixes.accepted]
     bad = {i["_idx"] for i in hard} | set(fixes.removed)
     for idx, note in fixes.removed.items():
-        hard.append({"_idx": idx, "record_key": frame.at[idx, "record_key"], "level": "error",
-                     "rule": "analyst_removed", "file": frame.at[idx, "_source_file"],
-                     "sheet": frame.at[idx, "_source_sheet"], "row": frame.at[idx, "_source_row"],
-                     "variable": "_record", "value": "", "message": f"Nhà phân tích loại: {note}"})
+        hard.append(
+            {
+                "_idx": idx,
+                "record_key": frame.at[idx, "record_key"],
+                "level": "error",
+                "rule": "analyst_removed",
+                "file": frame.at[idx, "_source_file"],
+                "sheet": frame.at[idx, "_source_sheet"],
+                "row": frame.at[idx, "_source_row"],
+                "variable": "_record",
+                "value": "",
+                "message": f"Nhà phân tích loại: {note}",
+            }
+        )
     flags = _soft_flags(soft, frame.index)
     frame["soft_flags"] = flags
     quarantine = _quarantine_table(frame.loc[sorted(bad, key=list(frame.index).index)], hard)
     others = [i for i in work.issues if i["level"] != "error"]
     issues = [_with_key(i, frame) for i in hard + soft + others]
     log = [*work.log, dup_log]
-    return Outcome(clean=frame.drop(index=list(bad)), quarantine=quarantine,
-                   duplicates=duplicates, issues=issues, log=log)
+    return Outcome(
+        clean=frame.drop(index=list(bad)),
+        quarantine=quarantine,
+        duplicates=duplicates,
+        issues=issues,
+        log=log,
+    )
 
 
 def _with_key(issue: dict[str, object], frame: pd.DataFrame) -> dict[str, object]:
@@ -214,8 +289,9 @@ def _soft_flags(soft: list[dict[str, object]], index: pd.Index) -> pd.Series:
     flags: dict[object, list[str]] = {}
     for i in soft:
         flags.setdefault(i["_idx"], []).append(str(i["rule"]))
-    return pd.Series([";".join(sorted(set(flags.get(i, [])))) for i in index], index=index,
-                     dtype="str")
+    return pd.Series(
+        [";".join(sorted(set(flags.get(i, [])))) for i in index], index=index, dtype="str"
+    )
 
 
 def _quarantine_table(records: pd.DataFrame, hard: list[dict[str, object]]) -> pd.DataFrame:
@@ -225,7 +301,10 @@ def _quarantine_table(records: pd.DataFrame, hard: list[dict[str, object]]) -> p
         reasons.setdefault(i["_idx"], []).append(f"{i['variable']}: {i['message']}")
         rules.setdefault(i["_idx"], []).append(str(i["rule"]))
     out = records.copy()
-    out.insert(0, "quarantine_rules", [";".join(dict.fromkeys(rules.get(i, []))) for i in out.index])
-    out.insert(1, "quarantine_reasons", [" | ".join(dict.fromkeys(reasons.get(i, [])))
-                                         for i in out.index])
+    out.insert(
+        0, "quarantine_rules", [";".join(dict.fromkeys(rules.get(i, []))) for i in out.index]
+    )
+    out.insert(
+        1, "quarantine_reasons", [" | ".join(dict.fromkeys(reasons.get(i, []))) for i in out.index]
+    )
     return out

@@ -127,7 +127,7 @@ class Codebook:
 
     def codes(self, list_name: str) -> list[str]:
         """Codes of a choice list, in order."""
-        return [c.code for c in self.choices[list_name]]
+        return [c.code for c in self.choices.get(list_name, ())]
 
     def label_vi(self, form: FormId, name: str) -> str:
         """Vietnamese label of a variable (for charts and reports)."""

@@ -36,9 +36,7 @@ def admin_units(vintage: str = "2014") -> pd.DataFrame:
 @cache
 def em_areas() -> pd.DataFrame:
     """The sourced/inferred EM-area table of Bình Thuận (2014 codes)."""
-    return pd.read_csv(
-        REFERENCE_DIR / "em_areas_binh_thuan.csv", dtype=str, keep_default_na=False
-    )
+    return pd.read_csv(REFERENCE_DIR / "em_areas_binh_thuan.csv", dtype=str, keep_default_na=False)
 
 
 @cache
@@ -68,7 +66,16 @@ def communes(province_code: str, vintage: str = "2014") -> pd.DataFrame:
     sourced = frame["em_confidence"] == "sourced"
     frame["em_source"] = frame["source_url"].where(sourced, "unverified").fillna("unverified")
     cols = [
-        "commune_code", "commune_name", "commune_type", "district_code", "district_name",
-        "province_code", "province_name", "em_area", "em_groups", "em_source", "em_confidence",
+        "commune_code",
+        "commune_name",
+        "commune_type",
+        "district_code",
+        "district_name",
+        "province_code",
+        "province_name",
+        "em_area",
+        "em_groups",
+        "em_source",
+        "em_confidence",
     ]
     return frame[cols].sort_values("commune_code").reset_index(drop=True)
