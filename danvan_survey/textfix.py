@@ -15,6 +15,7 @@ Rule names (stable, used in cleaning logs):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -94,6 +95,13 @@ def repair_text(s: str) -> tuple[str, list[str]]:
     """
     if not isinstance(s, str):
         return s, []
+    text, rules = _repair_cached(s)
+    return text, list(rules)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _repair_cached(s: str) -> tuple[str, tuple[str, ...]]:
+    """Cached body of :func:`repair_text` (survey columns repeat values a lot)."""
     rules: list[str] = []
     text = s
     fixed = ftfy.fix_encoding(text)
@@ -113,7 +121,7 @@ def repair_text(s: str) -> tuple[str, list[str]]:
     spaced = _clean_space(text)
     if spaced != text:
         rules.append("whitespace")
-    return spaced, rules
+    return spaced, tuple(rules)
 
 
 def normalize_text(s: str) -> str:
