@@ -19,7 +19,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,6 @@ def load_weakness_config(path: Path | None = None) -> WeaknessConfig:
     return _load_config(Path(path).resolve())
 
 
-@cache
 def _load_config(path: Path) -> WeaknessConfig:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
