@@ -1,0 +1,92 @@
+"""Data dictionary, paper questionnaire and the Kobo-style export helper."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from danvan_survey.codebook import load_codebook
+from danvan_survey.config import RoundConfig
+from danvan_survey.forms import make_kobo_export
+from danvan_survey.forms.common import question_numbers
+from danvan_survey.forms.dictionary import write_dictionary
+from danvan_survey.forms.paper import paper_html, write_paper
+
+
+def _round(folder: Path) -> RoundConfig:
+    return RoundConfig(
+        round_id="t-2014", title="Đợt thử", province_code="60", admin_vintage="2014",
+        reference_year=2014, period_start=date(2014, 10, 1), period_end=date(2014, 12, 31),
+        synthetic=True, sources=(), folder=folder,
+    )
+
+
+def test_dictionary_lists_every_variable_with_weakness(tmp_path):
+    html_path, xlsx_path = write_dictionary(_round(tmp_path), tmp_path)
+    cb = load_codebook()
+    text = html_path.read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=['\"]https?:", text)
+    rows = list(load_workbook(xlsx_path)["Biến"].iter_rows(values_only=True))
+    assert len(rows) - 1 == sum(len(cb.form(f)) for f in "ab")
+    header = rows[0]
+    by_name = {(r[0][0].lower(), r[header.index("Tên biến")]): r for r in rows[1:]}
+    for form in "ab":
+        for var in cb.form(form):
+            assert f"<code>{var.name}</code>" in text
+            row = by_name[(form, var.name)]
+            if var.measures:
+                assert cb.weaknesses[var.measures][0] in row[header.index(
+                    "Đo hạn chế nào của Kết luận 2014")]
+            if var.warning_message:
+                assert var.warning_message in row[header.index("Kiểm tra mềm (cảnh báo)")]
+            if var.personal_data:
+                assert row[header.index("Dữ liệu cá nhân")]
+
+
+@pytest.mark.parametrize("form", ["a", "b"])
+def test_paper_numbering_matches_workbook(tmp_path, form):
+    html = paper_html(form, _round(tmp_path))
+    cb = load_codebook()
+    found = re.findall(r"<div class='num'>([AB]\d+)</div><div><div class='label'>([^<]*)<", html)
+    numbers = question_numbers(cb, form)
+    assert found == [(numbers[v.name], v.label_vi.replace('"', "&quot;"))
+                     for v in cb.form(form) if v.in_form]
+
+
+@pytest.mark.slow
+def test_paper_pdf_rendered_by_chromium(tmp_path):
+    from pypdf import PdfReader
+
+    paths = write_paper(_round(tmp_path), tmp_path)
+    pdf = [p for p in paths if p.suffix == ".pdf"]
+    assert len(pdf) == 2
+    text = PdfReader(pdf[0]).pages[0].extract_text()
+    assert "Thông tin chung" in text
+
+
+def test_kobo_export_both_header_styles():
+    cb = load_codebook()
+    records = pd.DataFrame([
+        {"round_id": "t-2014", "commune_code": "22915", "org_type": "hnd", "n_branches": "12",
+         "meeting_content": "policy thematic", "_uuid": "u1"},
+        {"round_id": "t-2014", "commune_code": "22918", "org_type": "mttq", "n_branches": "",
+         "meeting_content": "", "_uuid": "u2"},
+    ])
+    xml = make_kobo_export("a", records, "xml")
+    assert list(xml["grp_members/n_branches"]) == ["12", ""]
+    assert list(xml["grp_meetings/meeting_content"]) == ["policy thematic", ""]
+    assert list(xml["grp_meetings/meeting_content/thematic"]) == ["1", ""]
+    assert list(xml["grp_meetings/meeting_content/admin"]) == ["0", ""]
+    assert list(xml["_uuid"]) == ["u1", "u2"]
+    assert {v.xml_path for v in cb.form("a") if v.in_form} <= set(xml.columns)
+    label = make_kobo_export("a", records, "label")
+    content = cb.var("a", "meeting_content").label_vi
+    assert label[content].iloc[0] == " ".join(
+        cb.choice_label_vi("meeting_content", c) for c in ("policy", "thematic"))
+    assert label[cb.var("a", "org_type").label_vi].iloc[1] == cb.choice_label_vi(
+        "org_type", "mttq")
