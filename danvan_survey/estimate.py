@@ -49,7 +49,7 @@ from danvan_survey.errors import InputError
 Stat = Literal["mean", "total", "prop"]
 LonelyPsu = Literal["fail", "remove", "certainty", "average", "adjust"]
 
-LONELY_PSU_RULES: dict[str, str] = {
+LONELY_PSU_RULES: dict[str, Literal["skip", "scale", "center"]] = {
     "fail": "skip",  # checked by us first; svy would also reject certainty PSUs
     "remove": "skip",
     "certainty": "skip",
