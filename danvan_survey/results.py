@@ -69,8 +69,28 @@ class Results:
             "estimates": self.estimates,
             **self.logs,
         }
-        rows = [{"bang": name, "so_dong": len(df)} for name, df in tables.items()]
+        rows = [{"Bảng": name, "Số dòng": len(df)} for name, df in tables.items()]
         return pd.DataFrame(rows)
+
+    def em_area_summary(self) -> pd.DataFrame:
+        """Communes with returns by EM-area class and source (sourced vs unverified)."""
+        io = self.indicators_org
+        if io.empty:
+            return pd.DataFrame({"Số xã": [0]})
+        counts = io.groupby(["em_area", "em_source"], sort=True)["commune_code"].nunique()
+        return counts.rename("Số xã").reset_index()
+
+    def log_summary(self, name: str, by: tuple[str, ...] = ("rule", "action")) -> pd.DataFrame:
+        """Rows of a cleaning/validation log counted by the given columns that exist."""
+        log = self.logs.get(name, pd.DataFrame())
+        keys = [c for c in by if c in log.columns]
+        if log.empty:
+            return pd.DataFrame({"Số dòng": [0]})
+        if not keys:
+            return pd.DataFrame({"Số dòng": [len(log)]})
+        counts = log.groupby(keys, sort=True).size().rename("Số dòng").reset_index()
+        return counts.sort_values("Số dòng", ascending=False, kind="mergesort").reset_index(
+            drop=True)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -83,8 +103,13 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from exc
 
 
-def load_results(round_id: str, root: Path | None = None) -> Results:
-    """Read a round's results; InputError naming the missing file if analysis has not run."""
+def load_results(round_id: str, root: Path | str | None = None) -> Results:
+    """Read a round's results; InputError naming the missing file if analysis has not run.
+
+    ``root`` is the project folder (default: ``$DANVAN_HOME`` or the working directory);
+    an empty string means the default, so notebooks can take it as a parameter.
+    """
+    root = Path(root) if root else None
     cfg = load_round(round_id, root)
     folder = clean_dir(round_id, root)
     tables: dict[str, pd.DataFrame] = {}

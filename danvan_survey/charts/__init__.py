@@ -30,6 +30,7 @@ from danvan_survey.charts.style import (
     footer_text,
     indicator_label,
     register_template,
+    setup_notebook,
 )
 
 __all__ = [
@@ -37,5 +38,5 @@ __all__ = [
     "bulletin_compliance", "cadre_capacity", "commune_coordinates", "commune_map",
     "consolidation_list", "consolidation_table", "dvk_funnel", "em_comparison", "fmt_num",
     "fmt_pct", "footer_text", "indicator_heatmap", "indicator_label", "rating_distribution",
-    "register_template", "select_estimates", "weak_organisations",
+    "register_template", "select_estimates", "setup_notebook", "weak_organisations",
 ]

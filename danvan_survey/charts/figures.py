@@ -118,6 +118,13 @@ def _ratio(num: pd.Series, den: pd.Series) -> float:
     return n / d if d > 0 else float("nan")
 
 
+def _legend_above_titles(fig: go.Figure) -> go.Figure:
+    """Move the legend above subplot titles (they would overlap otherwise)."""
+    fig.update_layout(legend={"y": 1.13, "yanchor": "bottom", "x": 0},
+                      margin={"t": 150})
+    return fig
+
+
 def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(str(text), width)) if text else ""
 
@@ -191,13 +198,15 @@ def indicator_heatmap(
     zmax = max(1.0, float(np.nanmax(z))) if np.isfinite(z).any() else 1.0
     fig = go.Figure()
     common = {"x": x, "y": y, "xgap": 2, "ygap": 2, "hoverinfo": "text"}
-    fig.add_trace(go.Heatmap(z=z, text=text, hovertext=hover, texttemplate="%{text}",
+    fig.add_trace(go.Heatmap(z=z, text=np.where(np.isfinite(z), text, ""), hovertext=hover,
+                             texttemplate="%{text}",
                              colorscale="Blues", zmin=0, zmax=zmax,
                              colorbar={"tickformat": ".0%", "title": {"text": ""}},
                              name=indicator_label(indicator), **common))
     for mask, colour in ((z_sup, SUPPRESSED_COLOUR), (z_miss, MISSING_COLOUR)):
         if np.isfinite(mask).any():
-            fig.add_trace(go.Heatmap(z=mask, text=text, hovertext=hover, texttemplate="%{text}",
+            own = np.where(np.isfinite(mask), text, "")
+            fig.add_trace(go.Heatmap(z=mask, text=own, hovertext=hover, texttemplate="%{text}",
                                      colorscale=[[0, colour], [1, colour]], showscale=False,
                                      textfont={"color": "#333333", "size": 11}, **common))
     fig.update_yaxes(autorange="reversed", showgrid=False)
@@ -222,7 +231,7 @@ def rating_distribution(res: Results) -> go.Figure:
     orgs = _orgs_present(frame["org_type"])
     districts = [short_district(n) for n in _district_order(res)["district_name"]]
     fig = make_subplots(rows=1, cols=len(orgs), shared_yaxes=True, horizontal_spacing=0.015,
-                        subplot_titles=[_wrap(org_label(o), 18) for o in orgs])
+                        subplot_titles=[_wrap(org_label(o), 14) for o in orgs])
     for j, org in enumerate(orgs, start=1):
         sub = frame[frame["org_type"] == org]
         counts = sub.groupby(["district", "rating"]).size().unstack(fill_value=0)
@@ -239,10 +248,13 @@ def rating_distribution(res: Results) -> go.Figure:
                 hovertemplate=f"%{{y}} · {org_label(org)}<br>{label}: %{{customdata[0]}}"
                 "/%{customdata[1]} tổ chức (%{x:.0%})<extra></extra>",
             ), row=1, col=j)
-    fig.update_layout(barmode="stack", legend={"y": 1.08, "font": {"size": 11}})
-    fig.update_xaxes(tickformat=".0%", range=[0, 1], dtick=0.5)
+    fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.01, "y": 1,
+                                               "yanchor": "top", "font": {"size": 11}})
+    fig.update_xaxes(range=[0, 1], tickvals=[0.25, 0.5, 0.75],
+                     ticktext=["25%", "50%", "75%"])
     fig.update_yaxes(autorange="reversed")
-    return finish(fig, res, title=title, form="a", n=len(io), height=620, width=1200)
+    return finish(fig, res, title=title, form="a", n=len(io),
+                  height=max(460, 220 + 42 * len(districts)), width=1250)
 
 
 # ---------------------------------------------------------------- weak organisations
@@ -320,7 +332,7 @@ def _domain_labels(res: Results, domain_type: str, domains: pd.Series) -> list[s
 
 def _estimate_traces(
     rows: pd.DataFrame, labels: list[str], *, name: str, colour: str, show_legend: bool,
-    group: str,
+    group: str, x0: float = 0.0,
 ) -> list[go.Scatter]:
     """Dots with CI whiskers; caution open, suppressed as a grey 'ẩn' text (never as 0)."""
     rel = rows["reliability"].astype(str).to_numpy()
@@ -345,7 +357,7 @@ def _estimate_traces(
     sup = rel == "suppress"
     if sup.any():
         traces.append(go.Scatter(
-            x=np.zeros(int(sup.sum())), y=np.array(labels, dtype=object)[sup], mode="text",
+            x=np.full(int(sup.sum()), x0), y=np.array(labels, dtype=object)[sup], mode="text",
             text=["ẩn (n<25)"] * int(sup.sum()), textposition="middle right",
             textfont={"color": "#777777", "size": 11}, showlegend=False, hoverinfo="skip",
             legendgroup=f"{group}suppress",
@@ -366,23 +378,28 @@ def cadre_capacity(
         return _no_data(res, title, "b", "Chưa có ước lượng phiếu cán bộ")
     fig = make_subplots(rows=1, cols=len(present), shared_yaxes=True, horizontal_spacing=0.03,
                         subplot_titles=[i.label(26) for i in present])
+    order: list[str] = []
     for j, item in enumerate(present, start=1):
         dom = _sort_domains(select_estimates(est, item, by), by)
         prov = select_estimates(est, item, "province")
         rows = pd.concat([dom, prov])
         labels = _domain_labels(res, by, dom["domain"]) + [PROVINCE_LABEL] * len(prov)
+        order += [lab for lab in labels if lab not in order and lab != PROVINCE_LABEL]
         for trace in _estimate_traces(rows, labels, name="", colour=OKABE_ITO[0],
-                                      show_legend=j == 1, group="rel"):
+                                      show_legend=j == 1, group="rel",
+                                      x0=0.0 if item.is_share else 1.0):
             fig.add_trace(trace, row=1, col=j)
         axis = {"tickformat": ".0%", "range": [0, 1.02]} if item.is_share else {"range": [1, 5]}
         fig.update_xaxes(row=1, col=j, **axis)
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", categoryorder="array",
+                     categoryarray=[*order, PROVINCE_LABEL])
     fig.update_annotations(font={"size": 12})
     note = "Chấm rỗng: thận trọng; “ẩn”: dưới ngưỡng tin cậy, không công bố."
     if by == "em_area":
         note = f"{note} {EM_NOTE}"
-    return finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 170),
-                  height=620 if by == "district" else 480, width=1200)
+    fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 170),
+                 height=max(440, 260 + 40 * len(order)), width=1200)
+    return _legend_above_titles(fig)
 
 
 # ---------------------------------------------------------------- EM comparison
@@ -436,10 +453,12 @@ def em_comparison(
         fig.update_xaxes(tickformat=".0%", range=[0, 1.02], row=1, col=2)
     fig.update_yaxes(autorange="reversed")
     fig.update_annotations(font={"size": 13})
-    n = _n_orgs(res) + (_n_cadres(res) if share_items else 0)
-    return finish(fig, res, title=title, form="a" if not share_items else "a+b", n=n,
-                  note=_wrap("Chấm rỗng: ước lượng cần thận trọng. " + EM_NOTE, 170),
-                  height=560, width=1200)
+    n = (f"{fmt_num(_n_orgs(res))} tổ chức" + (f", {fmt_num(_n_cadres(res))} cán bộ"
+                                               if share_items else ""))
+    fig = finish(fig, res, title=title, form="a+b" if share_items else "a", n=n,
+                 note=_wrap("Chấm rỗng: ước lượng cần thận trọng. " + EM_NOTE, 170),
+                 height=580, width=1200)
+    return _legend_above_titles(fig)
 
 
 # ---------------------------------------------------------------- consolidation list
@@ -490,7 +509,7 @@ def consolidation_table(res: Results, top: int = 20) -> go.Figure:
         cells={"values": cells, "align": "left", "font": {"size": 11}, "height": 20,
                "fill_color": [["#FFFFFF", "#F3F6FA"] * len(table)]},
     ))
-    height = 200 + 30 + sum(8 + 15 * n for n in lines)
+    height = 200 + 30 + sum(12 + 17 * n for n in lines)
     fig = finish(fig, res, title=title, form="a", n=_n_orgs(res), height=max(400, height),
                  width=1200)
     fig.update_layout(margin={"l": 20, "r": 20})
@@ -528,6 +547,18 @@ def commune_coordinates(province_code: str) -> pd.DataFrame:
     return out[["commune_code", "lat", "lon", "approx"]]
 
 
+def _district_labels(province_code: str) -> go.Scattermap:
+    """District names at the mean position of their communes (text only)."""
+    from danvan_survey.reference import communes
+
+    frame = communes(province_code)[["commune_code", "district_name"]].merge(
+        commune_coordinates(province_code), on="commune_code")
+    centres = frame.groupby("district_name", as_index=False)[["lat", "lon"]].mean()
+    return go.Scattermap(lat=centres["lat"], lon=centres["lon"], mode="text",
+                         text=centres["district_name"].map(short_district), showlegend=False,
+                         textfont={"size": 13, "color": "#555555"}, hoverinfo="skip")
+
+
 def commune_map(res: Results) -> go.Figure:
     """Bubble map of communes: colour = number of weak organisations (either view)."""
     title = "Bản đồ xã: số tổ chức cơ sở yếu kém trong xã (tự xếp loại hoặc theo tiêu chí)"
@@ -559,6 +590,7 @@ def commune_map(res: Results) -> go.Figure:
             "%{customdata[2]}<br>yếu kém: %{customdata[3]}/%{customdata[4]} tổ chức"
             "<extra></extra>",
         ))
+    fig.add_trace(_district_labels(res.province_code))
     fig.update_layout(map={"style": "white-bg", "zoom": 7.6,
                            "center": {"lat": float(per["lat"].mean()) if len(per) else 11.1,
                                       "lon": float(per["lon"].mean()) if len(per) else 108.1}})

@@ -29,7 +29,8 @@ ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 NOOP_MATHJAX = ASSETS_DIR / "noop_mathjax.js"
 
 #: Form names used in footers ("phiếu A/B").
-FORM_NAMES = {"a": "phiếu A (tổ chức)", "b": "phiếu B (cán bộ)"}
+FORM_NAMES = {"a": "phiếu A (tổ chức)", "b": "phiếu B (cán bộ)",
+              "a+b": "phiếu A (tổ chức) và phiếu B (cán bộ)"}
 
 
 def nfc(text: str) -> str:
@@ -59,6 +60,12 @@ def register_template() -> None:
 
 
 register_template()
+
+
+def setup_notebook() -> None:
+    """Notebook display: interactive in JupyterLab, plotly.js embedded for HTML export."""
+    register_template()
+    pio.renderers.default = "plotly_mimetype+notebook"
 
 
 # ---------------------------------------------------------------- labels (from the codebook)
@@ -111,7 +118,10 @@ def _indicator_registry() -> dict[str, str]:
         return {}
     registry = getattr(indicators, "INDICATORS", {})
     out: dict[str, str] = {}
-    items = registry.items() if isinstance(registry, dict) else []
+    if isinstance(registry, dict):
+        items = list(registry.items())
+    else:
+        items = [(getattr(spec, "name", ""), spec) for spec in registry]
     for name, spec in items:
         label = spec if isinstance(spec, str) else None
         if isinstance(spec, dict):
@@ -163,9 +173,10 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
 
 
 # ---------------------------------------------------------------- footer
-def footer_text(res: Results, form: str, n: int, note: str = "") -> str:
+def footer_text(res: Results, form: str, n: int | str, note: str = "") -> str:
     """Source line of a chart: round, form, n, synthetic flag, date and package version."""
-    parts = [f"Nguồn: đợt {res.round_id}, {FORM_NAMES.get(form, form)}, n = {fmt_num(n)}"]
+    count = n if isinstance(n, str) else fmt_num(n)
+    parts = [f"Nguồn: đợt {res.round_id}, {FORM_NAMES.get(form, form)}, n = {count}"]
     if res.synthetic:
         parts.append("<b>Dữ liệu mô phỏng</b>")
     parts.append(res.report_date.strftime("%d/%m/%Y"))
@@ -180,7 +191,7 @@ def finish(
     *,
     title: str,
     form: str,
-    n: int,
+    n: int | str,
     note: str = "",
     height: int = HEIGHT,
     width: int = WIDTH,

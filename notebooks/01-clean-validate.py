@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 — Làm sạch và kiểm tra dữ liệu
+#
+# Đã đọc những bảng nào, sửa gì (nhật ký làm sạch), cách ly gì, lỗi kiểm tra nào, và còn thiếu phiếu nào.
+#
+# Sổ tay này chỉ gọi các hàm của gói `danvan_survey` (không có logic riêng) và không ghi gì
+# vào `data/`. Mọi biểu đồ có dòng nguồn ở chân: đợt, phiếu, n, ngày số liệu, phiên bản gói;
+# đợt có dữ liệu mô phỏng ghi rõ **“Dữ liệu mô phỏng”**.
+
+# %% tags=["parameters"]
+round_id = "demo-2014"
+root = ""
+
+# %%
+from danvan_survey import charts
+from danvan_survey.report import findings, methods
+from danvan_survey.results import load_results
+
+charts.setup_notebook()
+res = load_results(round_id, root)
+print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+
+# %% [markdown]
+# ## Các bảng đã đọc
+# Số dòng của từng bảng trong `data/clean/<đợt>/`. Không thể hiện chất lượng từng dòng.
+
+# %%
+res.file_summary()
+
+# %% [markdown]
+# ## Những gì đã sửa
+# Nhật ký làm sạch đếm theo quy tắc và hành động. Giá trị gốc vẫn còn trong tệp `cleaning_log.csv`; sổ tay không hiển thị từng dòng.
+
+# %%
+res.log_summary("cleaning_log", ("rule", "action"))
+
+# %% [markdown]
+# ## Những gì bị cách ly
+# Bản ghi vi phạm kiểm tra cứng bị cách ly, không vào phân tích. Không tự sửa, không đoán.
+
+# %%
+res.log_summary("quarantine", ("rule", "reason", "_source_file"))
+
+# %% [markdown]
+# ## Lỗi và cảnh báo kiểm tra
+# Đếm theo mức (lỗi/cảnh báo/thông tin) và quy tắc.
+
+# %%
+res.log_summary("validation_issues", ("level", "rule"))
+
+# %% [markdown]
+# ## Độ phủ: phiếu nhận so với dự kiến
+# Tỷ lệ phiếu tổ chức đã nhận theo huyện và tổ chức. **Không thể hiện** phiếu bị cách ly (không tính là đã nhận) và không bù số thiếu.
+
+# %%
+charts.indicator_heatmap(res, "coverage", min_returns=0)
