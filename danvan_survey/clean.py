@@ -29,6 +29,7 @@ from danvan_survey.textfix import (
     missing_reason,
     parse_date,
     parse_number,
+    parse_yes_no,
     repair_text,
 )
 
@@ -96,6 +97,8 @@ def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
     def convert(text: str) -> Converted:
         if text == "":
             return Converted(None)
+        if var.list_name == "yes_no" and (flag := parse_yes_no(text)) is not None:
+            return Converted(flag, None if text == str(flag) else "yes_no_text")
         reason = missing_reason(text, nines)
         if reason:
             return Converted(None, f"missing_code:{reason}")
@@ -126,8 +129,8 @@ def _typed(
             return Converted(
                 None, error=f"Giá trị '{text}' không thuộc danh sách; chọn một trong: {allowed}."
             )
-        value: Any = int(code) if numeric_list else code
-        return Converted(value, None if text == code else f"choice_{rule or 'label'}")
+        code_value: Any = int(code) if numeric_list else code
+        return Converted(code_value, None if text == code else f"choice_{rule or 'label'}")
     if kind == "select_multiple":
         codes, unknown = match_multi(text, choices)
         if unknown:

@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
+from danvan_survey.codebook import FormId
 from danvan_survey.errors import InputError
 
 PACKAGE_DIR = Path(__file__).parent
@@ -44,7 +45,7 @@ class Source:
 
     path: str
     kind: str
-    form: str
+    form: FormId
     sheet: str | None = None
     district_code: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
@@ -73,6 +74,16 @@ class RoundConfig:
         return self.folder / relative
 
 
+def _form(item: dict[str, Any], where: Path) -> FormId:
+    form = str(item.get("form", "a")).lower()
+    if form not in {"a", "b"}:
+        raise InputError(
+            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là a hoặc b.",
+            file=str(where),
+        )
+    return cast(FormId, form)
+
+
 def _source(item: dict[str, Any], where: Path) -> Source:
     kind = str(item.get("kind", ""))
     if kind not in SOURCE_KINDS:
@@ -84,7 +95,7 @@ def _source(item: dict[str, Any], where: Path) -> Source:
     return Source(
         path=str(item["file"]),
         kind=kind,
-        form=str(item.get("form", "a")),
+        form=_form(item, where),
         sheet=item.get("sheet"),
         district_code=str(item["district_code"]) if item.get("district_code") else None,
         column_map={str(k): str(v) for k, v in (item.get("column_map") or {}).items()},

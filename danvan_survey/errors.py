@@ -24,4 +24,5 @@ class InputError(Exception):
         where = [f"tệp {self.file}" if self.file else "", f"dòng {self.row}" if self.row else ""]
         where.append(f"cột {self.column}" if self.column else "")
         loc = ", ".join(w for w in where if w)
-        return f"{self.message}" + (f" [{loc}]" if loc and self.file not in self.message else "")
+        shown = loc and (self.file or "") not in self.message
+        return self.message + (f" [{loc}]" if shown else "")

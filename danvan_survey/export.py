@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -157,7 +158,13 @@ def source_counts(result: RoundResult) -> pd.DataFrame:
     """Per source file: records read, clean, quarantined, duplicates (they must add up)."""
     rows = []
     for source, read in result.ingest.read_counts.items():
-        row = {"source_file": source, "read": read, "clean": 0, "quarantined": 0, "duplicates": 0}
+        row: dict[str, Any] = {
+            "source_file": source,
+            "read": read,
+            "clean": 0,
+            "quarantined": 0,
+            "duplicates": 0,
+        }
         for outcome in result.outcomes.values():
             row["clean"] += int((outcome.clean["_source_file"] == source).sum())
             row["quarantined"] += int((outcome.quarantine["_source_file"] == source).sum())

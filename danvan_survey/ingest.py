@@ -374,7 +374,7 @@ def read_kobo(
     """Read a KoboToolbox/ODK export (CSV or XLSX, XML names or labels)."""
     if source.kind == "kobo_xlsx":
         grid = read_sheet_text(path, source.sheet or 0)
-        frame, first = sheet_to_frame(grid, find_header_row(grid, codebook, source.form))  # type: ignore[arg-type]
+        frame, first = sheet_to_frame(grid, find_header_row(grid, codebook, source.form))
     else:
         frame, first = read_csv_text(path), 2
     if frame.empty:
@@ -382,7 +382,7 @@ def read_kobo(
     table, issues = to_raw_table(
         frame,
         form=source.form,
-        codebook=codebook,  # type: ignore[arg-type]
+        codebook=codebook,
         column_map={**cfg.column_map, **source.column_map},
         source_file=source.path,
         sheet=source.sheet or "",
@@ -397,10 +397,10 @@ def read_kobo(
 def _check_key_columns(table: pd.DataFrame, source: Source, codebook: Codebook) -> None:
     from danvan_survey.codebook import KEYS
 
-    needed = [k for k in KEYS[source.form] if k != "round_id"]  # type: ignore[index]
+    needed = [k for k in KEYS[source.form] if k != "round_id"]
     missing = [k for k in needed if k not in table.columns]
     if missing:
-        labels = ", ".join(f"{k} ({codebook.label_vi(source.form, k)})" for k in missing)  # type: ignore[arg-type]
+        labels = ", ".join(f"{k} ({codebook.label_vi(source.form, k)})" for k in missing)
         raise InputError(
             f"Tệp {source.path} thiếu cột khóa: {labels}. Kiểm tra tệp có đúng phiếu "
             f"{source.form.upper()} không, hoặc khai báo column_map trong round.yaml.",
@@ -414,14 +414,14 @@ def read_district_excel(
     """Read a hand-made consolidated district sheet (merged headers, totals row, notes)."""
     grid = read_sheet_text(path, source.sheet or 0)
     try:
-        header_row = find_header_row(grid, codebook, source.form)  # type: ignore[arg-type]
+        header_row = find_header_row(grid, codebook, source.form)
     except InputError as exc:
         raise InputError(f"{exc.message} Tệp {source.path}.", file=source.path) from exc
     body, first = sheet_to_frame(grid, header_row)
     table, issues = to_raw_table(
         body,
         form=source.form,
-        codebook=codebook,  # type: ignore[arg-type]
+        codebook=codebook,
         column_map={**cfg.column_map, **source.column_map},
         source_file=source.path,
         sheet=source.sheet or "",
@@ -480,12 +480,14 @@ def read_workbook_folder(
             for name, count in table.groupby("_source_file").size().items():
                 result.read_counts[str(name)] = int(count)
     for item in refused:
-        result.refused.append(item)
+        is_refused = bool(item.get("refused", True))
+        if is_refused:
+            result.refused.append(item)
         result.issues.append(
             _issue(
-                "error",
-                "workbook_refused",
-                str(item.get("reason", item.get("message", ""))),
+                "error" if is_refused else "warning",
+                f"workbook_{item.get('kind', 'refused')}",
+                str(item.get("reason", "")),
                 file=str(item.get("file", "")),
             )
         )
