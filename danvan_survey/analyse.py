@@ -40,6 +40,13 @@ REQUIRED_ORG_COLUMNS = (
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_DOC_DATE = datetime(2014, 1, 1)  # noqa: DTZ001 - constant, keeps the xlsx reproducible
+#: Cadre form design (codebook "Cadre sample design"): strata = districts, PSU = communes
+#: drawn without replacement, fpc = communes in the district frame. A district with a
+#: single drawn commune is centred on the grand mean (R's "adjust"), not an error.
+CADRE_DESIGN = estimate.SurveyDesign(
+    strata="district_code", psu="commune_code", weight="weight", fpc="n_psu_in_stratum",
+    lonely_psu="adjust",
+)
 SYNTHETIC_LABEL_VI = "DỮ LIỆU GIẢ LẬP (không phải số liệu thật)"
 
 
@@ -147,10 +154,14 @@ def _read_parquet(path: Path, what: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def cadre_estimates(cadres: pd.DataFrame) -> pd.DataFrame:
-    """Design-based cadre estimates, counts < 5 suppressed (for export)."""
-    table = estimate.estimate_cadre_indicators(cadres)  # type: ignore[attr-defined]
-    return estimate.suppress_small_counts(table)
+def cadre_estimates(
+    cadres: pd.DataFrame, design: estimate.SurveyDesign | None = None
+) -> pd.DataFrame:
+    """Design-based cadre estimates, counts < 5 suppressed (for export), rows sorted."""
+    table = estimate.estimate_cadre_indicators(cadres, design or CADRE_DESIGN)
+    table = estimate.suppress_small_counts(table)
+    keys = ["domain_type", "domain", "variable", "stat", "category"]
+    return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:

@@ -1,0 +1,166 @@
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from danvan_survey.analyse import formula_safe, run_analysis
+from danvan_survey.config import RoundConfig
+from danvan_survey.errors import InputError
+from danvan_survey.reference import communes
+
+ORGS = ["mttq", "hnd", "hlhpn", "doan", "hccb"]
+
+
+def round_cfg(folder: Path, synthetic: bool = True) -> RoundConfig:
+    return RoundConfig(
+        round_id="t1", title="Đợt thử", province_code="60", admin_vintage="2014",
+        reference_year=2014, period_start=date(2014, 5, 1), period_end=date(2014, 6, 30),
+        synthetic=synthetic, sources=(), folder=folder,
+    )
+
+
+def clean_orgs() -> pd.DataFrame:
+    """3 real Bình Thuận communes × 5 organisations, one organisation missing (coverage)."""
+    frame = communes("60")
+    picked = frame[frame["em_area"] == "pure"].head(1)
+    picked = pd.concat([picked, frame[frame["em_area"] == "none"].head(2)])
+    org = picked.merge(pd.DataFrame({"org_type": pd.Series(ORGS, dtype="str")}), how="cross")
+    org = org.iloc[:-1].reset_index(drop=True)  # 14 of 15 expected records returned
+    n = len(org)
+
+    def i64(values):
+        return pd.array(values, dtype="Int64")
+
+    return org.assign(
+        round_id="t1",
+        rating_last_year=i64([4, 4, 2, 1, 3] + [2] * (n - 5)),
+        has_annual_plan=i64([1, 0, 1, 1, 1] + [1] * (n - 5)),
+        n_branches=i64([7] * n), branches_met_on_schedule=i64([4] * n),
+        branches_silent_6m=i64([3, 0, 0, 0, 0] + [0] * (n - 5)),
+        members_total=i64([80] * n), eligible_pop=i64([100] * n),
+        members_new_12m=i64([3] * n), members_paid_dues=i64([70] * n),
+        members_with_card=i64([80] * n), attendance_pct=pd.array([75.0] * n, dtype="Float64"),
+        meeting_content=pd.Series(["policy thematic"] * n, dtype="str"),
+        n_exec_members=i64([9] * n), n_exec_vacant=i64([0] * n),
+        cadres_trained_12m=i64([8] * n),
+        bulletin_issues_12m=i64([4] * n), bulletin_dvk_features_12m=i64([2] * n),
+        dvk_registered_12m=i64([1] * n), dvk_recognised_12m=i64([1] * n),
+        dvk_top_level=i64([1] * n),
+        dvk_model_names=pd.Series(["=HYPERLINK(1)"] + ["Mô hình giả lập"] * (n - 1), dtype="str"),
+        difficulties=pd.Series(["terrain"] + ["funding"] * (n - 1), dtype="str"),
+    )
+
+
+def clean_cadres(org: pd.DataFrame) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    communes_ = org.drop_duplicates("commune_code")
+    rows = communes_.loc[communes_.index.repeat(12)].reset_index(drop=True)
+    n = len(rows)
+    return pd.DataFrame({
+        "round_id": "t1", "cadre_id": [f"c{i}" for i in range(n)],
+        "commune_code": rows["commune_code"], "district_code": rows["district_code"],
+        "em_area": rows["em_area"], "org_type": rows["org_type"],
+        "trained_12m": pd.array(rng.integers(0, 2, n), dtype="Int64"),
+        "skill_situations": pd.array(rng.integers(1, 6, n), dtype="Int64"),
+        "vignette_land_protest": pd.Series(rng.choice(["listen_first", "report_wait"], n),
+                                           dtype="str"),
+        "nq25_awareness": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+        "agrees_dv_is_unions_job": pd.array(rng.integers(1, 6, n), dtype="Int64"),
+        "field_days_per_month": pd.array(rng.integers(0, 20, n), dtype="Int64"),
+        "paperwork_hours_per_week": pd.array(rng.uniform(0, 20, n), dtype="Float64"),
+        "weight": 5.0,
+        "n_psu_in_stratum": pd.array([18] * n, dtype="Int64"),
+    })
+
+
+def digests(paths: dict[str, Path]) -> dict[str, str]:
+    return {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in paths.items()}
+
+
+@pytest.fixture
+def clean_dir(tmp_path):
+    org = clean_orgs()
+    org.to_parquet(tmp_path / "organisations.parquet", index=False)
+    return tmp_path
+
+
+def test_run_analysis_writes_everything_byte_identical(clean_dir):
+    first = run_analysis(round_cfg(clean_dir), clean_dir)
+    names = {p.name for p in first.values()}
+    for expected in ("indicators_org.parquet", "indicators_district.parquet",
+                     "indicators_em_area.parquet", "indicators_district.csv",
+                     "weak_organisations.csv", "weak_organisations.xlsx",
+                     "weakness_disagreements.csv", "weak_communes.csv", "dvk_models.csv",
+                     "dvk_summary.parquet", "bulletin_compliance.parquet"):
+        assert expected in names
+    assert "estimates" not in first  # no cadres.parquet in this round
+    before = digests(first)
+    assert digests(run_analysis(round_cfg(clean_dir), clean_dir)) == before
+
+
+def test_outputs_content(clean_dir):
+    paths = run_analysis(round_cfg(clean_dir), clean_dir)
+    ind = pd.read_parquet(paths["indicators_org"])
+    assert len(ind) == 14 and ind["is_weak_reported"].sum() == 2
+    district = pd.read_parquet(paths["indicators_district"])
+    prov = district[(district["district_code"] == "ALL")].set_index("org_type")
+    # census of the whole province: 127 communes expected per organisation
+    assert prov["n_expected"].tolist() == [127] * 5
+    assert prov.loc["hccb", "n_received"] == 2 and prov.loc["hnd", "n_received"] == 3
+    assert prov.loc["hnd", "coverage"] == pytest.approx(3 / 127)
+    # CSV: UTF-8 with BOM, Vietnamese headers, formula-safe
+    raw = paths["weak_organisations"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    weak = pd.read_csv(paths["weak_organisations"], encoding="utf-8-sig", dtype=str)
+    assert weak.columns[0] == "STT" and "Lý do" in weak.columns
+    # pure-EM commune first: its mttq (rated 4) and hnd (rated 4, no plan) lead the list
+    assert weak["Vùng đồng bào DTTS"].iloc[0] == "Xã thuần đồng bào DTTS"
+    models = pd.read_csv(paths["dvk_models"], encoding="utf-8-sig", dtype=str)
+    assert "'=HYPERLINK(1)" in models["model_name"].tolist()
+    assert not models["model_name"].str.startswith("=").any()
+    wc = pd.read_csv(paths["weak_communes"], encoding="utf-8-sig", dtype=str)
+    assert wc["party_unit_defect_hd27"].tolist() == ["True"]
+
+
+def test_xlsx_title_frozen_header_and_safe_cells(clean_dir):
+    paths = run_analysis(round_cfg(clean_dir), clean_dir)
+    ws = openpyxl.load_workbook(paths["weak_organisations_xlsx"]).active
+    assert ws["A1"].value.startswith("Danh sách tổ chức cơ sở yếu kém cần củng cố")
+    assert "GIẢ LẬP" in ws["A1"].value  # synthetic round labelled
+    assert ws.freeze_panes == "A4"
+    assert ws["A3"].value == "STT" and ws["A4"].value == 1
+
+
+def test_formula_safe_prefixes_only_risky_text():
+    df = pd.DataFrame({"t": pd.Series(["=1+1", "+84", "-x", "@a", "ok", None], dtype="str"),
+                       "n": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    out = formula_safe(df)
+    assert out["t"].tolist()[:5] == ["'=1+1", "'+84", "'-x", "'@a", "ok"]
+    assert out["t"].isna().iloc[5] and out["n"].iloc[0] == -1.0
+
+
+def test_missing_clean_table_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="danvan-survey clean"):
+        run_analysis(round_cfg(tmp_path), tmp_path)
+
+
+def test_missing_column_is_a_clear_error(tmp_path):
+    clean_orgs().drop(columns=["em_area"]).to_parquet(tmp_path / "organisations.parquet")
+    with pytest.raises(InputError, match="em_area"):
+        run_analysis(round_cfg(tmp_path), tmp_path)
+
+
+@pytest.mark.slow
+def test_cadre_estimates_written_and_small_counts_suppressed(clean_dir):
+    clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
+    paths = run_analysis(round_cfg(clean_dir), clean_dir)
+    est = pd.read_parquet(paths["estimates"])
+    assert set(est["domain_type"]) == {"province", "district", "em_area"}
+    assert est.loc[est["n"] < 5, "estimate"].isna().all()
+    assert est.loc[est["n"] >= 5, "estimate"].notna().any()
+    again = digests({"e": paths["estimates"]})
+    assert digests({"e": run_analysis(round_cfg(clean_dir), clean_dir)["estimates"]}) == again
