@@ -283,7 +283,7 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path) -> Pat
     for spec in CHARTS:
         div = pio.to_html(figures[spec.name], full_html=False, include_plotlyjs=False,
                           include_mathjax=False, div_id=f"fig-{spec.name}",
-                          config={"displaylogo": False, "showLink": False})
+                          config={"displaylogo": False})
         sections.setdefault(spec.section, []).append(
             {"name": spec.name, "div": div, "shows": spec.shows, "caveat": spec.caveat})
     page = env.get_template("report.html.j2").render(
