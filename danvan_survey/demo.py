@@ -728,13 +728,19 @@ def add_duplicates(raw: pd.DataFrame, rng: np.random.Generator, pool: np.ndarray
     dup["_submission_time"] = np.datetime_as_string(sub).astype(object)
     changed = rng.random(len(rows)) < 0.5
     var = np.array(change_vars, dtype=object)[rng.integers(0, len(change_vars), len(rows))]
-    stale = np.empty(len(rows), dtype=object)
-    true = np.empty(len(rows), dtype=object)
-    for i, (v, ch) in enumerate(zip(var, changed, strict=True)):
-        cur = str(dup.iloc[i][v])
-        true[i] = cur
-        stale[i] = str(int(float(cur)) + int(rng.integers(1, 9))) if ch and cur else cur
-        dup.iloc[i, dup.columns.get_loc(v)] = stale[i]
+    bump = rng.integers(1, 9, len(rows))
+    stale = np.full(len(rows), "", dtype=object)
+    true = np.full(len(rows), "", dtype=object)
+    for v in change_vars:
+        m = var == v
+        cur = dup[v].to_numpy().astype(str)
+        num = pd.to_numeric(pd.Series(cur), errors="coerce").to_numpy()
+        ok = m & changed & ~np.isnan(num)
+        new = np.where(ok, _fmt_int(np.where(ok, num + bump, np.nan)), cur)
+        dup[v] = new
+        true = np.where(m, cur, true)
+        stale = np.where(m, new, stale)
+        changed = np.where(m, ok, changed)
     led.add(dup["_rid"].to_numpy(), np.where(changed, var, ""), np.where(changed, stale, ""),
             np.where(changed, true, ""), "duplicate_submission", "duplicate")
     return pd.concat([raw, dup], ignore_index=True)
@@ -762,16 +768,18 @@ def finish_kobo(raw: pd.DataFrame, rng: np.random.Generator, versions: tuple[str
 def write_kobo_csv(raw: pd.DataFrame, dummies_from: pd.Series, cols: list[tuple[str, str, str |
                    None]], path: Path) -> None:
     """Write a KoboToolbox CSV export: ';', every field quoted, CRLF, UTF-8 without BOM."""
-    data: dict[str, np.ndarray] = {}
+    plain = list(dict.fromkeys(var for _, var, code in cols if code is None))
+    base = pl.from_pandas(raw[plain].astype(str))
+    exprs = []
     for header, var, code in cols:
         if code is None:
-            data[header] = raw[var].astype(str).to_numpy()
+            exprs.append(pl.col(var).alias(header))
             continue
-        truth_sel = dummies_from[var].to_numpy().astype(str)
-        padded = pd.Series(truth_sel).radd(" ").add(" ")
-        has = padded.str.contains(f" {code} ", regex=False).to_numpy()
-        data[header] = np.where(truth_sel == "", "", np.where(has, "1", "0"))
-    frame = pl.DataFrame({k: pl.Series(k, v, dtype=pl.String) for k, v in data.items()})
+        sel = pl.col(var)
+        has = (pl.lit(" ") + sel + pl.lit(" ")).str.contains(f" {code} ", literal=True)
+        exprs.append(pl.when(sel == "").then(pl.lit("")).when(has).then(pl.lit("1"))
+                     .otherwise(pl.lit("0")).alias(header))
+    frame = base.select(exprs)
     frame.write_csv(path, separator=";", quote_style="always", line_terminator="\r\n")
 
 
@@ -945,7 +953,8 @@ def ambiguous_name(names: list[str]) -> str | None:
 
 
 def write_district_excel(rows: pd.DataFrame, frame: pd.DataFrame, district: str, cb: Codebook,
-                         rng: np.random.Generator, path: Path, led: Ledger) -> dict[str, Any]:
+                         rng: np.random.Generator, path: Path, led: Ledger,
+                         avoid: set[int] | None = None) -> dict[str, Any]:
     """Write one consolidated district sheet; return row map and counts."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -979,7 +988,8 @@ def write_district_excel(rows: pd.DataFrame, frame: pd.DataFrame, district: str,
     org_labels = _label_of(cb, "org_type")
     rowmap, totals = [], np.zeros(len(variables))
     amb = ambiguous_name(district_names)
-    amb_rid = int(rows["_rid"].iloc[int(rng.integers(0, len(rows)))]) if amb else -1
+    free = [r for r in rows["_rid"].tolist() if r not in (avoid or set())] or rows["_rid"].tolist()
+    amb_rid = int(free[int(rng.integers(0, len(free)))]) if amb else -1
     for i, rec in enumerate(rows.to_dict("records")):
         r = 5 + i
         rid = int(rec["_rid"])
@@ -1216,7 +1226,8 @@ def finish_form_a(round_id: str, state: dict[str, Any], frame: pd.DataFrame, cb:
     for d in excel_districts:
         sel = np.flatnonzero(state["received"] & (ta["district_code"].to_numpy() == d))
         xname = f"form_a_district_{d}_SYNTHETIC.xlsx"
-        res = write_district_excel(raw.loc[sel], frame, d, cb, rng, raw_dir / xname, led)
+        avoid = set(led.frame()["_rid"].astype(int).tolist())
+        res = write_district_excel(raw.loc[sel], frame, d, cb, rng, raw_dir / xname, led, avoid)
         if res["amb_rid"] >= 0:
             status[res["amb_rid"]] = "quarantined"
         rm = pd.DataFrame(res["rowmap"], columns=["_rid", "_row"])
