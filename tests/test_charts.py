@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from danvan_survey import __version__, charts
-from danvan_survey.charts.style import fmt_num, fmt_pct, org_label, short_district
+from danvan_survey.charts.style import fmt_num, fmt_pct, short_district
 from danvan_survey.codebook import load_codebook
 from danvan_survey.reference import communes
 from danvan_survey.results import Results, load_results
@@ -282,7 +282,10 @@ def test_commune_map_offline_coordinates(res: Results) -> None:
     assert coords["lat"].between(10.3, 11.7).all() and coords["lon"].between(107.3, 109.1).all()
     fig = charts.commune_map(res)
     assert fig.layout.map.style == "white-bg"
-    assert sum(len(tr.lat) for tr in fig.data) == res.indicators_org["commune_code"].nunique()
+    points = sum(len(tr.lat) for tr in fig.data if tr.mode == "markers")
+    assert points == res.indicators_org["commune_code"].nunique()
+    labels = next(tr for tr in fig.data if tr.mode == "text")
+    assert "Phú Quí" in list(labels.text) and len(labels.text) == 10
 
 
 def test_dvk_funnel_totals(res: Results) -> None:
