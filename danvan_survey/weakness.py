@@ -178,14 +178,22 @@ def _column(ind_org: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(ind_org[name], errors="coerce").astype("float64")
 
 
-def rule_result(ind_org: pd.DataFrame, rule: Rule) -> tuple[pd.Series, pd.Series]:
+def _org_codes(ind_org: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Factorised org_type: integer codes per record and the distinct values."""
+    codes, uniques = pd.factorize(ind_org["org_type"].astype("str"), use_na_sentinel=False)
+    return codes, [str(u) for u in uniques]
+
+
+def rule_result(
+    ind_org: pd.DataFrame, rule: Rule, orgs: tuple[np.ndarray, list[str]] | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Return (fired, evaluated) boolean Series of one rule over the records."""
-    values = _column(ind_org, rule.column)
-    org_type = ind_org["org_type"].astype("str")
-    thresholds = org_type.map(dict(rule.value)).fillna(rule.value["default"]).astype("float64")
-    evaluated = values.notna()
+    codes, uniques = orgs if orgs is not None else _org_codes(ind_org)
+    values = _column(ind_org, rule.column).to_numpy()
+    thresholds = np.array([rule.threshold(u) for u in uniques], dtype="float64")[codes]
+    evaluated = ~np.isnan(values)
     fired = OPS[rule.op](values, thresholds) & evaluated
-    return fired.astype(bool), evaluated.astype(bool)
+    return pd.Series(fired, index=ind_org.index), pd.Series(evaluated, index=ind_org.index)
 
 
 def _sentences(ind_org: pd.DataFrame, rule: Rule, fired: pd.Series, cfg: WeaknessConfig) -> list:
@@ -238,8 +246,9 @@ def apply_weakness(ind_org: pd.DataFrame, cfg: WeaknessConfig | None = None) -> 
     score = np.zeros(n, dtype="float64")
     codes: list[list[str]] = [[] for _ in range(n)]
     texts: list[list[str]] = [[] for _ in range(n)]
+    orgs = _org_codes(out)
     for rule in cfg.rules:
-        fired, evaluated = rule_result(out, rule)
+        fired, evaluated = rule_result(out, rule, orgs)
         f = fired.to_numpy()
         counts[rule.tier] += f
         n_eval += evaluated.to_numpy()
@@ -354,9 +363,8 @@ def consolidation_list(ind_org: pd.DataFrame, cfg: WeaknessConfig | None = None)
         values = _column(weak, col)
         list_name = _choice_list(col)
         if list_name:
-            table[label] = [
-                "" if math.isnan(v) else cb.choice_label_vi(list_name, int(v)) for v in values
-            ]
+            codes = {float(c.code): c.label_vi for c in cb.choices[list_name]}
+            table[label] = values.map(codes).fillna("").astype("str").to_numpy()
         else:
             table[label] = (values * factor).round(1).to_numpy()
     table.attrs["title"] = CONSOLIDATION_TITLE_VI

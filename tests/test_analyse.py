@@ -123,7 +123,7 @@ def test_outputs_content(clean_dir):
     assert "'=HYPERLINK(1)" in models["model_name"].tolist()
     assert not models["model_name"].str.startswith("=").any()
     wc = pd.read_csv(paths["weak_communes"], encoding="utf-8-sig", dtype=str)
-    assert wc["party_unit_defect_hd27"].tolist() == ["True"]
+    assert wc["party_unit_defect_hd27"].tolist() == ["true"]
 
 
 def test_xlsx_title_frozen_header_and_safe_cells(clean_dir):
