@@ -22,7 +22,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -952,19 +952,11 @@ def ambiguous_name(names: list[str]) -> str | None:
     return None
 
 
-def write_district_excel(rows: pd.DataFrame, frame: pd.DataFrame, district: str, cb: Codebook,
-                         rng: np.random.Generator, path: Path, led: Ledger,
-                         avoid: set[int] | None = None) -> dict[str, Any]:
-    """Write one consolidated district sheet; return row map and counts."""
-    from openpyxl import Workbook
+def _sheet_header(ws: Any, cb: Codebook, variables: list[Variable], headers: list[str],
+                  dname: str) -> None:
+    """Title rows and the merged two-row header of a district sheet."""
     from openpyxl.styles import Alignment, Font
 
-    variables = excel_variables(cb)
-    headers, column_map = excel_headers(variables)
-    dname = frame.loc[frame["district_code"] == district, "district_name"].iloc[0]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = EXCEL_SHEET
     ncol = 3 + len(variables)
     ws.cell(1, 1, f"BÁO CÁO TỔNG HỢP KHẢO SÁT TỔ CHỨC CƠ SỞ NĂM 2014 - {dname.upper()} "
                   "(DỮ LIỆU MÔ PHỎNG)").font = Font(bold=True)
@@ -983,6 +975,68 @@ def write_district_excel(rows: pd.DataFrame, frame: pd.DataFrame, district: str,
         start += n
     for j, h in enumerate(headers):
         ws.cell(4, 4 + j, h).alignment = Alignment(wrap_text=True)
+
+
+def _sheet_values(ws: Any, r: int, rec: dict[str, Any], variables: list[Variable],
+                  cb: Codebook, rng: np.random.Generator, led: Ledger,
+                  totals: np.ndarray) -> None:
+    """Question cells of one record row (numbers, dates, labels, legacy fonts)."""
+    from openpyxl.styles import Font
+
+    rid = int(rec["_rid"])
+    for j, v in enumerate(variables):
+        cell = excel_cell(v, str(rec[v.name]), cb, rng)
+        c = ws.cell(r, 4 + j, cell.value)
+        if isinstance(cell.value, datetime):
+            c.number_format = "dd/mm/yyyy"
+        if isinstance(cell.value, int) and v.base_type == "integer":
+            totals[j] += cell.value
+        if cell.font:
+            c.font = Font(name=cell.font)
+        if cell.defect:
+            led.add(np.array([rid]), v.name, *cell.defect)
+
+
+def _sheet_keys(ws: Any, r: int, rec: dict[str, Any], names: pd.DataFrame, org_label: str,
+                amb: str | None, district_names: list[str], rng: np.random.Generator,
+                led: Ledger) -> None:
+    """Commune name and organisation cells of one record row, typed freely."""
+    from openpyxl.styles import Font
+
+    rid = int(rec["_rid"])
+    name = str(names.loc[rec["commune_code"], "commune_name"])
+    ctype = str(names.loc[rec["commune_code"], "commune_type"])
+    if amb is not None:
+        text, font, kind = amb, None, "name_ambiguous"
+    else:
+        text, font, kind = commune_name_variant(name, ctype, rng, district_names)
+    c = ws.cell(r, 2, text)
+    if font:
+        c.font = Font(name=font)
+    if kind:
+        led.add(np.array([rid]), "commune_code", text, rec["commune_code"], kind,
+                "quarantined" if kind == "name_ambiguous" else "repaired")
+    if rng.random() < 0.1:
+        led.add(np.array([rid]), "org_type", fold(org_label), rec["org_type"],
+                "org_label_without_diacritics", "repaired")
+        org_label = fold(org_label)
+    ws.cell(r, 3, org_label)
+
+
+def write_district_excel(rows: pd.DataFrame, frame: pd.DataFrame, district: str, cb: Codebook,
+                         rng: np.random.Generator, path: Path, led: Ledger,
+                         avoid: set[int] | None = None) -> dict[str, Any]:
+    """Write one consolidated district sheet; return row map and counts."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    variables = excel_variables(cb)
+    headers, column_map = excel_headers(variables)
+    dname = frame.loc[frame["district_code"] == district, "district_name"].iloc[0]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = EXCEL_SHEET
+    _sheet_header(ws, cb, variables, headers, dname)
     names = frame.set_index("commune_code")
     district_names = frame.loc[frame["district_code"] == district, "commune_name"].tolist()
     org_labels = _label_of(cb, "org_type")
@@ -992,38 +1046,11 @@ def write_district_excel(rows: pd.DataFrame, frame: pd.DataFrame, district: str,
     amb_rid = int(free[int(rng.integers(0, len(free)))]) if amb else -1
     for i, rec in enumerate(rows.to_dict("records")):
         r = 5 + i
-        rid = int(rec["_rid"])
         ws.cell(r, 1, i + 1)
-        name = str(names.loc[rec["commune_code"], "commune_name"])
-        ctype = str(names.loc[rec["commune_code"], "commune_type"])
-        if rid == amb_rid:
-            text, font, kind = amb, None, "name_ambiguous"
-        else:
-            text, font, kind = commune_name_variant(name, ctype, rng, district_names)
-        c = ws.cell(r, 2, text)
-        if font:
-            c.font = Font(name=font)
-        if kind:
-            led.add(np.array([rid]), "commune_code", text, rec["commune_code"], kind,
-                    "quarantined" if kind == "name_ambiguous" else "repaired")
-        org_text = org_labels[rec["org_type"]]
-        if rng.random() < 0.1:
-            led.add(np.array([rid]), "org_type", fold(org_text), rec["org_type"],
-                    "org_label_without_diacritics", "repaired")
-            org_text = fold(org_text)
-        ws.cell(r, 3, org_text)
-        for j, v in enumerate(variables):
-            cell = excel_cell(v, str(rec[v.name]), cb, rng)
-            c = ws.cell(r, 4 + j, cell.value)
-            if isinstance(cell.value, datetime):
-                c.number_format = "dd/mm/yyyy"
-            if isinstance(cell.value, int) and v.base_type in ("integer", "decimal"):
-                totals[j] += cell.value
-            if cell.font:
-                c.font = Font(name=cell.font)
-            if cell.defect:
-                led.add(np.array([rid]), v.name, *cell.defect)
-        rowmap.append((rid, r))
+        _sheet_keys(ws, r, rec, names, org_labels[rec["org_type"]],
+                    amb if int(rec["_rid"]) == amb_rid else None, district_names, rng, led)
+        _sheet_values(ws, r, rec, variables, cb, rng, led, totals)
+        rowmap.append((int(rec["_rid"]), r))
     last = 5 + len(rows)
     ws.cell(last, 2, "Tổng cộng").font = Font(bold=True)
     for j, v in enumerate(variables):

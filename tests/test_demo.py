@@ -78,7 +78,8 @@ def _read_kobo(path: Path) -> tuple[list[str], list[list[str]], bytes]:
 
 @pytest.mark.parametrize("form", ["a", "b"])
 def test_kobo_headers_are_codebook_xml_paths(generated: Path, form: str) -> None:
-    header, rows, data = _read_kobo(generated / "data/raw" / ROUND / f"form_{form}_kobo_SYNTHETIC.csv")
+    path = generated / "data/raw" / ROUND / f"form_{form}_kobo_SYNTHETIC.csv"
+    header, rows, data = _read_kobo(path)
     cb = load_codebook()
     xml = {v.xml_path for v in cb.form(form)}  # type: ignore[arg-type]
     assert header == [h for h, _, _ in kobo_columns(cb, form)]
