@@ -94,9 +94,13 @@ def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
     ]
     numeric_list = var.base_type == "select_one" and codebook.is_numeric_list(var.list_name or "")
 
+    codes = {c[0] for c in choices}
+
     def convert(text: str) -> Converted:
         if text == "":
             return Converted(None)
+        if text in codes:  # a real answer code ("dont_know") is never a missing code
+            return _typed(var, text, choices, numeric_list)
         if var.list_name == "yes_no" and (flag := parse_yes_no(text)) is not None:
             return Converted(flag, None if text == str(flag) else "yes_no_text")
         reason = missing_reason(text, nines)

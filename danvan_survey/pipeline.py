@@ -182,7 +182,11 @@ def process_form(
 def expected_returns(
     communes: pd.DataFrame, clean: pd.DataFrame, codebook: Codebook
 ) -> pd.DataFrame:
-    """Census completeness of form A: expected commune × organisation pairs not received."""
+    """Census completeness of form A: commune × organisation pairs with no return at all.
+
+    Returns that arrived but were quarantined count as received (they are listed in the
+    quarantine instead).
+    """
     orgs = codebook.codes("org_type")
     grid = communes[["commune_code", "commune_name", "district_code", "district_name"]].merge(
         pd.DataFrame({"org_type": orgs}), how="cross"
@@ -223,5 +227,6 @@ def run_round(
         if form == "a":
             clean = outcome.clean
             keys_a = frozenset(zip(clean["commune_code"], clean["org_type"], strict=True))
-            result.expected_missing = expected_returns(communes, clean, codebook)
+            received = pd.concat([clean, outcome.quarantine])
+            result.expected_missing = expected_returns(communes, received, codebook)
     return result
