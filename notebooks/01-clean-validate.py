@@ -52,7 +52,7 @@ res.log_summary("cleaning_log", ("rule", "action"))
 # Bản ghi vi phạm kiểm tra cứng bị cách ly, không vào phân tích. Không tự sửa, không đoán.
 
 # %%
-res.log_summary("quarantine", ("rule", "reason", "_source_file"))
+res.log_summary("quarantine", ("form", "quarantine_rules"))
 
 # %% [markdown]
 # ## Lỗi và cảnh báo kiểm tra
