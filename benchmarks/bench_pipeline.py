@@ -53,8 +53,6 @@ def main() -> None:
     parser.add_argument("--round", default="national-2014")
     args = parser.parse_args()
     os.environ.setdefault("DANVAN_SALT", "benchmark-salt")
-    from make_national_round import main as make_round  # noqa: F401  (generator script)
-
     from danvan_survey.codebook import load_codebook
     from danvan_survey.config import clean_dir, load_round
     from danvan_survey.export import write_outputs
@@ -62,9 +60,9 @@ def main() -> None:
 
     if not (args.root / "data" / "raw" / args.round / "round.yaml").exists():
         t = time.perf_counter()
-        from make_national_round import generate
+        from make_national_round import main as make_round
 
-        generate(args.root / "data" / "raw", args.round)
+        make_round(["--root", str(args.root), "--round", args.round])
         print(f"generated national round in {time.perf_counter() - t:.1f} s")
     cfg = load_round(args.round, args.root)
     load_codebook()

@@ -217,9 +217,8 @@ def run_round(
         tables = ingest.tables[form]
         if not tables:
             continue
-        progress(
-            f"Làm sạch và kiểm tra phiếu {form.upper()} ({sum(len(t) for t in tables):,} bản ghi)"
-        )
+        n = f"{sum(len(t) for t in tables):,}".replace(",", ".")
+        progress(f"Làm sạch và kiểm tra phiếu {form.upper()} ({n} bản ghi)")
         raw = pd.concat(tables, ignore_index=True)
         ctx = _context(cfg, communes, keys_a)
         outcome = process_form(form, raw, cfg, codebook, communes, ctx, corrections, salt)
