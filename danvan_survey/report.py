@@ -153,7 +153,7 @@ def findings(res: Results) -> list[str]:
     out += _gathering_findings(res, prov)
     em = res.indicators_em_area
     if len(em):
-        parts = [f"{em_label(a).lower()}: {fmt_pct(_ratio(em[em['em_area'] == a], ind))}"
+        parts = [f"{_lower_first(em_label(a))}: {fmt_pct(_ratio(em[em['em_area'] == a], ind))}"
                  for a in ("pure", "mixed", "none") if a in set(em["em_area"])
                  for ind in ("meeting_regularity",)]
         out.append(f"{indicator_label('meeting_regularity')} — " + "; ".join(parts) + ".")
@@ -167,6 +167,10 @@ def findings(res: Results) -> list[str]:
                    f"đăng ký, {fmt_num(int(org['dvk_recognised_12m'].sum()))} được công nhận "
                    "trong 12 tháng.")
     return out
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _gathering_findings(res: Results, prov: pd.DataFrame) -> list[str]:
