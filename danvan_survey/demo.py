@@ -211,11 +211,14 @@ def _phones(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Deterministic UUID4-shaped strings."""
-    raw = rng.integers(0, 2**63, size=(n, 2), dtype=np.int64).astype(np.uint64)
-    hexes = [f"{a:016x}{b:016x}" for a, b in raw]
-    return np.array([f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}" for h in hexes],
-                    dtype=object)
+    """Deterministic UUID4-shaped strings (vectorised)."""
+    hexes = pd.Series(np.frombuffer(rng.bytes(16 * n).hex().encode(), dtype="S32").astype("U32"))
+    parts = [hexes.str.slice(0, 8), "-", hexes.str.slice(8, 12), "-4", hexes.str.slice(13, 16),
+             "-a", hexes.str.slice(17, 20), "-", hexes.str.slice(20, 32)]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p
+    return out.to_numpy(dtype=object)
 
 
 def _pick(rng: np.random.Generator, pool: np.ndarray, rate: float,
@@ -628,8 +631,9 @@ def inject_text(raw: pd.DataFrame, rng: np.random.Generator, pool: np.ndarray,
         per = RATES[kind] / len(names)
         for var in names:
             vals = raw[var].to_numpy()
-            cand = pool[np.array([bool(re.search(r"[^\x00-\x7f]", s)) for s in vals[pool]],
-                                 dtype=bool)] if len(pool) else pool
+            nonascii = pd.Series(vals[pool], dtype=object).astype(str).str.contains(
+                r"[^\x00-\x7f]", regex=True).to_numpy(dtype=bool)
+            cand = pool[nonascii]
             rows = _pick(rng, cand, per, used)
             true = vals[rows]
             bad = np.array([fn(s) for s in true], dtype=object)
