@@ -188,6 +188,14 @@ def _domain_keys(frame: pd.DataFrame, by_cols: list[str]) -> tuple[pd.Series, pd
     return keys.astype("str"), lookup.set_index(_KEY)
 
 
+def _string_series(name: str, values: pd.Series) -> Any:
+    """Polars string column (nulls where ``values`` is missing)."""
+    import polars as pl
+
+    text = values.astype("str").where(values.notna())
+    return pl.Series(name, text, dtype=pl.String)
+
+
 def _polars_frame(
     frame: pd.DataFrame,
     design: SurveyDesign,
@@ -202,11 +210,10 @@ def _polars_frame(
 
     values = frame[variable]
     if stat == "prop":
-        y = values.astype("str").where(values.notna())
-        y_list: list[Any] = [None if pd.isna(v) else str(v) for v in y]
+        y = _string_series("_y", values)
     else:
-        y_list = pd.to_numeric(values, errors="coerce").astype("float64").tolist()
-    psu_col = psu.to_numpy(dtype=object)
+        y = pl.Series("_y", pd.to_numeric(values, errors="coerce").astype("float64").to_numpy())
+    psu_col = psu.astype("str")
     fpc = (
         pd.to_numeric(frame[design.fpc], errors="coerce").astype("float64").to_numpy()
         if design.fpc
@@ -216,24 +223,118 @@ def _polars_frame(
         # svy counts a certainty PSU as a singleton under "scale"; R does not.
         # Splitting it into row-level PSUs of a census stratum keeps its variance
         # contribution at zero and makes svy count it as an ordinary stratum.
-        mask = strata.isin(certain).to_numpy()
-        psu_col = psu_col.copy()
-        psu_col[mask] = [
-            f"{p}{_SEP}{i}" for p, i in zip(psu_col[mask], np.flatnonzero(mask), strict=True)
-        ]
+        mask = strata.isin(certain)
+        row_no = pd.Series(np.arange(len(frame)), index=frame.index).astype("str")
+        psu_col = psu_col.where(~mask, psu_col + _SEP + row_no)
         if fpc is not None:
             fpc = fpc.copy()
-            fpc[mask] = strata[mask].map(strata[mask].value_counts()).to_numpy(dtype=float)
+            fpc[mask.to_numpy()] = (
+                strata[mask].map(strata[mask].value_counts()).to_numpy(dtype=float)
+            )
     data: dict[str, Any] = {
-        "_y": pl.Series("_y", y_list, dtype=pl.String if stat == "prop" else pl.Float64),
+        "_y": y,
         "_w": pd.to_numeric(frame[design.weight]).astype("float64").to_numpy(),
-        "_d": pl.Series("_d", keys.tolist(), dtype=pl.String),
-        "_s": strata.to_numpy(dtype=object).astype(str),
-        "_p": psu_col.astype(str),
+        "_d": _string_series("_d", keys),
+        "_s": _string_series("_s", strata),
+        "_p": _string_series("_p", psu_col),
     }
     if fpc is not None:
         data["_f"] = fpc
     return pl.DataFrame(data)
+
+
+# --------------------------------------------------------------------------- grouping
+
+#: Target size (analysed rows x domains) of one svy call; svy's cost grows with
+#: rows x domains and each call costs about as much as 5e5 row-domains.
+GROUP_COST = 500_000.0
+
+
+def _variance_groups(keys: pd.Series, strata: pd.Series, budget: float) -> np.ndarray | None:
+    """Number of the svy call per row (-1: row not needed); None: one call on all rows.
+
+    A domain's linearised variable is zero outside the domain, so its estimate and
+    variance only need the strata holding its rows; lonely-PSU rules (average,
+    adjust) and deff are also computed per domain from those strata. Domains and
+    strata linked by rows form connected components; components are packed, in order
+    of first appearance, into calls of about ``budget`` rows x domains. Strata are
+    always kept whole, so PSU counts and fpc stay those of the full design.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    s_codes, s_uniques = pd.factorize(strata)
+    k_codes, k_uniques = pd.factorize(keys)  # missing keys get -1
+    n_s, n_k = len(s_uniques), len(k_uniques)
+    if n_k <= 1:
+        return None
+    linked = k_codes >= 0
+    edges = np.unique(k_codes[linked].astype(np.int64) * n_s + s_codes[linked])
+    ones = np.ones(len(edges), dtype=np.int8)
+    graph = coo_matrix((ones, (edges // n_s, n_k + edges % n_s)), shape=(n_k + n_s,) * 2)
+    _, labels = connected_components(graph, directed=False)
+    comp_of_stratum = labels[n_k:]
+    n_comp = int(labels.max()) + 1
+    domains = np.bincount(labels[:n_k], minlength=n_comp)
+    rows = np.bincount(
+        comp_of_stratum, weights=np.bincount(s_codes, minlength=n_s), minlength=n_comp
+    )
+    order = pd.unique(comp_of_stratum[s_codes])  # components by first row
+    call_of_comp = np.full(n_comp, -1, dtype=np.int64)
+    call, call_rows, call_domains = 0, 0.0, 0
+    for comp in order:
+        if domains[comp] == 0:
+            continue
+        grown = (call_rows + rows[comp]) * (call_domains + domains[comp])
+        if call_domains and grown > budget:
+            call, call_rows, call_domains = call + 1, 0.0, 0
+        call_of_comp[comp] = call
+        call_rows += rows[comp]
+        call_domains += int(domains[comp])
+    if call == 0:
+        return None
+    return call_of_comp[comp_of_stratum[s_codes]]
+
+
+def _complete_categories(raw: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
+    """Add the rows svy gives for a category absent from a domain.
+
+    svy reports every category of the whole data in every domain; a call on part of
+    the strata only sees part of them. An absent category has a linearised variable
+    that is 0 throughout: estimate 0, deff 0/0 = NaN, and se = sqrt(scale · 0), which
+    is 0 unless the domain's variance scale is not finite ("average" with only lonely
+    strata), in which case the other categories' se are not finite either and R
+    and svy give NaN.
+    """
+    full = pd.MultiIndex.from_product(
+        [pd.unique(raw["_d"]), categories], names=["_d", "_y"]
+    ).to_frame(index=False)
+    out = full.merge(raw, on=["_d", "_y"], how="left", indicator=True)
+    missing = out.pop("_merge").eq("left_only")
+    finite = np.isfinite(raw["se"].astype(float)).groupby(raw["_d"]).all()
+    absent_se = out["_d"].map(finite).map({True: 0.0, False: np.nan}).astype(float)
+    return out.assign(
+        est=out["est"].mask(missing, 0.0),
+        se=out["se"].astype(float).mask(missing, absent_se),
+    )
+
+
+def _svy_by_groups(
+    data: Any, groups: np.ndarray, design: SurveyDesign, stat: str, alpha: float
+) -> pd.DataFrame:
+    """One svy call per group of strata; the domain rows of all calls stacked."""
+    import polars as pl
+
+    tagged = data.with_columns(pl.Series("_g", groups)).filter(pl.col("_g") >= 0)
+    parts = [
+        _run_svy(part.drop("_g"), design, stat, True, alpha)
+        for part in tagged.partition_by("_g", maintain_order=True)
+    ]
+    raw = pd.concat(parts, ignore_index=True)
+    if stat == "prop":
+        categories = sorted(data["_y"].drop_nulls().unique().to_list())
+        raw = _complete_categories(raw, categories)
+    return raw
 
 
 def _run_svy(data: Any, design: SurveyDesign, stat: str, by: bool, alpha: float) -> pd.DataFrame:
@@ -349,7 +450,11 @@ def estimate(
         )
     keys, lookup = _domain_keys(frame, by_cols)
     data = _polars_frame(frame, design, variable, stat, keys, psu, strata, certain)
-    raw = _run_svy(data, design, stat, bool(by_cols), alpha=1 - level)
+    groups = _variance_groups(keys, strata, GROUP_COST) if by_cols else None
+    if groups is None:
+        raw = _run_svy(data, design, stat, bool(by_cols), alpha=1 - level)
+    else:
+        raw = _svy_by_groups(data, groups, design, stat, alpha=1 - level)
 
     active = frame[variable].notna() & keys.notna()
     active &= pd.to_numeric(frame[design.weight]) > 0

@@ -179,3 +179,65 @@ def test_mean_is_the_weighted_mean(pairs: list[tuple[float, float]]) -> None:
     want = float(np.average(frame["y"], weights=frame["w"]))
     assert row["estimate"] == pytest.approx(want, rel=1e-9, abs=1e-9)
     assert row["se"] >= 0
+
+
+def nested_domain_frame(seed: int) -> pd.DataFrame:
+    """Strata with lonely, certainty and census cases; domains mostly inside one stratum."""
+    rng = np.random.default_rng(seed)
+    # stratum: (population PSUs, sampled PSUs)
+    strata = {"A": (9, 3), "B": (5, 1), "C": (2, 2), "D": (1, 1), "E": (7, 4), "F": (6, 2)}
+    rows = []
+    for s, (pop, n_psu) in strata.items():
+        for p in range(n_psu):
+            for _ in range(int(rng.integers(2, 6))):
+                rows.append(
+                    {
+                        "s": s,
+                        "p": f"{s}{p}",
+                        "N": pop,
+                        "w": pop / n_psu * float(rng.uniform(1, 4)),
+                        "y": float(rng.normal(5, 2)),
+                        "v": str(rng.choice(["a", "b", "c"] if s != "F" else ["a", "d"])),
+                        # E and F share domain "EF"; a few rows have no domain
+                        "dom": {"E": "EF", "F": "EF"}.get(s, s),
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    frame.loc[frame.index[::7], "y"] = np.nan
+    frame.loc[frame.index[3::11], "v"] = None
+    frame.loc[frame.index[5::13], "dom"] = None
+    return frame
+
+
+@pytest.mark.parametrize("option", ["remove", "certainty", "average", "adjust"])
+@pytest.mark.parametrize(("stat", "variable"), [("mean", "y"), ("total", "y"), ("prop", "v")])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_one_svy_call_per_stratum_group_equals_one_call(
+    option: str, stat: str, variable: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Splitting the design by the strata each domain touches changes no number."""
+    import danvan_survey.estimate as module
+
+    frame = nested_domain_frame(seed)
+    design = SurveyDesign("s", "p", "w", "N", lonely_psu=option)
+    calls = module._variance_groups(frame["dom"], frame["s"], 0.0)
+    assert calls is not None and len(np.unique(calls)) == 5  # A, B, C, D, E+F
+    assert set(frame.loc[calls == -1, "dom"].dropna()) == set()
+    monkeypatch.setattr(module, "GROUP_COST", float("inf"))
+    whole = estimate(frame, design, variable, stat, by="dom")  # type: ignore[arg-type]
+    monkeypatch.setattr(module, "GROUP_COST", 0.0)
+    split = estimate(frame, design, variable, stat, by="dom")  # type: ignore[arg-type]
+    assert split.columns.tolist() == whole.columns.tolist()
+    assert len(split) == len(whole) == 5 * (4 if stat == "prop" else 1)
+    for col in ("estimate", "se", "ci_low", "ci_high", "deff", "cv"):
+        np.testing.assert_allclose(split[col], whole[col], rtol=1e-12, atol=1e-14)
+    for col in ["dom", "n", "df", "reliability", *(["category"] if stat == "prop" else [])]:
+        assert split[col].tolist() == whole[col].tolist()
+
+
+def test_rows_without_a_domain_label_belong_to_no_domain() -> None:
+    frame = srs_frame().assign(h=["u", None, "u", "v"])
+    table = estimate(frame, SRS, "y", "mean", by="h")
+    assert table["h"].tolist() == ["u", "v"]
+    assert table["estimate"].tolist() == pytest.approx([2.0, 6.0])
+    assert table["n"].tolist() == [2, 1]

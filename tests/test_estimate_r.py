@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from danvan_survey import estimate as estimate_module
 from danvan_survey.errors import InputError
 from danvan_survey.estimate import SurveyDesign, estimate
 
@@ -49,9 +50,9 @@ add <- function(...) out[[length(out) + 1]] <<- data.frame(..., stringsAsFactors
 for (opt in strsplit(args[3], ",")[[1]]) {
   options(survey.lonely.psu = opt)
   des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, fpc = ~fpc, data = d)
-  domains <- c("ALL", sort(unique(d$em)))
+  domains <- c("ALL", sort(unique(d[[args[4]]])))
   for (dom in domains) {
-    inside <- if (dom == "ALL") rep(TRUE, nrow(d)) else d$em == dom
+    inside <- if (dom == "ALL") rep(TRUE, nrow(d)) else d[[args[4]]] == dom
     sub <- subset(des, inside & !is.na(y))
     for (st in c("mean", "total")) {
       m <- if (st == "mean") svymean(~y, sub, deff = TRUE) else svytotal(~y, sub, deff = TRUE)
@@ -107,12 +108,12 @@ def _design_frame(strata: dict[str, tuple[int, int]], seed: int = 2014) -> pd.Da
     return frame
 
 
-def _run_r(frame: pd.DataFrame, options: list[str], tmp_path: Path) -> pd.DataFrame:
+def _run_r(frame: pd.DataFrame, options: list[str], tmp_path: Path, by: str = "em") -> pd.DataFrame:
     data, script, result = tmp_path / "d.csv", tmp_path / "ref.R", tmp_path / "r.csv"
     frame.to_csv(data, index=False)
     script.write_text(R_SCRIPT, encoding="utf-8")
     proc = subprocess.run(
-        ["Rscript", str(script), str(data), str(result), ",".join(options)],
+        ["Rscript", str(script), str(data), str(result), ",".join(options), by],
         capture_output=True,
         text=True,
         check=False,
@@ -123,15 +124,15 @@ def _run_r(frame: pd.DataFrame, options: list[str], tmp_path: Path) -> pd.DataFr
     return ref
 
 
-def _ours(frame: pd.DataFrame, option: str) -> pd.DataFrame:
+def _ours(frame: pd.DataFrame, option: str, by_col: str = "em") -> pd.DataFrame:
     design = SurveyDesign(strata="stratum", psu="psu", weight="w", fpc="fpc", lonely_psu=option)
     parts = []
     for stat, var in (("mean", "y"), ("total", "y"), ("prop", "v")):
-        for by in (None, "em"):
+        for by in (None, by_col):
             table = estimate(frame, design, var, stat, by=by)
             table = table.assign(
                 stat=stat,
-                domain=table["em"] if by else "ALL",
+                domain=table[by_col] if by else "ALL",
                 category=table["category"] if stat == "prop" else "",
             )
             parts.append(table)
@@ -247,3 +248,30 @@ def test_fail_raises_like_r_with_lonely_psu(frame: pd.DataFrame, tmp_path: Path)
     design = SurveyDesign(strata="stratum", psu="psu", weight="w", fpc="fpc", lonely_psu="fail")
     with pytest.raises(InputError, match="D4"):
         estimate(frame, design, "y", "mean", by="em")
+
+
+@pytest.fixture(scope="module")
+def reference_by_stratum(
+    frame: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
+) -> pd.DataFrame:
+    return _run_r(frame, OPTIONS[1:], tmp_path_factory.mktemp("r_strata"), by="stratum")
+
+
+@pytest.mark.parametrize("option", ["remove", "certainty", "average", "adjust"])
+def test_domains_inside_strata_match_r(
+    frame: pd.DataFrame,
+    reference_by_stratum: pd.DataFrame,
+    option: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Domains nested in strata, one svy call per stratum, still equal R.
+
+    Includes the lonely-PSU stratum and the certainty stratum as domains of their own.
+    """
+    monkeypatch.setattr(estimate_module, "GROUP_COST", 0.0)  # smallest calls
+    calls = estimate_module._variance_groups(frame["stratum"], frame["stratum"], 0.0)
+    assert calls is not None and len(np.unique(calls)) == len(STRATA)
+    ref = reference_by_stratum[reference_by_stratum["opt"] == option]
+    assert set(ref["domain"]) == {"ALL", *STRATA}
+    ours = _ours(frame, option, by_col="stratum")
+    assert _compare(ours, ref, skip_total_se=option == "adjust") > 0
