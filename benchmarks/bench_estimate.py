@@ -33,8 +33,10 @@ des <- svydesign(ids = ~commune_code, strata = ~district_code, weights = ~weight
 r1 <- svyby(~y, ~district_code, des, svymean, deff = TRUE)
 r2 <- svyby(~y, ~em_area, des, svymean, deff = TRUE)
 t2 <- Sys.time()
-out <- rbind(data.frame(by = "district", domain = r1$district_code, est = r1$y, se = r1$se),
-             data.frame(by = "em_area", domain = r2$em_area, est = r2$y, se = r2$se))
+out <- rbind(data.frame(by = "district", domain = r1$district_code, est = r1$y, se = r1$se,
+                        deff_r = deff(r1)),
+             data.frame(by = "em_area", domain = r2$em_area, est = r2$y, se = r2$se,
+                        deff_r = deff(r2)))
 write.csv(out, a[2], row.names = FALSE)
 cat(as.numeric(t2 - t1, units = "secs"), as.numeric(t2 - t0, units = "secs"), "\n")
 """
@@ -75,7 +77,7 @@ def run_ours(cadres: pd.DataFrame) -> tuple[float, pd.DataFrame]:
             by_em.rename(columns={"em_area": "domain"}).assign(by="em_area"),
         ]
     )
-    return elapsed, out[["by", "domain", "estimate", "se"]]
+    return elapsed, out[["by", "domain", "estimate", "se", "deff"]]
 
 
 def run_r(csv: Path, workdir: Path) -> tuple[float, float, pd.DataFrame]:
@@ -110,8 +112,7 @@ def main() -> None:
     print(f"speed-up: {r_est / ours_s:.1f}x (estimation), {r_total / ours_s:.1f}x (with reading)")
     merged = ref.merge(ours, on=["by", "domain"], suffixes=("_r", ""))
     assert len(merged) == len(ref) == len(ours), (len(merged), len(ref), len(ours))
-    for col in ("estimate", "se"):
-        r_col = "est" if col == "estimate" else "se_r"
+    for col, r_col in (("estimate", "est"), ("se", "se_r"), ("deff", "deff_r")):
         rel = ((merged[col] - merged[r_col]).abs() / merged[r_col].abs()).max()
         print(f"max relative difference of {col}: {rel:.2e}")
 

@@ -29,6 +29,12 @@ differs from svy:
   ``Ŷ / Σ n_h``; survey < 4.4 centred at 0, which is the same for means and
   proportions but not for totals). A stratum whose only PSU is its whole population
   (fpc = 1) is a certainty PSU, not a lonely one, under every option.
+* **Speed**: svy's cost grows with rows x domains, so domains are grouped by the
+  strata they touch (connected components of domains and strata) and svy runs once
+  per group of about ``GROUP_COST`` rows x domains, on those strata only. This is
+  exact: outside its strata a domain's linearised variable is 0, and svy (like R)
+  takes the lonely-PSU scale/centre and deff per domain. Domains by district (the
+  strata) thus cost one pass over the rows instead of one pass per district.
 """
 
 from __future__ import annotations
