@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -60,9 +61,9 @@ def main() -> None:
 
     if not (args.root / "data" / "raw" / args.round / "round.yaml").exists():
         t = time.perf_counter()
-        from make_national_round import main as make_round
-
-        make_round(["--root", str(args.root), "--round", args.round])
+        script = Path(__file__).with_name("make_national_round.py")
+        cmd = [sys.executable, str(script), "--root", str(args.root), "--round", args.round]
+        subprocess.run(cmd, check=True)  # own process: its memory is not counted below
         print(f"generated national round in {time.perf_counter() - t:.1f} s")
     cfg = load_round(args.round, args.root)
     load_codebook()

@@ -109,40 +109,68 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
     )
 
 
-def _column(var: Variable, codebook: Codebook, level: str) -> pa.Column:
-    checks = [c for c in [_choice_check(var, codebook)] if c is not None and level == "hard"]
+def _column(var: Variable, codebook: Codebook, level: str, checks: list[pa.Check]) -> pa.Column:
+    choice = _choice_check(var, codebook) if level == "hard" else None
     return pa.Column(
         pandas_dtype(var, codebook),
-        checks=checks,
+        checks=[c for c in [choice, *checks] if c is not None],
         nullable=not (var.required and level == "hard"),
         required=True,
         coerce=False,
     )
 
 
-def _expression_check(var: Variable, expr: str, kind: str, context: RoundContext) -> pa.Check:
-    def check(frame: pd.DataFrame) -> pd.Series:
-        return passes(expr, frame, var.name, context.functions(frame))
+def _expression_check(
+    var: Variable, expr: str, kind: str, context: RoundContext, frame: pd.DataFrame
+) -> pa.Check:
+    """A column check of ``var`` evaluating a cross-field expression on ``frame``.
+
+    Bound to the frame being validated so that pandera reports one failure per record
+    and variable (a DataFrame-level check would report every column of a failing row).
+    """
+
+    def check(series: pd.Series) -> pd.Series:
+        return passes(expr, frame, var.name, context.functions(frame)).reindex(series.index)
 
     return pa.Check(check, name=f"{kind}:{var.name}")
 
 
 def build_schema(
-    codebook: Codebook, form: FormId, context: RoundContext, level: str = "hard"
+    codebook: Codebook,
+    form: FormId,
+    context: RoundContext,
+    level: str = "hard",
+    frame: pd.DataFrame | None = None,
 ) -> pa.DataFrameSchema:
-    """Pandera schema of a clean form table; ``level`` is ``hard`` or ``soft``."""
+    """Pandera schema of a clean form table; ``level`` is ``hard`` or ``soft``.
+
+    ``frame`` is the table the schema will validate: cross-field checks read the other
+    columns from it (an empty frame with the right columns is fine for inspection).
+    """
     variables = clean_variables(codebook, form)
-    kind, attr = ("constraint", "constraint") if level == "hard" else ("warning", "warning")
-    checks = [
-        _expression_check(v, getattr(v, attr), kind, context) for v in variables if getattr(v, attr)
-    ]
+    data = frame if frame is not None else pd.DataFrame(columns=[v.name for v in variables])
+    attr = "constraint" if level == "hard" else "warning"
+    columns = {}
+    for v in variables:
+        expr = getattr(v, attr)
+        checks = [_expression_check(v, expr, attr, context, data)] if expr else []
+        columns[v.name] = _column(v, codebook, level, checks)
     return pa.DataFrameSchema(
-        columns={v.name: _column(v, codebook, level) for v in variables},
-        checks=checks,
+        columns=columns,
         unique=list(KEYS[form]) if level == "hard" else None,
         strict=False,
         name=f"form_{form}_{level}",
     )
+
+
+def expression_checks(schema: pa.DataFrameSchema) -> set[str]:
+    """Names of the codebook expression checks (constraint/warning) in a schema."""
+    return {
+        c.name
+        for col in schema.columns.values()
+        for c in col.checks
+        if c.name and c.name.split(":")[0] in {"constraint", "warning"}
+    }
 
 
 def check_messages(codebook: Codebook, form: FormId) -> dict[str, str]:
@@ -169,22 +197,22 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summarise(fc: pd.DataFrame) -> pd.DataFrame:
-    fc = fc[fc["index"].notna()].copy()
+    """One row per (record index, check): ``constraint:x``, ``choices:x``, ``dtype:x``…"""
+    fc = fc[fc["index"].notna()]
     check = fc["check"].astype(str)
     column = fc["column"].astype("string").fillna("")
-    name = check.where(check.str.contains(":"), check + ":" + column)
-    name = name.str.replace(r"^not_nullable:.*$", "", regex=True).where(
-        ~check.str.startswith("not_nullable"), "not_nullable:" + column
+    kind = check.str.split("(").str[0]
+    kind = kind.mask(kind.str.contains("uniqueness"), "unique_key")
+    name = check.where(check.str.contains(":", regex=False), kind + ":" + column)
+    out = pd.DataFrame(
+        {
+            "index": fc["index"],
+            "check": name,
+            "column": name.str.split(":", n=1).str[1],
+            "failure_case": fc["failure_case"],
+        }
     )
-    name = name.where(
-        ~check.str.startswith("field_uniqueness")
-        & ~check.str.startswith("multiple_fields_uniqueness"),
-        "unique_key:" + column,
-    )
-    fc["check"] = name
-    fc["column"] = name.str.split(":").str[1]
-    out = fc[["index", "check", "column", "failure_case"]].drop_duplicates(["index", "check"])
-    return out.reset_index(drop=True)
+    return out.drop_duplicates(["index", "check"]).reset_index(drop=True)
 
 
 def coerce(frame: pd.DataFrame, codebook: Codebook, form: FormId) -> pd.DataFrame:

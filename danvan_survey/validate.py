@@ -197,7 +197,7 @@ def schema_issues(
     frame: pd.DataFrame, codebook: Codebook, form: FormId, context: RoundContext, level: str
 ) -> list[dict[str, object]]:
     """Run the hard or soft schema; one issue per failing (record, check)."""
-    fails = failures(build_schema(codebook, form, context, level), frame)
+    fails = failures(build_schema(codebook, form, context, level, frame), frame)
     messages = check_messages(codebook, form)
     out = []
     for rec in fails.itertuples(index=False):
