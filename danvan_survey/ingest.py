@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
@@ -206,13 +207,15 @@ def to_raw_table(
     for header, name in mapping.items():
         if name not in out.columns:
             out[name] = frame[header].to_numpy()
-    for var in {v for v, _ in dummies.values()}:
-        rebuilt = _from_dummies(frame, {h: c for h, (v, c) in dummies.items() if v == var})
+    for var in sorted({v for v, _ in dummies.values()}):
+        columns = {h: c for h, (v, c) in dummies.items() if v == var}
         if var not in out.columns:
-            out[var] = rebuilt
-        else:
-            empty = out[var].isna() | (out[var].astype("string").str.strip() == "")
-            out[var] = out[var].where(~empty, rebuilt)
+            out[var] = _from_dummies(frame, columns)
+            continue
+        empty = (out[var].isna() | (out[var].astype("string").str.strip() == "")).to_numpy()
+        if empty.any():  # the one-column answer is missing: use the 0/1 columns
+            rebuilt = _from_dummies(frame.loc[empty], columns)
+            out.loc[empty, var] = rebuilt.to_numpy()
     present = set(out.columns)
     expected = {v.name for v in codebook.form(form) if v.in_form and not v.personal_data}
     for name in sorted(expected - present - {"district_code"}):
@@ -232,25 +235,16 @@ def to_raw_table(
     for col in ("_submission_time", "_uuid", "_form_version"):
         if col not in out.columns:
             out[col] = ""
-    return out.astype("str").replace("nan", ""), issues
+    return out.fillna("").astype("str"), issues
 
 
 def _from_dummies(frame: pd.DataFrame, columns: dict[str, str]) -> pd.Series:
-    """Rebuild a space-separated select_multiple from 0/1 columns."""
-    parts = [
-        frame[h]
-        .astype("string")
-        .str.strip()
-        .isin(["1", "1.0", "True", "true"])
-        .map({True: code, False: ""})
-        for h, code in columns.items()
-    ]
-    joined = (
-        pd.concat(parts, axis=1).agg(" ".join, axis=1)
-        if parts
-        else pd.Series("", index=frame.index)
-    )
-    return joined.str.split().str.join(" ")
+    """Rebuild a space-separated select_multiple from 0/1 columns (vectorised)."""
+    joined = pd.Series("", index=frame.index, dtype="str")
+    for header, code in columns.items():
+        on = frame[header].astype("string").str.strip().isin(["1", "1.0", "True", "true"])
+        joined = joined + np.where(on.fillna(False).to_numpy(), code + " ", "")
+    return joined.str.strip()
 
 
 def _sniff_delimiter(path: Path) -> str:

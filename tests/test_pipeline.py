@@ -85,7 +85,7 @@ def test_personal_data_never_reaches_clean_outputs(mini_root):
     run_pipeline("mini", mini_root, analyse=False)
     out = clean_dir("mini", mini_root)
     text = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in out.glob("*.csv"))
-    for name in ("Nguyễn Văn A", "Trần Thị X", "respondent_name", "cadre_name"):
+    for name in ("Nguyễn Văn A", "Văn Bình", "Trần Thị X", "respondent_name", "cadre_name"):
         assert name not in text
     cadres = pd.read_parquet(out / "cadres.parquet")
     assert cadres["person_hash"].str.len().eq(16).all()
