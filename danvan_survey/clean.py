@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ import pandas as pd
 from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
 from danvan_survey.places import CommuneMatcher
+from danvan_survey.schemas import pandas_dtype
 from danvan_survey.textfix import (
     fold,
     match_choice,
@@ -84,6 +85,22 @@ def allows_nines(var: Variable, codebook: Codebook) -> bool:
         )
     bound = _upper_bound(var)
     return var.base_type in {"integer", "decimal"} and bound is not None and bound < 99
+
+
+_NUMERIC = re.compile(r"\s*[-+\u2212]?\d+(?:\.0+)?\s*")
+
+
+def could_be_missing(text: str) -> bool:
+    """Cheap pre-test: False for text that cannot be a special missing code.
+
+    Missing codes are short words ("không rõ", "KB", "N/A") or whole numbers (−9, 99);
+    an ASCII value with digits that is not a whole number (an id, "1.234") is not one.
+    """
+    if len(text) > 24:
+        return False
+    if text.isascii() and any(c.isdigit() for c in text):
+        return _NUMERIC.fullmatch(text) is not None
+    return True
 
 
 def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
@@ -172,10 +189,18 @@ def _number(var: Variable, text: str) -> Converted:
 
 def canonical(value: Any) -> str:
     """Text form of a clean value, as written in logs and CSV."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float | np.floating) and np.isnan(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if value is pd.NaT:
+        return ""
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -251,7 +276,9 @@ def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series
     values go through :func:`repair_text` (fast on a million rows).
     """
     s = raw[name].fillna("").astype(str)
-    suspect = ~s.str.isascii() | s.str.contains(r"^\s|\s$|\s\s", regex=True)
+    suspect = ~s.str.isascii() | (s.str.strip() != s)
+    for odd in ("  ", "\t", "\n", "\r"):
+        suspect |= s.str.contains(odd, regex=False)
     if not suspect.any():
         return s
     fixed = {u: repair_text(u) for u in pd.unique(s[suspect])}
@@ -266,25 +293,36 @@ def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series
     return new
 
 
+def typed_array(values: list[Any], dtype: str) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Python values (None = missing) → an array of a clean-table dtype."""
+    if dtype.startswith("datetime"):
+        return pd.to_datetime(pd.Series(values, dtype=object)).to_numpy(dtype="datetime64[us]")
+    return pd.array(values, dtype=dtype)
+
+
 def convert_column(
     raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: Codebook, work: FormCleaning
 ) -> pd.Series:
-    """Convert a repaired text column to typed values; log changes, collect errors."""
+    """Convert a repaired text column to typed values; log changes, collect errors.
+
+    Each distinct raw text is converted once; rows take their value by position.
+    """
     conv = converter(var, codebook)
-    results = {u: conv(u) for u in pd.unique(text)}
-    values = text.map({u: r.value for u, r in results.items()}).astype(object)
-    rules = text.map({u: r.rule for u, r in results.items()})
-    errors = text.map({u: r.error for u, r in results.items()})
+    codes, uniques = pd.factorize(text, sort=False)
+    results = [conv(u) for u in uniques]
+    typed = typed_array([r.value for r in results], pandas_dtype(var, codebook))
+    values = pd.Series(typed.take(codes), index=text.index)
+    rules = pd.Series(np.array([r.rule for r in results], dtype=object)[codes], index=text.index)
     changed = rules.notna()
     if changed.any():
-        actions = rules.map(
-            lambda r: "set_missing" if str(r).startswith("missing_code") else "recoded"
-        )
-        for action in pd.unique(actions[changed]):
-            m = changed & (actions == action)
-            work.log.append(_log_frame(raw, m, var.name, text, values, rules, str(action)))
-    for idx in errors[errors.notna()].index:
-        work.add_issue(idx, "error", "unparseable", var.name, text[idx], str(errors[idx]))
+        missing = rules.astype("string").str.startswith("missing_code").fillna(False)
+        for action, m in (("set_missing", changed & missing), ("recoded", changed & ~missing)):
+            if m.any():
+                work.log.append(_log_frame(raw, m, var.name, text, values, rules, action))
+    bad = [i for i, r in enumerate(results) if r.error]
+    for idx in text.index[np.isin(codes, bad)]:
+        error = results[codes[text.index.get_loc(idx)]].error
+        work.add_issue(idx, "error", "unparseable", var.name, text[idx], str(error))
     return values
 
 
@@ -295,15 +333,15 @@ def resolve_communes(
     names = work.values["commune_code"].fillna("").astype(str)
     districts = work.values.get("district_code", pd.Series("", index=names.index))
     districts = districts.fillna("").astype(str)
-    pairs = pd.DataFrame({"n": names, "d": districts})
-    uniq = pairs.drop_duplicates()
-    results = matcher.match_many(uniq["n"].tolist(), [d or None for d in uniq["d"]])
-    by_pair = {(n, d): r for (n, d), r in zip(uniq.itertuples(index=False), results, strict=True)}
-    matched = pairs.apply(lambda r: by_pair[(r["n"], r["d"])], axis=1)
-    codes = matched.map(lambda r: r.code)
-    status = matched.map(lambda r: r.status)
+    key = names + "\x1f" + districts
+    uniq = pd.unique(key)
+    parts = [k.split("\x1f") for k in uniq]
+    results = matcher.match_many([n for n, _ in parts], [d or None for _, d in parts])
+    by_key = dict(zip(uniq, results, strict=True))
+    codes = key.map({k: r.code for k, r in by_key.items()})
+    status = key.map({k: r.status for k, r in by_key.items()})
     for idx in codes[codes.isna()].index:
-        r = matched[idx]
+        r = by_key[key[idx]]
         cands = "; ".join(f"{c[0]} {c[1]} ({c[2]})" for c in r.candidates[:5]) or "không có"
         what = "trùng tên ở nhiều nơi" if r.status == "ambiguous" else "không tìm thấy"
         work.add_issue(
@@ -317,7 +355,7 @@ def resolve_communes(
         )
     changed = codes.notna() & (codes != names)
     if changed.any():
-        rule = status.map(lambda s: f"commune_{s}")
+        rule = "commune_" + status.astype(str)
         work.log.append(_log_frame(raw, changed, "commune_code", names, codes, rule, "recoded"))
     work.values["commune_code"] = codes
     ref = communes.set_index("commune_code")["district_code"]

@@ -257,16 +257,19 @@ def _sniff_delimiter(path: Path) -> str:
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """Read a CSV export as text only (no type guessing), any of ; , or tab."""
+    """Read a CSV export as text only (no type guessing), any of ; , or tab.
+
+    Uses pyarrow's multi-threaded reader, falling back to pandas' C reader for files
+    pyarrow rejects.
+    """
+    options = {"sep": _sniff_delimiter(path), "dtype": str, "keep_default_na": False}
     try:
-        return pd.read_csv(
-            path,
-            sep=_sniff_delimiter(path),
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            engine="c",
-        )
+        try:
+            return pd.read_csv(path, engine="pyarrow", encoding="utf-8-sig", **options)
+        except pd.errors.EmptyDataError:
+            raise
+        except Exception:  # noqa: BLE001 - retry with the more tolerant reader
+            return pd.read_csv(path, engine="c", encoding="utf-8-sig", **options)
     except pd.errors.EmptyDataError as exc:
         raise InputError(
             f"Tệp {path.name} rỗng; xuất lại dữ liệu từ KoboToolbox hoặc bỏ tệp khỏi round.yaml.",

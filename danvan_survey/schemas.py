@@ -197,7 +197,7 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summarise(fc: pd.DataFrame) -> pd.DataFrame:
-    """One row per (record index, check): ``constraint:x``, ``choices:x``, ``dtype:x``…"""
+    """One row per (record index, check), e.g. ``constraint:x``, ``choices:x``, ``dtype:x``."""
     fc = fc[fc["index"].notna()]
     check = fc["check"].astype(str)
     column = fc["column"].astype("string").fillna("")
@@ -226,6 +226,8 @@ def coerce(frame: pd.DataFrame, codebook: Codebook, form: FormId) -> pd.DataFram
 
 
 def _astype(col: pd.Series, dtype: str) -> pd.Series:
+    if str(col.dtype) == dtype:
+        return col
     if dtype.startswith("datetime"):
         return pd.to_datetime(col, errors="coerce").astype("datetime64[us]")
     if dtype == "str":

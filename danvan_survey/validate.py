@@ -266,12 +266,12 @@ def split_outcome(
         )
     flags = _soft_flags(soft, frame.index)
     frame["soft_flags"] = flags
-    quarantine = _quarantine_table(frame.loc[sorted(bad, key=list(frame.index).index)], hard)
+    quarantine = _quarantine_table(frame[frame.index.isin(list(bad))], hard)
     others = [i for i in work.issues if i["level"] != "error"]
     issues = [_with_key(i, frame) for i in hard + soft + others]
     log = [*work.log, dup_log]
     return Outcome(
-        clean=frame.drop(index=list(bad)),
+        clean=frame[~frame.index.isin(list(bad))],
         quarantine=quarantine,
         duplicates=duplicates,
         issues=issues,
