@@ -120,7 +120,7 @@ def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
             return _typed(var, text, choices, numeric_list)
         if var.list_name == "yes_no" and (flag := parse_yes_no(text)) is not None:
             return Converted(flag, None if text == str(flag) else "yes_no_text")
-        reason = missing_reason(text, nines)
+        reason = missing_reason(text, nines) if could_be_missing(text) else None
         if reason:
             return Converted(None, f"missing_code:{reason}")
         return _typed(var, text, choices, numeric_list)
@@ -425,17 +425,29 @@ def clean_form(
 def pseudonymise(
     values: pd.DataFrame, codebook: Codebook, form: FormId, salt: bytes
 ) -> pd.DataFrame:
-    """Drop personal data; keep a salted hash of names (``person_hash``) for linkage."""
+    """Drop personal data; keep a salted hash (``person_hash``) for linkage across rounds.
+
+    The hash covers the folded name, commune and year of birth, so that two people with
+    the same name are not merged; the salt lives outside the repository.
+    """
     out = values.copy()
     for var in codebook.form(form):
         if var.personal_data == "pseudonymise" and var.name in out:
-            out["person_hash"] = out[var.name].map(lambda n: _hash(salt, n))
+            out["person_hash"] = person_hash(out, var.name, salt)
         if var.personal_data and var.name in out:
             out = out.drop(columns=var.name)
     return out
 
 
-def _hash(salt: bytes, name: object) -> str:
-    if name is None or (isinstance(name, float) and np.isnan(name)) or name == "":
-        return ""
-    return hashlib.sha256(salt + fold(str(name)).encode("utf-8")).hexdigest()[:16]
+def person_hash(frame: pd.DataFrame, name_column: str, salt: bytes) -> pd.Series:
+    """Salted sha256 (16 hex digits) of name|commune|birth year; "" when no name."""
+    names = frame[name_column].fillna("").astype(str)
+    folded = names.map({n: fold(n) for n in pd.unique(names)})
+    extra = [
+        frame[c].astype("string").fillna("") for c in ("commune_code", "birth_year") if c in frame
+    ]
+    key = folded
+    for part in extra:
+        key = key + "|" + part
+    digests = [hashlib.sha256(salt + k.encode("utf-8")).hexdigest()[:16] for k in key]
+    return pd.Series(digests, index=frame.index, dtype="str").where(folded != "", "")

@@ -41,7 +41,8 @@ def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd
     dropped = order[~latest]
     keep = pd.Series(True, index=frame.index)
     keep[dropped.index] = False
-    kept_of = order[latest].set_index("record_key")
+    kept = order[latest].set_index("record_key")
+    kept_text = "giữ bản nộp " + kept["_source_file"] + " dòng " + kept["_source_row"].astype(str)
     log = pd.DataFrame(
         {
             "_idx": dropped.index,
@@ -50,14 +51,7 @@ def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd
             "source_row": dropped["_source_row"].to_numpy(),
             "variable": "_record",
             "old_value": (dropped["_uuid"].fillna("") + " " + dropped["_t"]).str.strip().to_numpy(),
-            "new_value": dropped["record_key"]
-            .map(
-                lambda k: (
-                    f"giữ bản nộp {kept_of.loc[k, '_source_file']} dòng "
-                    f"{kept_of.loc[k, '_source_row']}"
-                )
-            )
-            .to_numpy(),
+            "new_value": dropped["record_key"].map(kept_text).to_numpy(),
             "rule": "duplicate_key",
             "action": "removed_older_duplicate",
         }
