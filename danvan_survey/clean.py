@@ -381,7 +381,8 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
         new = pd.Series(cfg.round_id, index=rid.index)
         rules = pd.Series("round_from_config", index=rid.index)
         work.log.append(_log_frame(raw, empty, "round_id", rid, new, rules, "filled"))
-    other = ~empty & (rid.map(fold) != fold(cfg.round_id))
+    folded = rid.map({r: fold(r) for r in pd.unique(rid)})
+    other = ~empty & (folded != fold(cfg.round_id))
     for idx in rid[other].index:
         work.add_issue(
             idx,
@@ -430,7 +431,7 @@ def pseudonymise(
     The hash covers the folded name, commune and year of birth, so that two people with
     the same name are not merged; the salt lives outside the repository.
     """
-    out = values.copy()
+    out = values.copy(deep=False)
     for var in codebook.form(form):
         if var.personal_data == "pseudonymise" and var.name in out:
             out["person_hash"] = person_hash(out, var.name, salt)

@@ -43,7 +43,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
     Written by pyarrow (an order of magnitude faster than pandas on a million rows).
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
@@ -202,15 +202,12 @@ def render_report(
         .head(40)
     )
     ref = result.communes.set_index("commune_code")
+    names = dict(
+        zip(ref.index, ref["commune_name"] + " (" + ref["district_name"] + ")", strict=True)
+    )
     commune = issues["record_key"].str.split("|").str[1].fillna("")
     issues = issues.assign(
-        commune=commune.map(
-            lambda c: (
-                f"{ref.at[c, 'commune_name']} ({ref.at[c, 'district_name']})"
-                if c in ref.index
-                else "Không xác định được xã"
-            )
-        ),
+        commune=commune.map(names).fillna("Không xác định được xã"),
         level_vi=issues["level"].map(LEVEL_VI),
     )
     groups = [

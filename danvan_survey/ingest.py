@@ -206,7 +206,7 @@ def to_raw_table(
     out = pd.DataFrame(index=range(len(frame)))
     for header, name in mapping.items():
         if name not in out.columns:
-            out[name] = frame[header].to_numpy()
+            out[name] = frame[header].reset_index(drop=True)
     for var in sorted({v for v, _ in dummies.values()}):
         columns = {h: c for h, (v, c) in dummies.items() if v == var}
         if var not in out.columns:

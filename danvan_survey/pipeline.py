@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from danvan_survey import reference
-from danvan_survey.clean import FormCleaning, clean_form, pseudonymise
+from danvan_survey.clean import FormCleaning, clean_form, pseudonymise, record_keys
 from danvan_survey.codebook import Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig, load_round
 from danvan_survey.errors import InputError
@@ -89,7 +89,7 @@ def _context(
 def add_reference(frame: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     """Attach commune and district names and the EM-area class (with its source)."""
     ref = communes.set_index("commune_code")
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in REFERENCE_COLUMNS:
         out[col] = out["commune_code"].map(ref[col]).astype("str")
     return out
@@ -97,7 +97,7 @@ def add_reference(frame: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
 
 def add_rating_raw(frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
     """Keep the raw wording of the rating beside its harmonised code."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     if "rating_last_year" in raw:
         out["rating_label_raw"] = raw["rating_last_year"].fillna("").astype(str).replace("", None)
     return out
@@ -130,7 +130,7 @@ def sample_design(cfg: RoundConfig) -> pd.DataFrame:
 
 def add_weights(frame: pd.DataFrame, design: pd.DataFrame, work: FormCleaning) -> pd.DataFrame:
     """Design weight and fpc per cadre; a cadre outside the drawn communes is a hard issue."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     by = design.set_index("commune_code")
     out["weight"] = pd.array(out["commune_code"].map(by["weight"]), dtype="Float64")
     out["n_psu_in_stratum"] = pd.array(
@@ -151,7 +151,7 @@ def add_weights(frame: pd.DataFrame, design: pd.DataFrame, work: FormCleaning) -
 
 def process_form(
     form: FormId,
-    raw: pd.DataFrame,
+    tables: list[pd.DataFrame],
     cfg: RoundConfig,
     codebook: Codebook,
     communes: pd.DataFrame,
@@ -159,8 +159,14 @@ def process_form(
     corrections: pd.DataFrame | None,
     salt: bytes,
 ) -> Outcome:
-    """Clean, type and validate all raw records of one form."""
-    raw = raw.reset_index(drop=True)
+    """Clean, type and validate all raw records of one form.
+
+    ``tables`` (the raw tables of every source) is emptied once concatenated, and only
+    the raw rows that analyst corrections refer to are kept after cleaning, so that a
+    million-row round does not hold its raw text twice.
+    """
+    raw = pd.concat(tables, ignore_index=True)
+    tables.clear()
     work = clean_form(raw, form, codebook, cfg, communes, CommuneMatcher(communes))
     values = pseudonymise(work.values, codebook, form, salt)
     values = add_rating_raw(values, raw) if form == "a" else values
@@ -174,8 +180,11 @@ def process_form(
             *[c for c in typed.columns if not c.startswith("_")],
         ]
     ]
+    wanted = set(corrections["key"]) if corrections is not None else set()
+    raw_text = raw[record_keys(typed, form).isin(wanted).to_numpy()]
+    del raw, values
     return split_outcome(
-        typed, form, work, codebook, context, corrections, cfg.corrections or "", raw
+        typed, form, work, codebook, context, corrections, cfg.corrections or "", raw_text
     )
 
 
@@ -219,9 +228,8 @@ def run_round(
             continue
         n = f"{sum(len(t) for t in tables):,}".replace(",", ".")
         progress(f"Làm sạch và kiểm tra phiếu {form.upper()} ({n} bản ghi)")
-        raw = pd.concat(tables, ignore_index=True)
         ctx = _context(cfg, communes, keys_a)
-        outcome = process_form(form, raw, cfg, codebook, communes, ctx, corrections, salt)
+        outcome = process_form(form, tables, cfg, codebook, communes, ctx, corrections, salt)
         result.outcomes[form] = outcome
         if form == "a":
             clean = outcome.clean

@@ -59,8 +59,11 @@ def _same_in_commune(frame: pd.DataFrame, s: pd.Series) -> pd.Series:
 
 
 def _has_form_a(frame: pd.DataFrame, keys: frozenset[tuple[str, str]]) -> pd.Series:
-    pairs = zip(frame["commune_code"].astype(str), frame["org_type"].astype(str), strict=True)
-    return pd.Series([p in keys for p in pairs], index=frame.index, dtype="boolean")
+    pairs = pd.MultiIndex.from_arrays(
+        [frame["commune_code"].astype(str), frame["org_type"].astype(str)]
+    )
+    known = pd.MultiIndex.from_tuples(sorted(keys)) if keys else pd.MultiIndex.from_arrays([[], []])
+    return pd.Series(pairs.isin(known), index=frame.index, dtype="boolean")
 
 
 def pandas_dtype(var: Variable, codebook: Codebook) -> str:
@@ -217,7 +220,7 @@ def _summarise(fc: pd.DataFrame) -> pd.DataFrame:
 
 def coerce(frame: pd.DataFrame, codebook: Codebook, form: FormId) -> pd.DataFrame:
     """Give a frame of converted python values the clean dtypes of the codebook."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for var in clean_variables(codebook, form):
         dtype = pandas_dtype(var, codebook)
         col = out[var.name] if var.name in out else pd.Series(None, index=out.index)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from danvan_survey.clean import FormCleaning, canonical, converter, record_keys
@@ -34,9 +35,12 @@ class Outcome:
 
 def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd.DataFrame]:
     """Keep the latest submission of each key; return (keep mask, dropped-record log rows)."""
-    keyed = frame[[k for k in KEYS[form]]].notna().all(axis=1)
-    order = frame.assign(_t=frame["_submission_time"].fillna(""), _o=range(len(frame)))
-    order = order[keyed].sort_values(["record_key", "_t", "_o"])
+    keyed = frame[list(KEYS[form])].notna().all(axis=1)
+    cols = ["record_key", "_submission_time", "_source_file", "_source_row", "_uuid"]
+    order = frame.loc[keyed, cols].assign(
+        _t=frame.loc[keyed, "_submission_time"].fillna(""), _o=np.flatnonzero(keyed.to_numpy())
+    )
+    order = order.sort_values(["record_key", "_t", "_o"])
     latest = ~order.duplicated("record_key", keep="last")
     dropped = order[~latest]
     keep = pd.Series(True, index=frame.index)
@@ -47,7 +51,7 @@ def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd
         {
             "_idx": dropped.index,
             "source_file": dropped["_source_file"].to_numpy(),
-            "source_sheet": dropped["_source_sheet"].to_numpy(),
+            "source_sheet": frame.loc[dropped.index, "_source_sheet"].to_numpy(),
             "source_row": dropped["_source_row"].to_numpy(),
             "variable": "_record",
             "old_value": (dropped["_uuid"].fillna("") + " " + dropped["_t"]).str.strip().to_numpy(),
@@ -100,7 +104,8 @@ def apply_corrections(
 ) -> Corrections:
     """Apply analyst corrections in place on ``frame``; refuse stale ones with a message."""
     result = Corrections()
-    index_of = {k: i for i, k in frame["record_key"].items()}
+    wanted = frame["record_key"].isin(set(corrections["key"]))
+    index_of = dict(zip(frame.loc[wanted, "record_key"], frame.index[wanted], strict=True))
     names = set(codebook.names(form))
     for line, row in corrections.iterrows():
         where = f"Tệp hiệu chỉnh {source}, dòng {int(str(line)) + 2}"
@@ -192,27 +197,29 @@ def schema_issues(
 ) -> list[dict[str, object]]:
     """Run the hard or soft schema; one issue per failing (record, check)."""
     fails = failures(build_schema(codebook, form, context, level, frame), frame)
+    if fails.empty:
+        return []
     messages = check_messages(codebook, form)
-    out = []
-    for rec in fails.itertuples(index=False):
-        idx = rec.index
-        column = str(rec.column)
-        value = frame.at[idx, column] if column in frame.columns else rec.failure_case
-        out.append(
-            {
-                "_idx": idx,
-                "record_key": frame.at[idx, "record_key"],
-                "level": "error" if level == "hard" else "warning",
-                "rule": str(rec.check),
-                "file": frame.at[idx, "_source_file"],
-                "sheet": frame.at[idx, "_source_sheet"],
-                "row": frame.at[idx, "_source_row"],
-                "variable": column,
-                "value": canonical(value),
-                "message": messages.get(str(rec.check), str(rec.check)),
-            }
-        )
-    return out
+    rows = frame.loc[fails["index"], ["record_key", "_source_file", "_source_sheet", "_source_row"]]
+    values = [
+        canonical(frame.at[i, c]) if c in frame.columns else canonical(f)
+        for i, c, f in zip(fails["index"], fails["column"], fails["failure_case"], strict=True)
+    ]
+    issues = pd.DataFrame(
+        {
+            "_idx": fails["index"].to_numpy(),
+            "record_key": rows["record_key"].to_numpy(),
+            "level": "error" if level == "hard" else "warning",
+            "rule": fails["check"].astype(str).to_numpy(),
+            "file": rows["_source_file"].to_numpy(),
+            "sheet": rows["_source_sheet"].to_numpy(),
+            "row": rows["_source_row"].to_numpy(),
+            "variable": fails["column"].astype(str).to_numpy(),
+            "value": values,
+            "message": fails["check"].astype(str).map(lambda c: messages.get(c, c)).to_numpy(),
+        }
+    )
+    return issues.to_dict("records")
 
 
 def split_outcome(
@@ -226,11 +233,11 @@ def split_outcome(
     raw_text: pd.DataFrame,
 ) -> Outcome:
     """Duplicates → corrections → checks → clean / quarantine / duplicates."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)
     frame["record_key"] = record_keys(frame, form)
     keep, dup_log = resolve_duplicates(frame, form)
     duplicates = frame[~keep]
-    frame = frame[keep].copy()
+    frame = frame[keep]
     work.issues = [i for i in work.issues if i["_idx"] in frame.index]
     fixes = Corrections()
     if corrections is not None:
@@ -294,7 +301,7 @@ def _quarantine_table(records: pd.DataFrame, hard: list[dict[str, object]]) -> p
     for i in hard:
         reasons.setdefault(i["_idx"], []).append(f"{i['variable']}: {i['message']}")
         rules.setdefault(i["_idx"], []).append(str(i["rule"]))
-    out = records.copy()
+    out = records.copy(deep=False)
     out.insert(
         0, "quarantine_rules", [";".join(dict.fromkeys(rules.get(i, []))) for i in out.index]
     )
