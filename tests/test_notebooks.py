@@ -87,9 +87,25 @@ def test_failing_notebook_names_cell_and_error(project: Path, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_all_notebooks_on_demo_round(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent
-    if not (clean_dir("demo-2014", root) / "indicators_org.parquet").is_file():
-        pytest.skip("data/clean/demo-2014 not built yet: run `danvan-survey run` first")
-    for name in report.NOTEBOOKS:
-        assert report.run_notebook(name, "demo-2014", root, tmp_path).is_file()
+def test_full_report_on_the_demo_round(demo_root: Path) -> None:
+    """`run` then `report` on the committed demo round: every notebook and export."""
+    from docx import Document
+    from openpyxl import load_workbook
+    from PIL import Image
+
+    out = report.build_report("demo-2014", demo_root)
+    folder = demo_root / "reports" / "demo-2014"
+    pages = sorted(folder.glob("so-tay-*.html"))
+    assert len(pages) == len(report.NOTEBOOKS)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Dữ liệu mô phỏng" in text and "Traceback" not in text
+    pngs = sorted((folder / "bieu-do").glob("*.png"))
+    assert len(pngs) >= 10
+    for png in pngs:
+        with Image.open(png) as im:
+            assert im.size[0] >= 1000 and im.getbbox() is not None
+    assert len(Document(str(folder / "bao-cao.docx")).inline_shapes) >= len(pngs) - 2
+    assert load_workbook(folder / "bang-so-lieu.xlsx").sheetnames
+    assert external_refs((folder / "bao-cao.html").read_text(encoding="utf-8")) == []
+    assert all(Path(p).exists() for p in out.values())
