@@ -525,6 +525,7 @@ def build_report(
 ) -> dict[str, Path]:
     """Build ``reports/<round>/``; return ``{relative file name: path}`` of every output."""
     say = progress or (lambda _msg: None)
+    root = Path(root).resolve() if root else project_dir()  # notebooks run in another cwd
     res = load_results(round_id, root)
     out_dir = reports_dir(round_id, root)
     (out_dir / "bieu-do").mkdir(parents=True, exist_ok=True)

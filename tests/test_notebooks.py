@@ -87,13 +87,14 @@ def test_failing_notebook_names_cell_and_error(project: Path, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_full_report_on_the_demo_round(demo_root: Path) -> None:
-    """`run` then `report` on the committed demo round: every notebook and export."""
+def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` then `report` on the committed demo round, as a user types it (no --root)."""
     from docx import Document
     from openpyxl import load_workbook
     from PIL import Image
 
-    out = report.build_report("demo-2014", demo_root)
+    monkeypatch.chdir(demo_root)
+    out = report.build_report("demo-2014")
     folder = demo_root / "reports" / "demo-2014"
     pages = sorted(folder.glob("so-tay-*.html"))
     assert len(pages) == len(report.NOTEBOOKS)
