@@ -119,9 +119,10 @@ def _ratio(num: pd.Series, den: pd.Series) -> float:
 
 
 def _legend_above_titles(fig: go.Figure) -> go.Figure:
-    """Move the legend above subplot titles (they would overlap otherwise)."""
-    fig.update_layout(legend={"y": 1.13, "yanchor": "bottom", "x": 0},
-                      margin={"t": 150})
+    """Put the legend to the right of the panels (wrapped subplot titles would overlap it)."""
+    fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1,
+                              "yanchor": "top", "font": {"size": 12}},
+                      margin={"t": 130, "r": 250})
     return fig
 
 
