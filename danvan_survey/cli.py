@@ -143,7 +143,16 @@ def demo(
         counts = generate_round(
             round_id, seed, base / "data" / "raw", base / "tests" / "ground_truth"
         )
-        console.print(f"Đã tạo đợt mô phỏng {round_id} (seed {seed}): {counts}")
+        table = Table(title=f"Đợt MÔ PHỎNG {round_id} (seed {seed}) — dữ liệu giả để thử hệ thống")
+        table.add_column("Tệp")
+        table.add_column("Bản ghi", justify="right")
+        for name, info in sorted(counts.get("files", {}).items()):
+            table.add_row(name, _num(int(info.get("records", 0))))
+        console.print(table)
+        console.print(
+            f"Dữ liệu thô: {base / 'data' / 'raw' / round_id}; "
+            f"đáp án kiểm thử: {base / 'tests' / 'ground_truth' / round_id}"
+        )
 
     _guard(go)
 
