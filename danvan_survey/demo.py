@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -589,7 +590,7 @@ def inject_hard_a(raw: pd.DataFrame, status: np.ndarray, rng: np.random.Generato
 
 def inject_special_missing(raw: pd.DataFrame, truth: pd.DataFrame, rng: np.random.Generator,
                            pool: np.ndarray, used: np.ndarray, led: Ledger,
-                           spec: dict[str, tuple[str, ...]]) -> None:
+                           spec: Mapping[str, tuple[str, ...]]) -> None:
     """Special missing codes (−9, −8, 99, 999, 'không rõ'): become missing."""
     per = RATES["special_missing"] / len(spec)
     for var, codes in spec.items():
@@ -1010,6 +1011,8 @@ def _sheet_keys(ws: Any, r: int, rec: dict[str, Any], names: pd.DataFrame, org_l
     rid = int(rec["_rid"])
     name = str(names.loc[rec["commune_code"], "commune_name"])
     ctype = str(names.loc[rec["commune_code"], "commune_type"])
+    font: str | None
+    kind: str | None
     if amb is not None:
         text, font, kind = amb, None, "name_ambiguous"
     else:
