@@ -103,6 +103,14 @@ def could_be_missing(text: str) -> bool:
     return True
 
 
+def could_be_missing_mask(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`could_be_missing` (True where a value may be a missing code)."""
+    text = values.fillna("")
+    digits = text.str.isascii() & text.str.contains(r"\d", regex=True)
+    numeric = text.str.fullmatch(_NUMERIC.pattern)
+    return ((text.str.len() <= 24) & (~digits | numeric)).fillna(True).astype(bool)
+
+
 def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
     """Return the function turning one repaired raw text into a typed value."""
     nines = allows_nines(var, codebook)
@@ -309,7 +317,13 @@ def convert_column(
     """
     conv = converter(var, codebook)
     codes, uniques = pd.factorize(text, sort=False)
-    results = [conv(u) for u in uniques]
+    if var.base_type == "text":  # free text and ids: only short values can be missing codes
+        results = [Converted(u) for u in uniques]
+        maybe = np.flatnonzero(could_be_missing_mask(pd.Series(uniques, dtype="str")))
+        for i in maybe:
+            results[i] = conv(uniques[i])
+    else:
+        results = [conv(u) for u in uniques]
     typed = typed_array([r.value for r in results], pandas_dtype(var, codebook))
     values = pd.Series(typed.take(codes), index=text.index)
     rules = pd.Series(np.array([r.rule for r in results], dtype=object)[codes], index=text.index)

@@ -210,10 +210,10 @@ def render_report(
         commune=commune.map(names).fillna("Không xác định được xã"),
         level_vi=issues["level"].map(LEVEL_VI),
     )
-    groups = [
-        (name, g.to_dict("records"))
-        for name, g in issues[issues["level"] != "info"].groupby("commune", sort=True)
-    ]
+    by_commune: dict[str, list[dict[str, object]]] = {}
+    for rec in issues[issues["level"] != "info"].to_dict("records"):
+        by_commune.setdefault(str(rec["commune"]), []).append(rec)
+    groups = sorted(by_commune.items())
     return env.get_template("validation_report.html.j2").render(
         cfg=result.cfg,
         counts=counts.to_dict("records"),

@@ -102,14 +102,12 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
         )
         return pa.Check.isin(allowed, name=f"choices:{var.name}")
     allowed_set = set(codes)
-    return pa.Check(
-        lambda s: (
-            s.map(lambda v: set(str(v).split()) <= allowed_set, na_action="ignore")
-            .fillna(True)
-            .astype(bool)
-        ),
-        name=f"choices:{var.name}",
-    )
+
+    def check(s: pd.Series) -> pd.Series:
+        ok = {v: set(str(v).split()) <= allowed_set for v in s.dropna().unique()}
+        return s.map(ok).fillna(True).astype(bool)
+
+    return pa.Check(check, name=f"choices:{var.name}")
 
 
 def _column(var: Variable, codebook: Codebook, level: str, checks: list[pa.Check]) -> pa.Column:
