@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from danvan_survey.codebook import Codebook, FormId, Variable
+from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig, Source
 from danvan_survey.errors import InputError
 from danvan_survey.textfix import fold
@@ -365,17 +365,19 @@ def split_record_rows(body: pd.DataFrame, name_col: str) -> tuple[pd.Series, lis
     return pd.Series(keep, index=body.index), skipped
 
 
-def read_kobo(
-    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
-) -> None:
-    """Read a KoboToolbox/ODK export (CSV or XLSX, XML names or labels)."""
-    if source.kind == "kobo_xlsx":
-        grid = read_sheet_text(path, source.sheet or 0)
-        frame, first = sheet_to_frame(grid, find_header_row(grid, codebook, source.form))
-    else:
-        frame, first = read_csv_text(path), 2
-    if frame.empty:
-        raise InputError(f"Tệp {path.name} không có bản ghi nào.", file=path.name)
+def _sheet_frame(path: Path, source: Source, codebook: Codebook) -> tuple[pd.DataFrame, int]:
+    """A worksheet cut at its detected header row, and the first data row number."""
+    grid = read_sheet_text(path, source.sheet or 0)
+    try:
+        return sheet_to_frame(grid, find_header_row(grid, codebook, source.form))
+    except InputError as exc:
+        raise InputError(f"{exc.message} Tệp {source.path}.", file=source.path) from exc
+
+
+def _harmonised(
+    frame: pd.DataFrame, first: int, source: Source, cfg: RoundConfig, codebook: Codebook
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """Raw record table of one source, refusing a file without its key columns."""
     table, issues = to_raw_table(
         frame,
         form=source.form,
@@ -386,14 +388,26 @@ def read_kobo(
         first_row=first,
     )
     _check_key_columns(table, source, codebook)
+    return table, issues
+
+
+def read_kobo(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
+    """Read a KoboToolbox/ODK export (CSV or XLSX, XML names or labels)."""
+    if source.kind == "kobo_xlsx":
+        frame, first = _sheet_frame(path, source, codebook)
+    else:
+        frame, first = read_csv_text(path), 2
+    if frame.empty:
+        raise InputError(f"Tệp {path.name} không có bản ghi nào.", file=path.name)
+    table, issues = _harmonised(frame, first, source, cfg, codebook)
     result.tables[source.form].append(table)
     result.issues.extend(issues)
     result.read_counts[source.path] = len(table)
 
 
 def _check_key_columns(table: pd.DataFrame, source: Source, codebook: Codebook) -> None:
-    from danvan_survey.codebook import KEYS
-
     needed = [k for k in KEYS[source.form] if k != "round_id"]
     missing = [k for k in needed if k not in table.columns]
     if missing:
@@ -409,22 +423,8 @@ def read_district_excel(
     path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
 ) -> None:
     """Read a hand-made consolidated district sheet (merged headers, totals row, notes)."""
-    grid = read_sheet_text(path, source.sheet or 0)
-    try:
-        header_row = find_header_row(grid, codebook, source.form)
-    except InputError as exc:
-        raise InputError(f"{exc.message} Tệp {source.path}.", file=source.path) from exc
-    body, first = sheet_to_frame(grid, header_row)
-    table, issues = to_raw_table(
-        body,
-        form=source.form,
-        codebook=codebook,
-        column_map={**cfg.column_map, **source.column_map},
-        source_file=source.path,
-        sheet=source.sheet or "",
-        first_row=first,
-    )
-    _check_key_columns(table, source, codebook)
+    body, first = _sheet_frame(path, source, codebook)
+    table, issues = _harmonised(body, first, source, cfg, codebook)
     keep, skipped = split_record_rows(table, "commune_code")
     for i, reason in skipped:
         result.skipped_rows.append(
