@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
 from danvan_survey.places import CommuneMatcher
 from danvan_survey.schemas import pandas_dtype
@@ -80,7 +80,7 @@ def _upper_bound(var: Variable) -> float | None:
 def allows_nines(var: Variable, codebook: Codebook) -> bool:
     """True when 99/999 cannot be a real answer, so it is a missing code."""
     if var.is_select:
-        return var.list_name not in codebook_lists_from_reference() and (
+        return var.list_name not in REFERENCE_LISTS and (
             "99" not in codebook.codes(var.list_name or "")
         )
     bound = _upper_bound(var)
@@ -149,7 +149,7 @@ def _typed(
                 None, error=f"Ngày '{text}' không đọc được; ghi theo dạng ngày/tháng/năm."
             )
         return Converted(value, None if rule == "iso" and text[:10] == value.isoformat() else rule)
-    if kind == "select_one" and var.list_name in codebook_lists_from_reference():
+    if kind == "select_one" and var.list_name in REFERENCE_LISTS:
         return Converted(text)
     if kind == "select_one":
         code, rule = match_choice(text, choices)
@@ -168,11 +168,6 @@ def _typed(
             )
         return Converted(codes, None if codes == text else "multi_normalised")
     return Converted(text)
-
-
-def codebook_lists_from_reference() -> set[str]:
-    """Choice lists filled from reference data (matched by the place matcher)."""
-    return {"district", "commune"}
 
 
 def _number(var: Variable, text: str) -> Converted:

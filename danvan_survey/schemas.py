@@ -8,7 +8,7 @@ rule comes from ``danvan_survey/codebook``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,10 +16,8 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable
 from danvan_survey.expressions import ContextFn, passes
-
-REFERENCE_LISTS = {"district", "commune"}
 
 
 @dataclass(frozen=True)
@@ -235,6 +233,3 @@ def _astype(col: pd.Series, dtype: str) -> pd.Series:
         return col.astype("object").where(col.notna(), None).astype("str")
     values = col.astype(object).where(col.notna(), None).tolist()
     return pd.Series(pd.array(values, dtype=dtype), index=col.index)
-
-
-CheckFn = Callable[[pd.DataFrame], pd.Series]
