@@ -136,8 +136,9 @@ def findings(res: Results) -> list[str]:
     prov = _province_rows(res)
     if len(prov):
         rec, exp = int(prov["n_received"].sum()), int(prov["n_expected"].sum())
-        out.append(f"Đã nhận {fmt_num(rec)}/{fmt_num(exp)} phiếu tổ chức dự kiến "
-                   f"({fmt_pct(rec / exp if exp else float('nan'))}).")
+        out.append(f"{fmt_num(rec)}/{fmt_num(exp)} phiếu tổ chức dự kiến đã nhận và qua kiểm tra "
+                   f"({fmt_pct(rec / exp if exp else float('nan'))}); phiếu bị cách ly hoặc chưa "
+                   "gửi không được tính.")
     io = res.indicators_org
     if len(io):
         rep = io["is_weak_reported"].fillna(False).astype(bool)
