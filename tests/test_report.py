@@ -41,7 +41,8 @@ def test_findings_are_filled_from_numbers(res: Results) -> None:
     assert f"{fmt_num(n_rep)} tổ chức tự xếp loại yếu kém" in text
     assert f"{fmt_num(n_fun)} tổ chức yếu theo tiêu chí chức năng" in text
     prov = res.indicators_district.query("district_code == 'ALL'")
-    assert f"{int(prov['n_received'].sum())}/{int(prov['n_expected'].sum())} phiếu tổ chức dự kiến đã nhận và qua kiểm tra" in text
+    got, expected = int(prov["n_received"].sum()), int(prov["n_expected"].sum())
+    assert f"{got}/{expected} phiếu tổ chức dự kiến đã nhận và qua kiểm tra" in text
     assert "Phú Quí" not in text  # suppressed district never named as lowest/highest
 
 
