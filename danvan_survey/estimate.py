@@ -107,6 +107,14 @@ def _by_columns(by: str | Sequence[str] | None) -> list[str]:
     return list(by)
 
 
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    for col in columns:
+        if col not in frame.columns:
+            raise InputError(
+                f"Thiếu cột '{col}' trong bảng dữ liệu cán bộ; kiểm tra bước làm sạch."
+            )
+
+
 def _check_inputs(
     frame: pd.DataFrame,
     design: SurveyDesign,
@@ -124,11 +132,7 @@ def _check_inputs(
         )
     if not 0 < level < 1:
         raise InputError(f"Mức tin cậy {level} phải nằm giữa 0 và 1 (ví dụ 0.95).")
-    for col in [*design.columns(), variable, *by_cols]:
-        if col not in frame.columns:
-            raise InputError(
-                f"Thiếu cột '{col}' trong bảng dữ liệu cán bộ; kiểm tra bước làm sạch."
-            )
+    _require_columns(frame, [*design.columns(), variable, *by_cols])
     for col in design.columns():
         missing = frame[col].isna()
         if missing.any():
@@ -202,23 +206,39 @@ def _string_series(name: str, values: pd.Series) -> Any:
     return pl.Series(name, text, dtype=pl.String)
 
 
-def _polars_frame(
-    frame: pd.DataFrame,
-    design: SurveyDesign,
-    variable: str,
-    stat: str,
-    keys: pd.Series,
-    psu: pd.Series,
-    strata: pd.Series,
-    certain: list[str],
-) -> Any:
+def _y_series(frame: pd.DataFrame, variable: str, stat: str, name: str = "_y") -> Any:
+    """The analysed variable as svy gets it: text codes for "prop", else float64."""
     import polars as pl
 
     values = frame[variable]
     if stat == "prop":
-        y = _string_series("_y", values)
-    else:
-        y = pl.Series("_y", pd.to_numeric(values, errors="coerce").astype("float64").to_numpy())
+        return _string_series(name, values)
+    return pl.Series(name, pd.to_numeric(values, errors="coerce").astype("float64").to_numpy())
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything about a design that does not depend on the variable or the domains.
+
+    Built once per frame and design and shared by every estimate on it; the svy input
+    columns are exactly those a single :func:`estimate` call would build.
+    """
+
+    frame: pd.DataFrame
+    design: SurveyDesign
+    psu: pd.Series
+    strata: pd.Series
+    columns: dict[str, Any]  # svy design columns _w, _s, _p (, _f)
+    positive: np.ndarray  # weight > 0
+    psu_codes: np.ndarray
+    strata_codes: np.ndarray
+
+
+def _design_columns(
+    frame: pd.DataFrame, design: SurveyDesign, psu: pd.Series, strata: pd.Series,
+    certain: list[str],
+) -> dict[str, Any]:
+    """The weight, stratum, PSU and fpc columns of the whole frame."""
     psu_col = psu.astype("str")
     fpc = (
         pd.to_numeric(frame[design.fpc], errors="coerce").astype("float64").to_numpy()
@@ -238,14 +258,48 @@ def _polars_frame(
                 strata[mask].map(strata[mask].value_counts()).to_numpy(dtype=float)
             )
     data: dict[str, Any] = {
-        "_y": y,
         "_w": pd.to_numeric(frame[design.weight]).astype("float64").to_numpy(),
-        "_d": _string_series("_d", keys),
         "_s": _string_series("_s", strata),
         "_p": _string_series("_p", psu_col),
     }
     if fpc is not None:
         data["_f"] = fpc
+    return data
+
+
+def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
+    """Design pieces of ``frame`` (inputs already checked); fails on lonely PSUs if asked."""
+    frame = frame.reset_index(drop=True)
+    psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
+    lonely, certain = _single_psu_strata(frame, design, psu, strata)
+    if lonely and design.lonely_psu == "fail":
+        raise InputError(
+            "Có tầng chỉ có một đơn vị mẫu cấp 1 (PSU): "
+            + ", ".join(lonely[:10])
+            + ". Chọn cách xử lý lonely_psu (remove, certainty, average, adjust) "
+            "hoặc gộp tầng trong thiết kế mẫu."
+        )
+    return _Prepared(
+        frame=frame,
+        design=design,
+        psu=psu,
+        strata=strata,
+        columns=_design_columns(frame, design, psu, strata, certain),
+        positive=(pd.to_numeric(frame[design.weight]) > 0).to_numpy(dtype=bool),
+        psu_codes=pd.factorize(psu)[0],
+        strata_codes=pd.factorize(strata)[0],
+    )
+
+
+def _svy_frame(prep: _Prepared, keys: pd.Series, ys: list[Any]) -> Any:
+    """The svy input: the y column(s), weight, domain, stratum, PSU (and fpc) columns."""
+    import polars as pl
+
+    cols = prep.columns
+    data: dict[str, Any] = {y.name: y for y in ys}
+    data["_w"] = cols["_w"]
+    data["_d"] = _string_series("_d", keys)
+    data.update({name: cols[name] for name in ("_s", "_p", "_f") if name in cols})
     return pl.DataFrame(data)
 
 
@@ -325,25 +379,18 @@ def _complete_categories(raw: pd.DataFrame, categories: list[str]) -> pd.DataFra
     )
 
 
-def _svy_by_groups(
-    data: Any, groups: np.ndarray, design: SurveyDesign, stat: str, alpha: float
-) -> pd.DataFrame:
-    """One svy call per group of strata; the domain rows of all calls stacked."""
+def _svy_parts(data: Any, groups: np.ndarray | None) -> list[Any]:
+    """The svy input split by call (rows of no call dropped); one part if ungrouped."""
     import polars as pl
 
+    if groups is None:
+        return [data]
     tagged = data.with_columns(pl.Series("_g", groups)).filter(pl.col("_g") >= 0)
-    parts = [
-        _run_svy(part.drop("_g"), design, stat, True, alpha)
-        for part in tagged.partition_by("_g", maintain_order=True)
-    ]
-    raw = pd.concat(parts, ignore_index=True)
-    if stat == "prop":
-        categories = sorted(data["_y"].drop_nulls().unique().to_list())
-        raw = _complete_categories(raw, categories)
-    return raw
+    return [part.drop("_g") for part in tagged.partition_by("_g", maintain_order=True)]
 
 
-def _run_svy(data: Any, design: SurveyDesign, stat: str, by: bool, alpha: float) -> pd.DataFrame:
+def _svy_sample(data: Any, design: SurveyDesign) -> Any:
+    """The svy Sample of one call's rows (reused for every variable of the call)."""
     import svy
 
     svy_design = svy.Design(
@@ -353,35 +400,88 @@ def _run_svy(data: Any, design: SurveyDesign, stat: str, by: bool, alpha: float)
         pop_size="_f" if design.fpc else None,
         singleton=LONELY_PSU_RULES[design.lonely_psu] if design.strata else None,
     )
-    sample = svy.Sample(data, svy_design)
+    return svy.Sample(data, svy_design)
+
+
+def _run_svy(sample: Any, y: str, stat: str, by: bool, alpha: float) -> pd.DataFrame:
+    """One svy estimate of column ``y``; the result's y column is named ``_y``."""
+    import svy
+
     method = getattr(sample.estimation, stat)
     kwargs = {"by": "_d" if by else None, "drop_nulls": True, "alpha": alpha}
     try:
-        result = method("_y", deff="wor", **kwargs)
+        result = method(y, deff="wor", **kwargs)
     except svy.errors.MethodError as exc:
         # Weights summing to no more than n: 1 - n/N <= 0 and no deff exists (NaN).
         if "DEFF_NOT_COMPUTABLE" not in str(exc):
             raise
-        result = method("_y", deff=None, **kwargs)
-    return result.to_polars().to_pandas()
+        result = method(y, deff=None, **kwargs)
+    out = result.to_polars().to_pandas()
+    return out.rename(columns={y: "_y"}) if y != "_y" else out
+
+
+def _svy_estimates(
+    data: Any,
+    groups: np.ndarray | None,
+    design: SurveyDesign,
+    variables: list[tuple[str, str]],
+    by: bool,
+    alpha: float,
+) -> list[pd.DataFrame]:
+    """The svy results of each (y column, stat) in ``variables``, calls stacked per variable.
+
+    One svy Sample per call (group of strata) serves every variable, so svy builds
+    its design codes once per call instead of once per variable.
+    """
+    samples = [_svy_sample(part, design) for part in _svy_parts(data, groups)]
+    out = []
+    for y, stat in variables:
+        parts = [_run_svy(sample, y, stat, by, alpha) for sample in samples]
+        if groups is None:
+            raw = parts[0]
+        else:
+            raw = pd.concat(parts, ignore_index=True)
+            if stat == "prop":
+                categories = sorted(data[y].drop_nulls().unique().to_list())
+                raw = _complete_categories(raw, categories)
+        out.append(raw)
+    return out
 
 
 # --------------------------------------------------------------------------- post-processing
 
 
 def _domain_counts(
-    keys: pd.Series, active: pd.Series, psu: pd.Series, strata: pd.Series
+    key_codes: np.ndarray,
+    key_labels: pd.Index,
+    active: np.ndarray,
+    psu_codes: np.ndarray,
+    strata_codes: np.ndarray,
 ) -> pd.DataFrame:
-    """Per domain: unweighted n and R's degf (PSUs − strata with analysed rows)."""
-    sub = pd.DataFrame({"k": keys[active], "p": psu[active], "s": strata[active]})
-    grouped = sub.groupby("k", sort=True)
-    out = pd.DataFrame(
-        {
-            "n": grouped.size(),
-            "df": grouped["p"].nunique() - grouped["s"].nunique(),
-        }
+    """Per domain with analysed rows: unweighted n and R's degf (PSUs − strata).
+
+    Indexed by domain key; codes are dense integers (keys: -1 = no domain).
+    """
+    active = active & (key_codes >= 0)
+    k = key_codes[active].astype(np.int64)
+    n_k = len(key_labels)
+    n = np.bincount(k, minlength=n_k)
+
+    def distinct(codes: np.ndarray) -> np.ndarray:
+        width = int(codes.max()) + 1 if len(codes) else 1
+        pairs = k * width + codes[active]
+        if n_k * width <= 50_000_000:
+            seen = np.flatnonzero(np.bincount(pairs, minlength=n_k * width))
+        else:
+            seen = np.unique(pairs)
+        return np.bincount(seen // width, minlength=n_k)
+
+    df = distinct(psu_codes) - distinct(strata_codes)
+    keep = n > 0
+    return pd.DataFrame(
+        {"n": n[keep].astype("int64"), "df": df[keep].astype("int64")},
+        index=pd.Index(np.asarray(key_labels)[keep], dtype="str"),
     )
-    return out
 
 
 def _t_quantile(level: float, df: np.ndarray) -> np.ndarray:
@@ -428,43 +528,55 @@ def _category_order(values: pd.Series) -> pd.Series:
     return numeric if numeric.notna().all() else values
 
 
-def estimate(
-    frame: pd.DataFrame,
-    design: SurveyDesign,
-    variable: str,
-    stat: Stat = "mean",
-    by: str | Sequence[str] | None = None,
-    level: float = 0.95,
+@dataclass(frozen=True)
+class _Domains:
+    """Domain keys of one ``by`` on a prepared design (shared by every variable)."""
+
+    by_cols: list[str]
+    keys: pd.Series
+    lookup: pd.DataFrame
+    key_codes: np.ndarray
+    key_labels: pd.Index
+    groups: np.ndarray | None
+
+
+def _domains(prep: _Prepared, by_cols: list[str]) -> _Domains:
+    keys, lookup = _domain_keys(prep.frame, by_cols)
+    key_codes, key_labels = pd.factorize(keys)
+    groups = _variance_groups(keys, prep.strata, GROUP_COST) if by_cols else None
+    return _Domains(by_cols, keys, lookup, key_codes, key_labels, groups)
+
+
+def _estimates(
+    prep: _Prepared,
+    doms: _Domains,
+    requests: list[tuple[str, str]],
+    level: float,
+) -> list[pd.DataFrame]:
+    """:func:`estimate` tables of each (variable, stat) in ``requests`` for one ``by``."""
+    ys = [_y_series(prep.frame, var, stat, f"_y{i}") for i, (var, stat) in enumerate(requests)]
+    if len(requests) == 1:
+        ys = [ys[0].alias("_y")]
+    data = _svy_frame(prep, doms.keys, ys)
+    names = [(y.name, stat) for y, (_, stat) in zip(ys, requests, strict=True)]
+    raws = _svy_estimates(
+        data, doms.groups, prep.design, names, bool(doms.by_cols), alpha=1 - level
+    )
+    return [
+        _table(prep, doms, var, stat, raw, level)
+        for (var, stat), raw in zip(requests, raws, strict=True)
+    ]
+
+
+def _table(
+    prep: _Prepared, doms: _Domains, variable: str, stat: str, raw: pd.DataFrame, level: float
 ) -> pd.DataFrame:
-    """Design-based mean, total or proportions of ``variable`` per domain of ``by``.
-
-    Returns one row per domain (per domain × category for "prop") with the ``by``
-    columns, ``category`` (prop only), estimate, se, ci_low, ci_high, df, deff,
-    n (unweighted analysed rows), cv, reliability. See the module docstring.
-    """
-    by_cols = _by_columns(by)
-    _check_inputs(frame, design, variable, stat, by_cols, level)
-    frame = frame.reset_index(drop=True)
-    psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
-    lonely, certain = _single_psu_strata(frame, design, psu, strata)
-    if lonely and design.lonely_psu == "fail":
-        raise InputError(
-            "Có tầng chỉ có một đơn vị mẫu cấp 1 (PSU): "
-            + ", ".join(lonely[:10])
-            + ". Chọn cách xử lý lonely_psu (remove, certainty, average, adjust) "
-            "hoặc gộp tầng trong thiết kế mẫu."
-        )
-    keys, lookup = _domain_keys(frame, by_cols)
-    data = _polars_frame(frame, design, variable, stat, keys, psu, strata, certain)
-    groups = _variance_groups(keys, strata, GROUP_COST) if by_cols else None
-    if groups is None:
-        raw = _run_svy(data, design, stat, bool(by_cols), alpha=1 - level)
-    else:
-        raw = _svy_by_groups(data, groups, design, stat, alpha=1 - level)
-
-    active = frame[variable].notna() & keys.notna()
-    active &= pd.to_numeric(frame[design.weight]) > 0
-    counts = _domain_counts(keys, active, psu, strata)
+    """Result table of one estimate from svy's raw rows."""
+    active = prep.frame[variable].notna().to_numpy(dtype=bool) & prep.positive
+    counts = _domain_counts(
+        doms.key_codes, doms.key_labels, active, prep.psu_codes, prep.strata_codes
+    )
+    by_cols = doms.by_cols
     key_col = "_d" if by_cols else None
     table = pd.DataFrame(
         {
@@ -484,7 +596,27 @@ def estimate(
         reliability(int(n), float(cv), float(df))
         for n, cv, df in zip(table["n"], table["cv"], table["df"], strict=True)
     ]
-    return _finish(table, lookup, by_cols, stat)
+    return _finish(table, doms.lookup, by_cols, stat)
+
+
+def estimate(
+    frame: pd.DataFrame,
+    design: SurveyDesign,
+    variable: str,
+    stat: Stat = "mean",
+    by: str | Sequence[str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Design-based mean, total or proportions of ``variable`` per domain of ``by``.
+
+    Returns one row per domain (per domain × category for "prop") with the ``by``
+    columns, ``category`` (prop only), estimate, se, ci_low, ci_high, df, deff,
+    n (unweighted analysed rows), cv, reliability. See the module docstring.
+    """
+    by_cols = _by_columns(by)
+    _check_inputs(frame, design, variable, stat, by_cols, level)
+    prep = _prepare(frame, design)
+    return _estimates(prep, _domains(prep, by_cols), [(variable, stat)], level)[0]
 
 
 def _finish(
@@ -589,12 +721,20 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
 
     Province rows have domain "ALL". For derived 0/1 flags (see ``add_cadre_flags``)
     only category "1" (the share) is kept; mean rows have category "".
+    The design is prepared once and each domain type costs one set of svy samples for
+    all indicators; every number equals that of a separate :func:`estimate` call.
     """
     frame = add_cadre_flags(cadres)
+    requests = [(variable, stat) for variable, stat, _ in CADRE_INDICATORS]
+    _check_inputs(frame, design, requests[0][0], requests[0][1], [], 0.95)
+    _require_columns(
+        frame, [*(variable for variable, _ in requests), *(by for _, by in DOMAIN_TYPES if by)]
+    )
+    prep = _prepare(frame, design)
     parts = []
     for domain_type, by in DOMAIN_TYPES:
-        for variable, stat, keep in CADRE_INDICATORS:
-            table = estimate(frame, design, variable, stat, by=by)  # type: ignore[arg-type]
+        tables = _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95)
+        for (variable, stat, keep), table in zip(CADRE_INDICATORS, tables, strict=True):
             if keep is not None:
                 table = table[table["category"].isin(keep)]
             domain = table[by].astype("str") if by else pd.Series("ALL", index=table.index)
