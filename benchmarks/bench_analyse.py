@@ -1,157 +1,103 @@
-"""Benchmark: indicators + weakness + aggregates on a national-scale SYNTHETIC form-A table.
+"""Benchmark: whole ``danvan-survey analyse`` on a national-scale SYNTHETIC round vs the floor.
 
-11,102 communes × 5 organisations = 55,510 records, built in memory with numpy (seed 2014).
-Every figure is synthetic. The floor is what any analysis must pay: read the clean parquet
-and one groupby mean. Run: ``/work/venv/bin/python benchmarks/bench_analyse.py``.
+The round must already be cleaned under ``<root>/data/clean/<round>/`` (organisations and
+cadres parquet). The floor is what any pipeline over the round must pay: pandas
+``read_csv`` of the round's raw source files (from ``round.yaml``) plus one groupby mean.
+The analysis is timed as the real command (a fresh ``danvan-survey analyse`` process,
+imports included), then step by step in this process. Every figure is synthetic.
+
+Run: ``/work/venv/bin/python benchmarks/bench_analyse.py [--root /tmp/danvan-bench]
+[--round national-2014] [--skip-cli]``. It rewrites the round's analysis outputs, as the
+command does.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import shutil
+import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from danvan_survey.analyse import analyse_organisations, write_csv, write_parquet, write_xlsx
-from danvan_survey.codebook import load_codebook
-from danvan_survey.dvk import bulletin_compliance, dvk_summary, model_catalogue
-from danvan_survey.indicators import (
-    aggregate_district,
-    aggregate_em_area,
-    census_frame,
-    compute_indicators,
-)
-from danvan_survey.weakness import apply_weakness, consolidation_list
+from danvan_survey.analyse import analyse_organisations, cadre_estimates, run_analysis
+from danvan_survey.config import clean_dir, load_round
+from danvan_survey.reference import communes
 
-N_COMMUNES = 11_102
-N_DISTRICTS = 700
+DEFAULT_ROOT = Path("/tmp/danvan-bench")
+DEFAULT_ROUND = "national-2014"
+GOAL_RATIO = 2.0  # issue 4: whole analyse <= 2x the floor
 
 
-def synthetic_communes(n: int = N_COMMUNES, seed: int = 2014) -> pd.DataFrame:
-    """Commune frame shaped like ``reference.communes`` (synthetic codes and names)."""
-    rng = np.random.default_rng(seed)
-    codes = np.char.zfill(np.arange(1, n + 1).astype(str), 5)
-    district = np.sort(rng.integers(0, N_DISTRICTS, n))
-    dcode = np.char.zfill((district + 1).astype(str), 3)
-    return pd.DataFrame({
-        "commune_code": pd.Series(codes, dtype="str"),
-        "commune_name": pd.Series(np.char.add("Xã giả lập ", codes), dtype="str"),
-        "district_code": pd.Series(dcode, dtype="str"),
-        "district_name": pd.Series(np.char.add("Huyện giả lập ", dcode), dtype="str"),
-        "em_area": pd.Series(rng.choice(["pure", "mixed", "none"], n, p=[.1, .1, .8]),
-                             dtype="str"),
-    })
+def _separator(path: Path) -> str:
+    """";" or "," whichever the header line uses more."""
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        head = fh.readline()
+    return ";" if head.count(";") > head.count(",") else ","
 
 
-def synthetic_organisations(frame: pd.DataFrame, seed: int = 2014) -> pd.DataFrame:
-    """One synthetic clean form-A record per commune × organisation (labelled synthetic)."""
-    rng = np.random.default_rng(seed)
-    orgs = load_codebook().codes("org_type")
-    base = frame.merge(pd.DataFrame({"org_type": pd.Series(orgs, dtype="str")}), how="cross")
-    n = len(base)
-
-    def ints(low: int, high: int) -> np.ndarray:
-        return rng.integers(low, high + 1, n)
-
-    def sub(total: np.ndarray) -> pd.Series:
-        return pd.array((rng.random(n) * (total + 1)).astype("int64"), dtype="Int64")
-
-    branches = ints(3, 20)
-    eligible = ints(200, 3000)
-    members = (eligible * rng.uniform(0.35, 1.0, n)).astype("int64")
-    silent = rng.binomial(branches, 0.06)
-    met = rng.binomial(branches - silent, 0.85)
-    issues = ints(0, 12)
-    contents = np.array(["policy admin", "policy thematic", "economy culture", "policy training",
-                         "thematic dialogue exemplar", "policy economy"])
-    names = np.array(["", "", "Mô hình giả lập A; Mô hình giả lập B", "Mô hình giả lập C"])
-    mttq = base["org_type"].to_numpy() == "mttq"
-    exec_members = ints(5, 25)
-    base = base.assign(
-        round_id="synthetic-national",
-        em_source="unverified",
-        rating_last_year=pd.array(rng.choice([1, 2, 3, 4, 9], n, p=[.3, .35, .25, .05, .05]),
-                                  dtype="Int64"),
-        n_branches=pd.array(branches, dtype="Int64"),
-        eligible_pop=pd.array(np.where(mttq, -1, eligible), dtype="Int64"),
-        members_total=pd.array(np.where(mttq, -1, members), dtype="Int64"),
-        members_new_12m=pd.array(rng.binomial(members // 10, 0.9), dtype="Int64"),
-        members_paid_dues=pd.array(rng.binomial(members, 0.85), dtype="Int64"),
-        members_with_card=pd.array(rng.binomial(members, 0.9), dtype="Int64"),
-        has_annual_plan=pd.array(rng.choice([0, 1], n, p=[.05, .95]), dtype="Int64"),
-        branches_met_on_schedule=pd.array(met, dtype="Int64"),
-        branches_silent_6m=pd.array(silent, dtype="Int64"),
-        attendance_pct=pd.array(rng.uniform(45, 95, n), dtype="Float64"),
-        meeting_content=pd.Series(rng.choice(contents, n), dtype="str"),
-        n_exec_members=pd.array(exec_members, dtype="Int64"),
-        n_exec_vacant=pd.array(rng.binomial(exec_members, 0.05), dtype="Int64"),
-        cadres_trained_12m=pd.array(rng.binomial(exec_members + branches, 0.6), dtype="Int64"),
-        households_reached_pct=pd.array(rng.uniform(45, 95, n), dtype="Float64"),
-        dvk_registered_12m=pd.array(ints(0, 5), dtype="Int64"),
-        dvk_recognised_12m=pd.array(ints(0, 2), dtype="Int64"),
-        dvk_top_level=pd.array(ints(0, 3), dtype="Int64"),
-        dvk_model_names=pd.Series(rng.choice(names, n), dtype="str"),
-        bulletin_issues_12m=pd.array(issues, dtype="Int64"),
-        bulletin_dvk_features_12m=sub(issues),
-        difficulties=pd.Series(rng.choice(["funding", "terrain overload", ""], n), dtype="str"),
-    )
-    for col in ("eligible_pop", "members_total"):
-        base[col] = base[col].mask(base[col] < 0)
-    return base
+def floor_seconds(files: list[Path]) -> tuple[float, int]:
+    """Seconds for pandas read_csv of every raw file + a groupby mean; rows read."""
+    start = time.perf_counter()
+    frames = [pd.read_csv(path, sep=_separator(path)) for path in files]
+    biggest = max(frames, key=len)
+    district = next(c for c in biggest.columns if str(c).endswith("district_code"))
+    biggest.groupby(district).mean(numeric_only=True)
+    return time.perf_counter() - start, sum(len(f) for f in frames)
 
 
-def _time(label: str, fn, *args):  # noqa: ANN001, ANN202
+def _time(label: str, fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     result = fn(*args)
     elapsed = time.perf_counter() - start
-    print(f"  {label:<34} {elapsed:7.3f} s")
+    print(f"  {label:<40} {elapsed:7.2f} s")
     return result, elapsed
 
 
-def main() -> int:
-    """Build the synthetic round, time the floor and the analysis, print the figures."""
-    frame = synthetic_communes()
-    org = synthetic_organisations(frame)
-    print(f"SYNTHETIC national round: {len(org):,} organisation records")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "organisations.parquet"
-        org.to_parquet(path, index=False, compression="zstd")
-        start = time.perf_counter()
-        floor_frame = pd.read_parquet(path)
-        floor_frame.groupby(["district_code", "org_type"])["members_total"].mean()
-        floor = time.perf_counter() - start
-        org = pd.read_parquet(path)
-    print(f"floor (read parquet + groupby mean): {floor:.3f} s")
-    print("steps:")
-    ind, _ = _time("compute_indicators", compute_indicators, org)
-    ind, _ = _time("apply_weakness", apply_weakness, ind)
-    expected, _ = _time("census_frame", census_frame, frame)
-    _time("aggregate_district", aggregate_district, ind, expected)
-    _time("aggregate_em_area", aggregate_em_area, ind, expected)
-    _time("consolidation_list", consolidation_list, ind)
-    _time("dvk model_catalogue", model_catalogue, org)
-    _time("dvk_summary", dvk_summary, org)
-    _time("bulletin_compliance", bulletin_compliance, org)
+def cli_seconds(root: Path, round_id: str) -> float:
+    """Wall-clock seconds of the real ``danvan-survey analyse`` command."""
+    exe = shutil.which("danvan-survey") or str(Path(sys.executable).with_name("danvan-survey"))
+    env = {**os.environ, "DANVAN_SALT": os.environ.get("DANVAN_SALT", "x")}
     start = time.perf_counter()
-    tables = analyse_organisations(org, frame)
-    core = time.perf_counter() - start
-    print(f"analyse_organisations (all tables): {core:.3f} s = {core / floor:.1f}× the floor")
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        for name, table in tables.items():
-            if name == "weak_organisations":
-                write_xlsx(table, Path(tmp) / f"{name}.xlsx", "SYNTHETIC")
-            write_csv(table, Path(tmp) / f"{name}.csv")
-            write_parquet(table, Path(tmp) / f"{name}.parquet")
-        io = time.perf_counter() - start
-    print(f"writing every output (parquet + CSV + xlsx): {io:.3f} s")
-    total = core + io
-    print(f"analyse incl. writes: {total:.3f} s = {total / floor:.1f}× the floor")
-    print(f"  (synthetic share functionally weak: {ind['is_weak_functional'].mean():.1%}, "
-          f"reported weak: {ind['is_weak_reported'].mean():.1%})")
+    subprocess.run(
+        [exe, "analyse", "--round", round_id, "--root", str(root)],
+        check=True, env=env, stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time the floor, the whole command and its steps; print the figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--round", dest="round_id", default=DEFAULT_ROUND)
+    parser.add_argument("--skip-cli", action="store_true", help="skip the subprocess timing")
+    args = parser.parse_args(argv)
+    cfg = load_round(args.round_id, args.root)
+    out_dir = clean_dir(args.round_id, args.root)
+    files = [cfg.path(source.path) for source in cfg.sources if cfg.path(source.path).is_file()]
+    print(f"SYNTHETIC round {args.round_id} at {args.root}")
+    floor, rows = floor_seconds(files)
+    print(f"floor (pandas read_csv of {len(files)} raw files, {rows:,} rows + groupby mean): "
+          f"{floor:.2f} s; goal <= {GOAL_RATIO:.0f}x = {GOAL_RATIO * floor:.2f} s")
+    if not args.skip_cli:
+        total = cli_seconds(args.root, args.round_id)
+        print(f"danvan-survey analyse (fresh process): {total:.2f} s = {total / floor:.1f}x floor")
+    print("steps (this process):")
+    org, _ = _time("read organisations.parquet", pd.read_parquet,
+                   out_dir / "organisations.parquet")
+    frame = communes(cfg.province_code, cfg.admin_vintage)
+    _time("analyse_organisations (all org tables)", analyse_organisations, org, frame)
+    cadres, _ = _time("read cadres.parquet", pd.read_parquet, out_dir / "cadres.parquet")
+    print(f"    ({len(org):,} organisation records, {len(cadres):,} cadre rows)")
+    _time("cadre_estimates (svy, 3 domain types)", cadre_estimates, cadres)
+    _, whole = _time("run_analysis (everything incl. writes)", run_analysis, cfg, out_dir)
+    print(f"run_analysis in process: {whole / floor:.1f}x the floor")
     return 0
 
 
