@@ -485,11 +485,16 @@ def _domain_counts(
 
 
 def _t_quantile(level: float, df: np.ndarray) -> np.ndarray:
-    from scipy import stats
+    """Student t quantile ``1 - (1 - level) / 2`` per df (NaN where df <= 0).
+
+    ``scipy.special.stdtrit`` is what ``scipy.stats.t.ppf`` evaluates (same values),
+    without the second-long import of ``scipy.stats``.
+    """
+    from scipy import special
 
     q = np.full(df.shape, np.nan)
     ok = df > 0
-    q[ok] = stats.t.ppf(1 - (1 - level) / 2, df[ok])
+    q[ok] = special.stdtrit(df[ok], 1 - (1 - level) / 2)
     return q
 
 
@@ -547,16 +552,26 @@ def _domains(prep: _Prepared, by_cols: list[str]) -> _Domains:
     return _Domains(by_cols, keys, lookup, key_codes, key_labels, groups)
 
 
+def _y_columns(prep: _Prepared, requests: list[tuple[str, str]]) -> list[Any]:
+    """The svy y column of each request ("_y" alone, else "_y0", "_y1", ...)."""
+    if len(requests) == 1:
+        return [_y_series(prep.frame, *requests[0])]
+    return [_y_series(prep.frame, var, stat, f"_y{i}") for i, (var, stat) in enumerate(requests)]
+
+
 def _estimates(
     prep: _Prepared,
     doms: _Domains,
     requests: list[tuple[str, str]],
     level: float,
+    ys: list[Any] | None = None,
 ) -> list[pd.DataFrame]:
-    """:func:`estimate` tables of each (variable, stat) in ``requests`` for one ``by``."""
-    ys = [_y_series(prep.frame, var, stat, f"_y{i}") for i, (var, stat) in enumerate(requests)]
-    if len(requests) == 1:
-        ys = [ys[0].alias("_y")]
+    """:func:`estimate` tables of each (variable, stat) in ``requests`` for one ``by``.
+
+    ``ys``: the svy y columns of ``requests`` (from :func:`_y_columns`), to share them
+    between several ``by``.
+    """
+    ys = ys if ys is not None else _y_columns(prep, requests)
     data = _svy_frame(prep, doms.keys, ys)
     names = [(y.name, stat) for y, (_, stat) in zip(ys, requests, strict=True)]
     raws = _svy_estimates(
@@ -731,9 +746,10 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
         frame, [*(variable for variable, _ in requests), *(by for _, by in DOMAIN_TYPES if by)]
     )
     prep = _prepare(frame, design)
+    ys = _y_columns(prep, requests)
     parts = []
     for domain_type, by in DOMAIN_TYPES:
-        tables = _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95)
+        tables = _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95, ys)
         for (variable, stat, keep), table in zip(CADRE_INDICATORS, tables, strict=True):
             if keep is not None:
                 table = table[table["category"].isin(keep)]
