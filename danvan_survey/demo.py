@@ -21,10 +21,10 @@ import json
 import re
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
