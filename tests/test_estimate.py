@@ -171,6 +171,88 @@ def test_cadre_indicators_long_layout() -> None:
     assert vignette["estimate"].sum() == pytest.approx(1.0)
 
 
+def cadre_frame(seed: int, n: int = 240) -> pd.DataFrame:
+    """Small cadre table: 4 districts (one with a single commune), missing answers."""
+    rng = np.random.default_rng(seed)
+    district = np.repeat(["593", "594", "595", "596"], n // 4)
+    commune = [f"{d}-{i % 5}" if d != "596" else "596-0" for i, d in enumerate(district)]
+    frame = pd.DataFrame(
+        {
+            "district_code": district,
+            "commune_code": commune,
+            "em_area": rng.choice(["pure", "mixed", "none"], n),
+            "weight": rng.uniform(1, 9, n),
+            "n_psu_in_stratum": np.where(district == "596", 3, 12),
+            "trained_12m": pd.array(rng.integers(0, 2, n), dtype="Int64"),
+            "skill_situations": pd.array(rng.integers(1, 6, n), dtype="Int64"),
+            "vignette_land_protest": rng.choice(["report_wait", "listen_first", "disperse"], n),
+            "nq25_awareness": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+            "agrees_dv_is_unions_job": pd.array(rng.integers(1, 6, n), dtype="Int64"),
+            "field_days_per_month": rng.integers(0, 20, n).astype(float),
+            "paperwork_hours_per_week": rng.uniform(0, 30, n),
+        }
+    )
+    for col in ("skill_situations", "vignette_land_protest", "paperwork_hours_per_week"):
+        frame.loc[frame.index[rng.random(n) < 0.1], col] = None
+    return frame
+
+
+@pytest.mark.parametrize("cost", [0.0, float("inf")])
+@pytest.mark.parametrize("seed", [3, 4])
+def test_cadre_indicators_equal_one_estimate_per_indicator(
+    seed: int, cost: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared design/svy samples give exactly the numbers of separate estimate calls."""
+    import danvan_survey.estimate as module
+
+    monkeypatch.setattr(module, "GROUP_COST", cost)  # 0: one svy call per district
+    cadres = cadre_frame(seed)
+    design = SurveyDesign(
+        "district_code", "commune_code", "weight", "n_psu_in_stratum", lonely_psu="adjust"
+    )
+    out = estimate_cadre_indicators(cadres, design)
+    flags = module.add_cadre_flags(cadres)
+    checked = 0
+    for domain_type, by in module.DOMAIN_TYPES:
+        for variable, stat, keep in module.CADRE_INDICATORS:
+            alone = estimate(flags, design, variable, stat, by=by)  # type: ignore[arg-type]
+            if keep is not None:
+                alone = alone[alone["category"].isin(keep)]
+            ours = out[(out["domain_type"] == domain_type) & (out["variable"] == variable)]
+            assert len(ours) == len(alone) > 0
+            for col in ("estimate", "se", "ci_low", "ci_high", "deff", "cv", "n", "df"):
+                np.testing.assert_array_equal(ours[col].to_numpy(), alone[col].to_numpy())
+            assert ours["reliability"].tolist() == alone["reliability"].tolist()
+            checked += 1
+    assert checked == len(module.DOMAIN_TYPES) * len(module.CADRE_INDICATORS)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", None]), st.integers(0, 3), st.booleans()),
+        min_size=1, max_size=40,
+    )
+)
+def test_domain_counts_match_pandas_groupby(rows: list[tuple[str | None, int, bool]]) -> None:
+    """n and df (PSUs − strata with analysed rows) per domain, as a pandas groupby gives."""
+    import danvan_survey.estimate as module
+
+    frame = pd.DataFrame(rows, columns=["k", "p", "active"])
+    frame["s"] = frame["p"] // 2  # PSUs nested in strata
+    keys = frame["k"].astype("str")
+    codes, labels = pd.factorize(keys)
+    got = module._domain_counts(
+        codes, labels, frame["active"].to_numpy(),
+        pd.factorize(frame["p"])[0], pd.factorize(frame["s"])[0],
+    )
+    sub = frame[frame["active"] & frame["k"].notna()]
+    grouped = sub.groupby("k")
+    df = grouped["p"].nunique() - grouped["s"].nunique()
+    want = pd.DataFrame({"n": grouped.size(), "df": df})
+    assert got.sort_index().to_dict() == want.sort_index().to_dict()
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 100), st.floats(0.5, 20)), min_size=3, max_size=30))
 def test_mean_is_the_weighted_mean(pairs: list[tuple[float, float]]) -> None:
