@@ -311,14 +311,10 @@ def convert_column(
     Each distinct raw text is converted once; rows take their value by position.
     """
     conv = converter(var, codebook)
+    if var.base_type == "text":
+        return convert_text_column(raw, text, var, conv, work)
     codes, uniques = pd.factorize(text, sort=False)
-    if var.base_type == "text":  # free text and ids: only short values can be missing codes
-        results = [Converted(u) for u in uniques]
-        maybe = np.flatnonzero(could_be_missing_mask(pd.Series(uniques, dtype="str")))
-        for i in maybe:
-            results[i] = conv(uniques[i])
-    else:
-        results = [conv(u) for u in uniques]
+    results = [conv(u) for u in uniques]
     typed = typed_array([r.value for r in results], pandas_dtype(var, codebook))
     values = pd.Series(typed.take(codes), index=text.index)
     rules = pd.Series(np.array([r.rule for r in results], dtype=object)[codes], index=text.index)
@@ -332,6 +328,31 @@ def convert_column(
     for idx in text.index[np.isin(codes, bad)]:
         error = results[codes[text.index.get_loc(idx)]].error
         work.add_issue(idx, "error", "unparseable", var.name, text[idx], str(error))
+    return values
+
+
+def convert_text_column(
+    raw: pd.DataFrame,
+    text: pd.Series,
+    var: Variable,
+    conv: Callable[[str], Converted],
+    work: FormCleaning,
+) -> pd.Series:
+    """Free text and ids keep their text; only empty and short values can become missing.
+
+    Same result as converting every distinct value, but a million distinct ids are never
+    turned into python objects: only the values that may be missing codes are converted.
+    """
+    uniques = pd.Series(pd.unique(text), dtype="str")
+    results = {u: conv(u) for u in uniques[could_be_missing_mask(uniques)]}
+    blank = [u for u, r in results.items() if r.value is None]
+    values = text.mask(text.isin(blank)) if blank else text
+    rule_of = {u: r.rule for u, r in results.items() if r.rule}
+    hit = text.isin(list(rule_of))
+    if hit.any():
+        rules = pd.Series(None, index=text.index, dtype="object")
+        rules[hit] = text[hit].map(rule_of)
+        work.log.append(_log_frame(raw, hit, var.name, text, values, rules, "set_missing"))
     return values
 
 
