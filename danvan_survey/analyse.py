@@ -8,16 +8,13 @@ document-property dates.
 
 from __future__ import annotations
 
-import codecs
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import xlsxwriter
 
-from danvan_survey import dvk, estimate
+from danvan_survey import dvk, estimate, export
 from danvan_survey.config import RoundConfig
 from danvan_survey.errors import InputError
 from danvan_survey.indicators import (
@@ -113,10 +110,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     pyarrow's writer (10× faster than pandas on wide float tables): text is quoted, missing
     values are empty, booleans are ``true``/``false``.
     """
-    table = pa.Table.from_pandas(formula_safe(frame), preserve_index=False)
-    with path.open("wb") as fh:
-        fh.write(codecs.BOM_UTF8)
-        pacsv.write_csv(table, fh, pacsv.WriteOptions(quoting_style="needed"))
+    export.write_csv(formula_safe(frame), path)
     return path
 
 
