@@ -23,7 +23,7 @@ from danvan_survey.indicators import (
     census_frame,
     compute_indicators,
 )
-from danvan_survey.reference import communes
+from danvan_survey.vintage import round_frame
 from danvan_survey.weakness import (
     CONSOLIDATION_TITLE_VI,
     WeaknessConfig,
@@ -175,7 +175,7 @@ def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
     org_path = clean_dir / "organisations.parquet"
     org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
     check_organisations(org, str(org_path))
-    frame = communes(round_cfg.province_code, round_cfg.admin_vintage)
+    frame = round_frame(round_cfg)
     tables = analyse_organisations(org, frame)
     out: dict[str, Path] = {}
     for name in ("indicators_org", "indicators_district", "indicators_em_area"):

@@ -68,6 +68,8 @@ class RoundConfig:
     sample_design: str | None = None
     corrections: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    #: Part of the province a round covers, e.g. ``{"former_province_code": "60"}``.
+    scope: dict[str, str] = field(default_factory=dict)
 
     def path(self, relative: str) -> Path:
         """Absolute path of a file named in the config."""
@@ -129,6 +131,7 @@ def load_round(round_id: str, root: Path | None = None) -> RoundConfig:
             sample_design=data.get("sample_design"),
             corrections=data.get("corrections"),
             column_map={str(k): str(v) for k, v in (data.get("column_map") or {}).items()},
+            scope={str(k): str(v) for k, v in (data.get("scope") or {}).items()},
         )
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise InputError(

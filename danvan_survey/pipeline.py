@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from danvan_survey import reference
+from danvan_survey import vintage
 from danvan_survey.clean import FormCleaning, clean_form, pseudonymise, record_keys
 from danvan_survey.codebook import Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig, load_round
@@ -45,15 +45,8 @@ class RoundResult:
 
 
 def province_communes(cfg: RoundConfig) -> pd.DataFrame:
-    """Commune frame of the round (``province_code: "ALL"`` = the whole country)."""
-    if cfg.province_code.upper() == "ALL":
-        units = reference.admin_units(cfg.admin_vintage)
-        frames = [
-            reference.communes(p, cfg.admin_vintage)
-            for p in sorted(units["province_code"].unique())
-        ]
-        return pd.concat(frames, ignore_index=True)
-    return reference.communes(cfg.province_code, cfg.admin_vintage)
+    """Commune frame of the round (``"ALL"`` = whole country; 2025 rounds: their scope)."""
+    return vintage.round_frame(cfg)
 
 
 def read_salt() -> bytes:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from danvan_survey.codebook import Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
-from danvan_survey.reference import communes
+from danvan_survey.vintage import round_frame
 
 #: Marker written in the hidden ``_meta`` sheet of every commune workbook.
 WORKBOOK_MARKER = "danvan_survey.commune_workbook"
@@ -157,7 +157,7 @@ def question_numbers(cb: Codebook, form: FormId) -> dict[str, str]:
 
 def round_communes(round_cfg: RoundConfig) -> pd.DataFrame:
     """Communes of the round's province in its admin vintage, sorted by district and code."""
-    frame = communes(round_cfg.province_code, round_cfg.admin_vintage)
+    frame = round_frame(round_cfg)
     return frame.sort_values(["district_code", "commune_code"]).reset_index(drop=True)
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from danvan_survey.errors import InputError
+
 REFERENCE_DIR = Path(__file__).parent
-ADMIN_VINTAGES = {"2014": "admin_units_2014.csv"}
+ADMIN_VINTAGES = {"2014": "admin_units_2014.csv", "2025": "admin_units_2025.csv"}
 EM_AREAS = ("pure", "mixed", "none")
 EM_AREA_LABELS_VI = {
     "pure": "Xã thuần đồng bào DTTS",
@@ -21,15 +23,33 @@ EM_AREA_LABELS_VI = {
 }
 
 
+class UnknownVintageError(InputError, KeyError):
+    """An ``admin_vintage`` with no reference list (a KeyError for old callers)."""
+
+    def __str__(self) -> str:
+        return InputError.__str__(self)
+
+
+def check_vintage(vintage: str) -> str:
+    """Return ``vintage`` if a reference list exists; else raise a Vietnamese message."""
+    if vintage not in ADMIN_VINTAGES:
+        raise UnknownVintageError(
+            f"Không có danh mục đơn vị hành chính cho admin_vintage '{vintage}'. "
+            f"Các giá trị dùng được: {', '.join(sorted(ADMIN_VINTAGES))} "
+            "(\"2014\": địa giới có huyện; \"2025\": xã/phường sau sắp xếp 01/7/2025). "
+            "Sửa mục admin_vintage trong round.yaml."
+        )
+    return vintage
+
+
 @cache
 def admin_units(vintage: str = "2014") -> pd.DataFrame:
-    """All communes of a boundary vintage, codes kept as text with leading zeros."""
-    try:
-        name = ADMIN_VINTAGES[vintage]
-    except KeyError as exc:
-        raise KeyError(
-            f"admin vintage {vintage!r} unknown; available: {sorted(ADMIN_VINTAGES)}"
-        ) from exc
+    """All communes of a boundary vintage, codes kept as text with leading zeros.
+
+    ``"2014"`` has province, district and commune columns; ``"2025"`` (1 July 2025, no
+    districts) has province and commune columns only. Unknown → UnknownVintageError.
+    """
+    name = ADMIN_VINTAGES[check_vintage(vintage)]
     return pd.read_csv(REFERENCE_DIR / name, dtype=str, keep_default_na=False)
 
 
@@ -55,6 +75,10 @@ def communes(province_code: str, vintage: str = "2014") -> pd.DataFrame:
     (citation URL, or ``unverified``), em_confidence (sourced/inferred/not_listed).
     ``none`` means *not on any EM list*, not a verified absence.
     """
+    if check_vintage(vintage) != "2014":
+        from danvan_survey.vintage import units_2025
+
+        return units_2025(province_code)
     units = admin_units(vintage)
     frame = units[units["province_code"] == province_code.zfill(2)].copy()
     em = em_areas().rename(columns={"commune_code_2014": "commune_code"})
