@@ -27,7 +27,7 @@ def _cfg(**kw: object) -> RoundConfig:
     base = RoundConfig(
         round_id="t-2026", title="t", province_code="68", admin_vintage="2025",
         reference_year=2026, period_start=date(2026, 6, 1), period_end=date(2026, 9, 30),
-        synthetic=True, sources=(), folder=Path("."), scope={"former_province_code": "60"},
+        synthetic=True, sources=(), folder=Path(), scope={"former_province_code": "60"},
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from danvan_survey.codebook import Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
-from danvan_survey.vintage import round_frame
+from danvan_survey.vintage import district_label, is_2025, round_frame
 
 #: Marker written in the hidden ``_meta`` sheet of every commune workbook.
 WORKBOOK_MARKER = "danvan_survey.commune_workbook"
@@ -159,6 +159,20 @@ def round_communes(round_cfg: RoundConfig) -> pd.DataFrame:
     """Communes of the round's province in its admin vintage, sorted by district and code."""
     frame = round_frame(round_cfg)
     return frame.sort_values(["district_code", "commune_code"]).reset_index(drop=True)
+
+
+def district_text(district_name: str, round_cfg: RoundConfig) -> str:
+    """District as shown on a form: for a 2025 round, "huyện cũ (trước 01/7/2025): …"."""
+    if is_2025(round_cfg.admin_vintage):
+        return f"{district_label(round_cfg)}: {district_name}"
+    return district_name
+
+
+def question_label_vi(var: Variable, round_cfg: RoundConfig) -> str:
+    """Vietnamese question label, with the district question renamed for 2025 rounds."""
+    if var.name == "district_code" and is_2025(round_cfg.admin_vintage):
+        return f"{district_label(round_cfg).capitalize()} — không cần ghi, để đối chiếu"
+    return var.label_vi
 
 
 def form_version(cb: Codebook, form: FormId) -> str:

@@ -17,6 +17,7 @@ from danvan_survey.forms.common import (
     ROMAN,
     answer_range,
     describe_relevance,
+    question_label_vi,
     question_numbers,
     sections,
 )
@@ -93,7 +94,7 @@ def paper_html(form: FormId, round_cfg: RoundConfig) -> str:
                       if var.name == "round_id" else _answer_html(var, cb, round_cfg))
             blocks.append(
                 f"<div class='q'><div class='num'>{numbers[var.name]}</div><div>"
-                f"<div class='label'>{html.escape(var.label_vi)}</div>"
+                f"<div class='label'>{html.escape(question_label_vi(var, round_cfg))}</div>"
                 + (f"<div class='help'>{html.escape(help_text)}</div>" if help_text else "")
                 + f"{answer}</div></div>"
             )

@@ -28,6 +28,7 @@ from danvan_survey.forms.common import (
     ROMAN,
     WORKBOOK_MARKER,
     answer_range,
+    district_text,
     form_version,
     guidance,
     in_form_variables,
@@ -197,7 +198,8 @@ def _protect(ws: Worksheet) -> None:
 def _title_block(ws: Worksheet, title: str, commune: Commune, round_cfg: RoundConfig,
                  width: int) -> None:
     _put(ws, 2, 1, title, font=_font(bold=True, size=14), alignment=Alignment(vertical="center"))
-    where = (f"Xã/phường/thị trấn: {commune.name} (mã {commune.code}) — {commune.district_name}"
+    district = district_text(commune.district_name, round_cfg)
+    where = (f"Xã/phường/thị trấn: {commune.name} (mã {commune.code}) — {district}"
              f" — Đợt khảo sát: {round_cfg.title} ({round_cfg.round_id})")
     _put(ws, 3, 1, where, font=_font(size=11), alignment=Alignment(vertical="center"))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
@@ -358,7 +360,8 @@ def instruction_lines(round_cfg: RoundConfig, commune: Commune) -> list[str]:
     """Vietnamese instructions shown on the first sheet."""
     lines = [
         "HƯỚNG DẪN ĐIỀN SỔ KHẢO SÁT CÔNG TÁC DÂN VẬN Ở CƠ SỞ",
-        f"Xã/phường/thị trấn: {commune.name} (mã {commune.code}) — {commune.district_name}",
+        f"Xã/phường/thị trấn: {commune.name} (mã {commune.code}) — "
+        f"{district_text(commune.district_name, round_cfg)}",
         f"Đợt khảo sát: {round_cfg.title} ({round_cfg.round_id}); thời gian: "
         f"{round_cfg.period_start:%d/%m/%Y} đến {round_cfg.period_end:%d/%m/%Y}.",
     ]

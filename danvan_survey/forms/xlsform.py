@@ -15,6 +15,7 @@ from danvan_survey.forms.common import (
     round_communes,
     translate_expr,
 )
+from danvan_survey.vintage import is_2025
 
 SURVEY_COLUMNS = (
     "type", "name", VI, EN, "hint::Vietnamese (vi)", "hint::English (en)", "required",
@@ -36,12 +37,19 @@ def survey_rows(cb: Codebook, form: FormId, round_cfg: RoundConfig) -> list[dict
     """Rows of the XLSForm ``survey`` sheet for one form."""
     rows: list[dict[str, str]] = []
     in_form = {v.name: v for v in cb.form(form) if v.in_form}
+    no_district = is_2025(round_cfg.admin_vintage)
     for row in cb.survey_rows[form]:
         base = row["type"].split()[0] if row["type"] else ""
         if base in {"begin_group", "end_group", "start", "end"}:
             rows.append(_structure_row(row, base))
+        elif no_district and row["name"] == "district_code":
+            continue  # 2025 units: no districts; the former district follows from the commune
         elif row["name"] in in_form:
-            rows.extend(_question_rows(row, round_cfg))
+            q_rows = _question_rows(row, round_cfg)
+            if no_district and row["name"] == "commune_code":
+                q_rows[0]["choice_filter"] = ""
+                q_rows[0]["appearance"] = "minimal autocomplete"
+            rows.extend(q_rows)
     return rows
 
 
@@ -118,6 +126,13 @@ def choice_rows(cb: Codebook, round_cfg: RoundConfig) -> list[dict[str, str]]:
     ]
     frame = round_communes(round_cfg)
     districts = frame.drop_duplicates("district_code")
+    if is_2025(round_cfg.admin_vintage):  # communes listed directly, former district shown
+        return rows + [
+            {"list_name": "commune", "name": r.commune_code,
+             VI: f"{r.commune_name} ({r.district_name})",
+             EN: f"{r.commune_name} ({r.district_name})", "district": r.district_code}
+            for r in frame.itertuples()
+        ]
     rows += [
         {"list_name": "district", "name": r.district_code, VI: r.district_name,
          EN: r.district_name}
