@@ -130,14 +130,17 @@ def run(
 @app.command()
 def demo(
     round_id: RoundOpt = "demo-2014",
-    seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên")] = 2014,
+    seed: Annotated[
+        int | None, typer.Option(help="Hạt giống ngẫu nhiên (mặc định: của đợt demo)")
+    ] = None,
     root: RootOpt = None,
 ) -> None:
     """Tạo một đợt khảo sát MÔ PHỎNG (dữ liệu giả, có lỗi cài sẵn) để thử hệ thống."""
     from danvan_survey.config import project_dir
-    from danvan_survey.demo import generate_round
+    from danvan_survey.demo import default_seed, generate_round
 
     base = root or project_dir()
+    seed = default_seed(round_id) if seed is None else seed
 
     def go() -> None:
         counts = generate_round(

@@ -16,11 +16,15 @@ from danvan_survey.demo.common import KOBO_META_TAIL, RATES, Ledger, _fmt_int, _
 # --------------------------------------------------------------------------------------
 
 
-def kobo_columns(cb: Codebook, form: str) -> list[tuple[str, str, str | None]]:
-    """(header, variable, choice code or None) in Kobo's XML-header export order."""
+def kobo_columns(cb: Codebook, form: str, skip: tuple[str, ...] = ()
+                 ) -> list[tuple[str, str, str | None]]:
+    """(header, variable, choice code or None) in Kobo's XML-header export order.
+
+    ``skip``: questions the round's form does not ask (``district_code`` on 2025 units).
+    """
     cols: list[tuple[str, str, str | None]] = [("start", "start", None), ("end", "end", None)]
     for v in cb.form(form):  # type: ignore[arg-type]
-        if not v.in_form:
+        if not v.in_form or v.name in skip:
             continue
         cols.append((v.xml_path, v.name, None))
         if v.base_type == "select_multiple":

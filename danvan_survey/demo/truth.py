@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -42,15 +43,22 @@ def _commune_level(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     })
 
 
-def truth_form_a(frame: pd.DataFrame, cb: Codebook, rng: np.random.Generator) -> pd.DataFrame:
-    """True values of form A for every commune × organisation (numbers as float)."""
-    com = _commune_level(frame, rng)
+def truth_form_a(frame: pd.DataFrame, cb: Codebook, rng: np.random.Generator, *,
+                 commune_level: pd.DataFrame | None = None, weak: np.ndarray | None = None,
+                 period: tuple[date, date] = PERIOD) -> pd.DataFrame:
+    """True values of form A for every commune × organisation (numbers as float).
+
+    A follow-up round passes its own ``commune_level`` (sizes carried from the base
+    round), the intended ``weak`` state per record and its ``period``.
+    """
+    com = _commune_level(frame, rng) if commune_level is None else commune_level
     c = com.loc[com.index.repeat(len(ORGS))].reset_index(drop=True)
     n = len(c)
     org = np.tile(np.array(ORGS), len(com))
     em = c["em"].to_numpy()
     is_ = {o: org == o for o in ORGS}
-    weak = rng.random(n) < 0.05 + 0.08 * (em == 2) + 0.03 * (em == 1)
+    drawn = rng.random(n) < 0.05 + 0.08 * (em == 2) + 0.03 * (em == 1)
+    weak = drawn if weak is None else np.asarray(weak, dtype=bool)
     q = np.clip(rng.beta(5, 2, n) - 0.15 * (em == 2) - 0.06 * (em == 1), 0.05, 1)
     q = np.where(weak, q * 0.45, q)
     n_res = c["n_res"].to_numpy()
@@ -74,8 +82,8 @@ def truth_form_a(frame: pd.DataFrame, cb: Codebook, rng: np.random.Generator) ->
     t: dict[str, Any] = {
         "round_id": None, "district_code": c["district_code"].to_numpy(),
         "commune_code": c["commune_code"].to_numpy(), "org_type": org,
-        "interview_date": (np.datetime64(PERIOD[0]) + rng.integers(
-            0, (PERIOD[1] - PERIOD[0]).days + 1, n)).astype(str),
+        "interview_date": (np.datetime64(period[0]) + rng.integers(
+            0, (period[1] - period[0]).days + 1, n)).astype(str),
         "respondent_position": np.where(rng.random(n) < 0.7, "chair", "vice"),
         "n_residential_areas": n_res, "n_branches": n_br,
         "n_branches_em_villages": np.floor(n_br * share_em),
@@ -190,8 +198,9 @@ def _cadre_counts(rng: np.random.Generator, n_cells: int, target: int | None) ->
 
 
 def truth_form_b(frame: pd.DataFrame, sample: pd.DataFrame, cb: Codebook,
-                 rng: np.random.Generator, target: int | None) -> pd.DataFrame:
-    """True values of form B for every key cadre of every drawn commune."""
+                 rng: np.random.Generator, target: int | None, *,
+                 year: int = REFERENCE_YEAR) -> pd.DataFrame:
+    """True values of form B for every key cadre of every drawn commune (in ``year``)."""
     com = frame.set_index("commune_code").loc[sample["commune_code"]]
     n_cells = len(sample) * len(ORGS)
     counts = _cadre_counts(rng, n_cells, target)
@@ -215,7 +224,8 @@ def truth_form_b(frame: pd.DataFrame, sample: pd.DataFrame, cb: Codebook,
     birth = np.select([org == "doan", org == "hccb"],
                       [rng.integers(1980, 1995, n), rng.integers(1945, 1966, n)],
                       rng.integers(1955, 1989, n)).astype(float)
-    age = REFERENCE_YEAR - birth
+    birth = birth + (year - REFERENCE_YEAR)
+    age = year - birth
     is_em = rng.random(n) < np.select([em == 2, em == 1], [0.8, 0.3], 0.02)
     eth = np.where(is_em, _ethnic_code(groups), "kinh")
     speaks = np.where(
