@@ -465,17 +465,20 @@ def pseudonymise(
     for var in codebook.form(form):
         if var.personal_data == "pseudonymise" and var.name in out:
             out["person_hash"] = person_hash(out, var.name, salt)
+            # name|birth year only: links a person across rounds whose commune codes differ
+            out["person_link"] = person_hash(out, var.name, salt, ("birth_year",))
         if var.personal_data and var.name in out:
             out = out.drop(columns=var.name)
     return out
 
 
-def person_hash(frame: pd.DataFrame, name_column: str, salt: bytes) -> pd.Series:
+def person_hash(frame: pd.DataFrame, name_column: str, salt: bytes,
+                parts: tuple[str, ...] = ("commune_code", "birth_year")) -> pd.Series:
     """Salted sha256 (16 hex digits) of name|commune|birth year; "" when no name."""
     names = frame[name_column].fillna("").astype(str)
     folded = names.map({n: fold(n) for n in pd.unique(names)})
     extra = [
-        frame[c].astype("string").fillna("") for c in ("commune_code", "birth_year") if c in frame
+        frame[c].astype("string").fillna("") for c in parts if c in frame
     ]
     key = folded
     for part in extra:

@@ -22,7 +22,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
 from danvan_survey.codebook import load_codebook
-from danvan_survey.pipeline import RoundResult
+from danvan_survey.lineage import definition_fingerprints, salt_fingerprint
+from danvan_survey.pipeline import RoundResult, read_salt
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_TABLES = {"a": "organisations", "b": "cadres"}
@@ -274,9 +275,12 @@ def build_manifest(
         "synthetic": result.cfg.synthetic,
         "package_version": __version__,
         "codebook_version": {f: s.get("version", "") for f, s in load_codebook().settings.items()},
+        "codebook_definitions": definition_fingerprints(load_codebook()),
+        "salt_fingerprint": salt_fingerprint(read_salt()),
         "parameters": {
             "province_code": result.cfg.province_code,
             "admin_vintage": result.cfg.admin_vintage,
+            "scope": dict(result.cfg.scope),
             "period": [str(result.cfg.period_start), str(result.cfg.period_end)],
         },
         "inputs": {str(p.relative_to(root)): sha256(p) for p in sorted(inputs)},
