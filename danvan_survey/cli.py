@@ -1,4 +1,4 @@
-"""Command line: ``danvan-survey run | demo | forms | analyse | report``.
+"""Command line: ``danvan-survey run | demo | forms | analyse | report | compare``.
 
 Every command prints progress, ends with a Vietnamese summary, and turns bad input into
 a clear message with a non-zero exit code (never a traceback).
@@ -198,6 +198,35 @@ def report(round_id: RoundOpt = "demo-2014", root: RootOpt = None) -> None:
     def go() -> None:
         paths = build_report(round_id, root, progress=_progress)
         console.print(f"Đã ghi {len(paths)} tệp báo cáo.")
+
+    _guard(go)
+
+
+@app.command()
+def compare(
+    base: Annotated[str, typer.Option("--base", help="Đợt gốc (ví dụ demo-2014)")],
+    follow: Annotated[str, typer.Option("--follow", help="Đợt sau (ví dụ demo-2026)")],
+    root: RootOpt = None,
+) -> None:
+    """So sánh hai đợt: chỉ tiêu trước/sau theo huyện cũ, tổ chức yếu kém đã củng cố chưa."""
+    from danvan_survey.compare import compare_dir, compare_rounds, write_comparison
+
+    def go() -> None:
+        comp = compare_rounds(base, follow, root)
+        paths = write_comparison(comp, compare_dir(base, follow, root))
+        counts = comp.summary["transitions"]
+        table = Table(title=f"Tổ chức yếu kém: {base} → {follow}"
+                      + (" (DỮ LIỆU MÔ PHỎNG)" if comp.summary["synthetic"] else ""))
+        table.add_column("Chuyển đổi")
+        table.add_column("Số tổ chức", justify="right")
+        from danvan_survey.compare import TRANSITION_VI
+
+        for code, label in TRANSITION_VI.items():
+            table.add_row(label, _num(int(counts.get(code, 0))))
+        console.print(table)
+        for row in comp.notes.itertuples(index=False):
+            console.print(f"[cyan]•[/] {row.detail_vi}")
+        console.print(f"Đã ghi {len(paths)} tệp vào {compare_dir(base, follow, root)}")
 
     _guard(go)
 
