@@ -192,7 +192,7 @@ def indicator_changes(then_rec: pd.DataFrame, now_rec: pd.DataFrame, by: list[st
                                              on=[*keys, "indicator"], how="outer")
     merged["change"] = merged["value_now"] - merged["value_then"]
     merged["comparable"] = ~merged["indicator"].isin(list(excluded))
-    merged["note"] = merged["indicator"].map(excluded).fillna("")
+    merged["note"] = merged["indicator"].map(lambda n: excluded.get(n, "")).astype(str)
     merged.loc[~merged["comparable"], "change"] = np.nan
     merged["indicator_label_vi"] = merged["indicator"].map(
         {n: indicator(n).label_vi for n in INDICATOR_NAMES})
@@ -418,7 +418,14 @@ def compare_data(base: RoundData, follow: RoundData) -> Comparison:
 
 
 def compare_rounds(base: str, follow: str, root: Path | None = None) -> Comparison:
-    """Compare two processed rounds of the same area (see module doc)."""
+    """Compare two processed rounds of the same area (see module doc).
+
+    Configuration problems (vintage, scope, provinces) are reported before missing outputs.
+    """
+    cfgs = [load_round(r, root) for r in (base, follow)]
+    for cfg in cfgs:
+        round_frame(cfg)
+    unit_mapping(*cfgs)
     return compare_data(read_round(base, root), read_round(follow, root))
 
 

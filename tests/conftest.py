@@ -11,6 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = "demo-2014"
+FOLLOW = "demo-2026"
 
 
 @pytest.fixture(autouse=True)
@@ -316,3 +317,16 @@ def demo_root(tmp_path_factory) -> Path:
     os.environ.setdefault("DANVAN_SALT", "test-salt")
     run_pipeline(DEMO, root, analyse=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def followup_root(demo_root) -> Path:
+    """demo_root plus the committed follow-up round demo-2026, run and compared."""
+    from danvan_survey.cli import run_pipeline
+    from danvan_survey.compare import compare_dir, compare_rounds, write_comparison
+
+    shutil.copytree(REPO / "data" / "raw" / FOLLOW, demo_root / "data" / "raw" / FOLLOW)
+    run_pipeline(FOLLOW, demo_root, analyse=True)
+    comp = compare_rounds(DEMO, FOLLOW, demo_root)
+    write_comparison(comp, compare_dir(DEMO, FOLLOW, demo_root))
+    return demo_root
