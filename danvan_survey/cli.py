@@ -207,13 +207,20 @@ def compare(
     base: Annotated[str, typer.Option("--base", help="Đợt gốc (ví dụ demo-2014)")],
     follow: Annotated[str, typer.Option("--follow", help="Đợt sau (ví dụ demo-2026)")],
     root: RootOpt = None,
+    charts: Annotated[bool, typer.Option(help="Xuất biểu đồ so sánh (PNG, SVG, PDF)")] = True,
 ) -> None:
     """So sánh hai đợt: chỉ tiêu trước/sau theo huyện cũ, tổ chức yếu kém đã củng cố chưa."""
     from danvan_survey.compare import compare_dir, compare_rounds, write_comparison
 
     def go() -> None:
         comp = compare_rounds(base, follow, root)
-        paths = write_comparison(comp, compare_dir(base, follow, root))
+        out_dir = compare_dir(base, follow, root)
+        paths = write_comparison(comp, out_dir)
+        if charts:
+            from danvan_survey.charts.compare import write_comparison_charts
+            from danvan_survey.config import load_round
+
+            paths |= write_comparison_charts(comp, load_round(follow, root), out_dir / "bieu-do")
         counts = comp.summary["transitions"]
         table = Table(title=f"Tổ chức yếu kém: {base} → {follow}"
                       + (" (DỮ LIỆU MÔ PHỎNG)" if comp.summary["synthetic"] else ""))
@@ -226,7 +233,7 @@ def compare(
         console.print(table)
         for row in comp.notes.itertuples(index=False):
             console.print(f"[cyan]•[/] {row.detail_vi}")
-        console.print(f"Đã ghi {len(paths)} tệp vào {compare_dir(base, follow, root)}")
+        console.print(f"Đã ghi {len(paths)} tệp vào {out_dir}")
 
     _guard(go)
 

@@ -43,6 +43,7 @@ class Results:
     estimates: pd.DataFrame = field(default_factory=pd.DataFrame)
     logs: dict[str, pd.DataFrame] = field(default_factory=dict)
     folder: Path | None = None
+    admin_vintage: str = "2014"
 
     @property
     def report_date(self) -> date:
@@ -136,6 +137,7 @@ def load_results(round_id: str, root: Path | str | None = None) -> Results:
         synthetic=cfg.synthetic,
         data_date=cfg.period_end,
         province_code=cfg.province_code,
+        admin_vintage=cfg.admin_vintage,
         logs=logs,
         folder=folder,
         **tables,

@@ -218,3 +218,18 @@ def test_run_with_unknown_vintage_is_a_clear_message(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "admin_vintage '2030'" in " ".join(result.output.split())
 
+
+
+def test_comparison_charts_name_the_former_district_and_synthetic(rounds) -> None:
+    from danvan_survey.charts.compare import comparison_figures, comparison_results
+
+    comp = compare_data(*rounds)
+    figs = comparison_figures(comp, comparison_results(comp, rounds[1].cfg))
+    assert len(figs) == 3
+    change = figs["so-sanh-01-thay-doi-theo-huyen-cu"]
+    assert "huyện cũ (trước 01/7/2025)" in change.layout.title.text
+    footer = change.layout.annotations[-1].text
+    assert "Dữ liệu mô phỏng" in footer and "r-2014 → r-2026" in footer
+    bars = figs["so-sanh-02-chuyen-doi-yeu-kem"]
+    total = sum(sum(t.x) for t in bars.data)
+    assert total == 4  # 2 consolidated + 1 still weak + 1 newly weak

@@ -29,6 +29,7 @@ from danvan_survey.charts.style import (
 from danvan_survey.codebook import load_codebook
 from danvan_survey.reference import EM_AREAS
 from danvan_survey.results import Results
+from danvan_survey.vintage import district_label
 
 #: Aggregate cells built from fewer returns than this are shown as suppressed.
 MIN_RETURNS = 3
@@ -163,7 +164,8 @@ def indicator_heatmap(
     are light grey "không có số liệu". Hover shows numerator, denominator and returns.
     """
     table, rows = _group_table(res, by)
-    title = f"{indicator_label(indicator)} theo {'huyện' if by == 'district' else 'vùng DTTS'}"
+    where = district_label(res) if by == "district" else "vùng DTTS"
+    title = f"{indicator_label(indicator)} theo {where}"
     title += " và tổ chức"
     if table.empty:
         return _no_data(res, title, "a", "Không có số liệu")
@@ -220,7 +222,8 @@ def indicator_heatmap(
 # ---------------------------------------------------------------- rating distribution
 def rating_distribution(res: Results) -> go.Figure:
     """100% stacked bars of last year's rating by district, one panel per organisation."""
-    title = f"{var_label('a', 'rating_last_year')}: phân bố theo huyện, từng tổ chức"
+    title = (f"{var_label('a', 'rating_last_year')}: phân bố theo {district_label(res)}, "
+             "từng tổ chức")
     io = res.indicators_org
     if io.empty:
         return _no_data(res, title, "a", "Không có số liệu")
@@ -261,7 +264,7 @@ def rating_distribution(res: Results) -> go.Figure:
 # ---------------------------------------------------------------- weak organisations
 def weak_organisations(res: Results, by: str = "district") -> go.Figure:
     """Count weak organisations by district or EM area: reported (rating) vs functional."""
-    where = "huyện" if by == "district" else "vùng DTTS"
+    where = district_label(res) if by == "district" else "vùng DTTS"
     title = f"Tổ chức cơ sở yếu kém theo {where}: tự xếp loại và theo tiêu chí chức năng"
     io = res.indicators_org
     if io.empty:
@@ -371,7 +374,7 @@ def cadre_capacity(
     res: Results, by: str = "district", items: tuple[CadreItem, ...] = CAPACITY_ITEMS,
 ) -> go.Figure:
     """Design-based cadre estimates with 95% CIs, one panel per item, rows = domains."""
-    where = "huyện" if by == "district" else "vùng DTTS"
+    where = district_label(res) if by == "district" else "vùng DTTS"
     title = f"Năng lực cán bộ dân vận cơ sở theo {where} (ước lượng, KTC 95%)"
     est = res.estimates
     present = [i for i in items if not select_estimates(est, i, by).empty]
@@ -634,7 +637,7 @@ def dvk_funnel(res: Results) -> go.Figure:
 def bulletin_compliance(res: Results) -> go.Figure:
     """Share of bulletin issues with a DVK feature, by district (all organisations)."""
     ind = "dvk_bulletin_compliance"
-    title = f"{indicator_label(ind)} theo huyện (mục tiêu: 100%)"
+    title = f"{indicator_label(ind)} theo {district_label(res)} (mục tiêu: 100%)"
     d = res.indicators_district
     if d.empty:
         return _no_data(res, title, "a", "Không có số liệu")
