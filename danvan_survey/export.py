@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
 from danvan_survey.codebook import load_codebook
+from danvan_survey.forms.common import district_text
 from danvan_survey.lineage import definition_fingerprints, salt_fingerprint
 from danvan_survey.pipeline import RoundResult, read_salt
 
@@ -136,7 +137,7 @@ def issues_table(result: RoundResult) -> pd.DataFrame:
                 "variable": "org_type",
                 "value": m.org_type,
                 "message": f"Chưa nhận phiếu A của {m.org_type} tại {m.commune_name} "
-                f"({m.district_name}); đôn đốc xã gửi phiếu.",
+                f"({district_text(m.district_name, result.cfg)}); đôn đốc xã gửi phiếu.",
             }
         )
     frame = pd.DataFrame(rows, columns=["form", *ISSUE_COLUMNS])

@@ -44,6 +44,14 @@ class Results:
     logs: dict[str, pd.DataFrame] = field(default_factory=dict)
     folder: Path | None = None
     admin_vintage: str = "2014"
+    scope: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def map_province_code(self) -> str:
+        """Province whose 2014 coordinates place the communes (a 2025 round: its scope)."""
+        if self.admin_vintage == "2025":
+            return self.scope.get("former_province_code", self.province_code)
+        return self.province_code
 
     @property
     def report_date(self) -> date:
@@ -138,6 +146,7 @@ def load_results(round_id: str, root: Path | str | None = None) -> Results:
         data_date=cfg.period_end,
         province_code=cfg.province_code,
         admin_vintage=cfg.admin_vintage,
+        scope=dict(cfg.scope),
         logs=logs,
         folder=folder,
         **tables,

@@ -574,7 +574,7 @@ def commune_map(res: Results) -> go.Figure:
     per = io.assign(weak=weak).groupby(["commune_code", "commune_name", "district_name",
                                         "em_area"], as_index=False).agg(
         n_weak=("weak", "sum"), n_orgs=("weak", "size"))
-    per = per.merge(commune_coordinates(res.province_code), on="commune_code", how="left")
+    per = per.merge(commune_coordinates(res.map_province_code), on="commune_code", how="left")
     per = per.dropna(subset=["lat", "lon"])
     classes = (("0", "Không có tổ chức yếu kém", OKABE_ITO[2], 9),
                ("1", "1 tổ chức yếu kém", OKABE_ITO[1], 13),
@@ -594,12 +594,15 @@ def commune_map(res: Results) -> go.Figure:
             "%{customdata[2]}<br>yếu kém: %{customdata[3]}/%{customdata[4]} tổ chức"
             "<extra></extra>",
         ))
-    fig.add_trace(_district_labels(res.province_code))
+    fig.add_trace(_district_labels(res.map_province_code))
     fig.update_layout(map={"style": "white-bg", "zoom": 7.6,
                            "center": {"lat": float(per["lat"].mean()) if len(per) else 11.1,
                                       "lon": float(per["lon"].mean()) if len(per) else 108.1}})
     note = ("Tọa độ: trung tâm xã theo bộ dữ liệu ngoại tuyến vietnamadminunits (đơn vị hành "
             "chính cũ); không vẽ ranh giới.")
+    if res.admin_vintage == "2025":
+        note = ("Tọa độ: trung tâm xã cũ cùng mã của đơn vị mới (gần đúng); nhãn là huyện cũ "
+                "(trước 01/7/2025); không vẽ ranh giới.")
     return finish(fig, res, title=title, form="a", n=len(io), note=note, height=700, width=1000)
 
 
