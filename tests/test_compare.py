@@ -233,3 +233,24 @@ def test_comparison_charts_name_the_former_district_and_synthetic(rounds) -> Non
     bars = figs["so-sanh-02-chuyen-doi-yeu-kem"]
     total = sum(sum(t.x) for t in bars.data)
     assert total == 4  # 2 consolidated + 1 still weak + 1 newly weak
+
+
+def test_written_comparison_reads_back_into_the_report_section(rounds, tmp_path) -> None:
+    from danvan_survey.compare import write_comparison
+    from danvan_survey.compare_report import findings, read_comparison, section_html, weak_table
+
+    comp = compare_data(*rounds)
+    write_comparison(comp, tmp_path / "data" / "compare" / "r-2014__r-2026")
+    again = read_comparison(tmp_path / "data" / "compare" / "r-2014__r-2026")
+    pd.testing.assert_frame_equal(again.transitions, comp.transitions)
+    text = findings(again)
+    assert text[0].startswith("So với đợt r-2014: 2 tổ chức yếu kém đã được củng cố, 1 vẫn")
+    assert "huyện cũ (trước 01/7/2025)" in text[1]
+    assert text[-1].startswith("Dữ liệu mô phỏng")
+    table = weak_table(again)
+    assert len(table) == 4 and set(table["Kết quả"]) == {"Đã củng cố", "Vẫn yếu kém",
+                                                         "Mới yếu kém"}
+    from danvan_survey.compare_report import ComparisonSection
+
+    page = section_html(ComparisonSection("T", text, ["ghi chú"], {}), {})
+    assert "<h2>T</h2>" in page and "<li>ghi chú</li>" in page

@@ -121,3 +121,13 @@ def test_compare_recovers_changes_computed_by_hand_from_the_truth(followup_root:
               & (got["org_type"] != "mttq")].set_index(["district_code", "org_type"])["change"]
     assert len(want) == len(got) > 30
     assert (got.loc[want.index] - want).abs().max() < 1e-9
+
+
+@pytest.mark.slow
+def test_cadre_strata_of_the_2025_round_are_former_districts(followup_root: Path) -> None:
+    est = pd.read_parquet(followup_root / "data" / "clean" / FOLLOW / "estimates.parquet")
+    design = pd.read_csv(REPO / "data" / "raw" / FOLLOW / "sample_design_SYNTHETIC.csv",
+                         dtype=str)
+    former = set(units_2025("68", "60")["district_code"])
+    assert set(design["district_code"]) == former and len(former) == 10
+    assert set(est.loc[est["domain_type"] == "district", "domain"]) <= former
