@@ -221,6 +221,14 @@ def _is_weak(frame: pd.DataFrame) -> pd.Series:
             | frame["is_weak_functional"].fillna(False).astype(bool))
 
 
+def reasons_vi(frame: pd.DataFrame) -> pd.Series:
+    """Reasons of weakness in Vietnamese; a rating-4 record is said to be so."""
+    text = frame["weak_reasons_vi"].astype(object).fillna("").astype(str)
+    rated = frame["is_weak_reported"].fillna(False).astype(bool)
+    label = "tự xếp loại yếu kém (mức 4)"
+    return text.where(~rated, np.where(text == "", label, label + "; " + text))
+
+
 def transitions(base_mapped: pd.DataFrame, follow_ind: pd.DataFrame,
                 follow_frame: pd.DataFrame, org_types: list[str]) -> pd.DataFrame:
     """Weak-organisation transitions per follow unit × organisation, reasons of both rounds.
@@ -229,8 +237,7 @@ def transitions(base_mapped: pd.DataFrame, follow_ind: pd.DataFrame,
     """
     base = base_mapped.assign(_weak=_is_weak(base_mapped))
     base["_reason"] = np.where(
-        base["_weak"], base["commune_name_base"].astype(str) + ": "
-        + base["weak_reasons_vi"].fillna("").astype(str).replace("", "tự xếp loại yếu kém"), "")
+        base["_weak"], base["commune_name_base"].astype(str) + ": " + reasons_vi(base), "")
     then = base.groupby(["commune_code", "org_type"], sort=True).agg(
         weak_then=("_weak", "any"), n_base_records=("_weak", "size"),
         split=("split", "any"),
@@ -238,9 +245,8 @@ def transitions(base_mapped: pd.DataFrame, follow_ind: pd.DataFrame,
                            lambda s: ";".join(sorted(s[base.loc[s.index, "_weak"]]))),
         reasons_then_vi=("_reason", lambda s: " | ".join(x for x in s if x)),
     ).reset_index()
-    now = follow_ind.assign(weak_now=_is_weak(follow_ind))[
-        ["commune_code", "org_type", "weak_now", "weak_reasons_vi"]].rename(
-        columns={"weak_reasons_vi": "reasons_now_vi"})
+    now = follow_ind.assign(weak_now=_is_weak(follow_ind), reasons_now_vi=reasons_vi(follow_ind))[
+        ["commune_code", "org_type", "weak_now", "reasons_now_vi"]]
     cols = ["commune_code", "commune_name", "district_code", "district_name", "em_area"]
     extra = [c for c in ("multi_district",) if c in follow_frame.columns]
     grid = follow_frame[cols + extra].merge(pd.DataFrame({"org_type": org_types}), how="cross")
@@ -313,7 +319,9 @@ def cadre_links(then: pd.DataFrame, now: pd.DataFrame, same_salt: bool) -> dict[
     b = set(now[col].dropna().astype(str)) - {""}
     return {"linkable": True, "key": col, "linked_persons": len(a & b),
             "cadres_then": len(a), "cadres_now": len(b),
-            "message_vi": f"Liên kết theo {col}: {len(a & b)} cán bộ có mặt ở cả hai đợt."}
+            "message_vi": f"Liên kết theo {col}: {len(a & b)} cán bộ có mặt ở cả hai đợt "
+                          "(cùng tên và năm sinh; hai người trùng tên, trùng năm sinh cũng "
+                          "được tính là một)."}
 
 
 # ---------------------------------------------------------------- notes

@@ -129,9 +129,9 @@ def test_hand_made_transitions_with_reasons(rounds) -> None:
     t = compare_data(*rounds).transitions
     t = t[t["org_type"] == "hnd"].set_index("commune_code")
     assert t.loc["22918", "transition"] == "consolidated"  # 22957 weak then, not now
-    assert "Xã 22957: lý do 22957" in t.loc["22918", "reasons_then_vi"]
+    assert "Xã 22957: tự xếp loại yếu kém (mức 4); lý do 22957" in t.loc["22918", "reasons_then_vi"]
     assert t.loc["22933", "transition"] == "newly_weak"
-    assert t.loc["22933", "reasons_now_vi"] == "lý do 22933"
+    assert t.loc["22933", "reasons_now_vi"] == "tự xếp loại yếu kém (mức 4); lý do 22933"
     assert bool(t.loc["22933", "multi_district"])
     assert t.loc["22972", "transition"] == "still_weak"  # split Phong Phú was weak
     assert t.loc["22978", "transition"] == "consolidated"
