@@ -131,3 +131,15 @@ def test_cadre_strata_of_the_2025_round_are_former_districts(followup_root: Path
     former = set(units_2025("68", "60")["district_code"])
     assert set(design["district_code"]) == former and len(former) == 10
     assert set(est.loc[est["domain_type"] == "district", "domain"]) <= former
+
+
+@pytest.mark.slow
+def test_comparison_tables_are_byte_identical_on_rerun(followup_root: Path,
+                                                       tmp_path: Path) -> None:
+    from danvan_survey.compare import compare_rounds, write_comparison
+
+    write_comparison(compare_rounds(DEMO, FOLLOW, followup_root), tmp_path)
+    first = compare_dir(DEMO, FOLLOW, followup_root)
+    again = _digest(tmp_path)
+    assert len(again) == 14
+    assert again == {k: v for k, v in _digest(first).items() if k in again}
