@@ -200,6 +200,7 @@ def _write_round(root: Path, round_id: str, vintage: str, province: str,
 @pytest.mark.parametrize(("vintage", "province", "scope", "words"), [
     ("2030", "60", "", "admin_vintage '2030'"),
     ("2025", "68", "scope: {former_province_code: \"99\"}\n", "không khớp đơn vị nào"),
+    ("2014", "01", "", "Hai đợt thuộc hai tỉnh khác nhau"),
 ])
 def test_cli_errors_are_vietnamese_exit_2_without_traceback(
         tmp_path: Path, vintage: str, province: str, scope: str, words: str) -> None:
