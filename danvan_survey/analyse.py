@@ -15,6 +15,7 @@ import pandas as pd
 import xlsxwriter
 
 from danvan_survey import dvk, estimate, export
+from danvan_survey.codebook import load_codebook
 from danvan_survey.config import RoundConfig
 from danvan_survey.errors import InputError
 from danvan_survey.indicators import (
@@ -23,7 +24,7 @@ from danvan_survey.indicators import (
     census_frame,
     compute_indicators,
 )
-from danvan_survey.vintage import round_frame
+from danvan_survey.vintage import district_label, is_2025, round_frame
 from danvan_survey.weakness import (
     CONSOLIDATION_TITLE_VI,
     WeaknessConfig,
@@ -177,6 +178,10 @@ def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
     check_organisations(org, str(org_path))
     frame = round_frame(round_cfg)
     tables = analyse_organisations(org, frame)
+    if is_2025(round_cfg.admin_vintage):  # the district column is the former district
+        district_header = load_codebook().label_vi("a", "district_code")
+        tables["weak_organisations"] = tables["weak_organisations"].rename(
+            columns={district_header: district_label(round_cfg).capitalize()})
     out: dict[str, Path] = {}
     for name in ("indicators_org", "indicators_district", "indicators_em_area"):
         out[name] = write_parquet(tables[name], clean_dir / f"{name}.parquet")
