@@ -28,6 +28,7 @@ from danvan_survey.textfix import (
     match_choice,
     match_multi,
     missing_reason,
+    normalize_text,
     parse_date,
     parse_number,
     parse_yes_no,
@@ -476,7 +477,8 @@ def person_hash(frame: pd.DataFrame, name_column: str, salt: bytes,
                 parts: tuple[str, ...] = ("commune_code", "birth_year")) -> pd.Series:
     """Salted sha256 (16 hex digits) of name|commune|birth year; "" when no name."""
     names = frame[name_column].fillna("").astype(str)
-    folded = names.map({n: fold(n) for n in pd.unique(names)})
+    # repaired first: a name typed in a legacy font or read as mojibake is the same person
+    folded = names.map({n: fold(normalize_text(n)) for n in pd.unique(names)})
     extra = [
         frame[c].astype("string").fillna("") for c in parts if c in frame
     ]

@@ -91,6 +91,7 @@ class Comparison:
     cadres: pd.DataFrame
     notes: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    links: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # ---------------------------------------------------------------- geography
@@ -324,6 +325,24 @@ def cadre_links(then: pd.DataFrame, now: pd.DataFrame, same_salt: bool) -> dict[
                           "được tính là một)."}
 
 
+LINK_COLUMNS = ["cadre_id", "commune_code", "org_type", "position"]
+
+
+def cadre_link_table(then: pd.DataFrame, now: pd.DataFrame, same_salt: bool) -> pd.DataFrame:
+    """Cadres present in both rounds (same person_link), with their ids in each round."""
+    cols = [f"{c}_{w}" for w in ("then", "now") for c in LINK_COLUMNS]
+    key = "person_link"
+    if not same_salt or key not in then or key not in now:
+        return pd.DataFrame(columns=["person_link", *cols])
+    parts = []
+    for frame, when in ((then, "then"), (now, "now")):
+        f = frame[frame[key].astype(str) != ""]
+        keep = [c for c in LINK_COLUMNS if c in f.columns]
+        parts.append(f[[key, *keep]].rename(columns={c: f"{c}_{when}" for c in keep}))
+    out = parts[0].merge(parts[1], on=key)
+    return out.sort_values(["cadre_id_now", "cadre_id_then"]).reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- notes
 def comparability(base: RoundData, follow: RoundData, mapping: pd.DataFrame,
                   changed: dict[str, list[str]], links: dict[str, Any]) -> pd.DataFrame:
@@ -421,8 +440,9 @@ def compare_data(base: RoundData, follow: RoundData) -> Comparison:
         "indicators_not_compared": excluded,
         "package_version": __version__,
     }
+    link_table = cadre_link_table(base.cadres, follow.cadres, same_salt)
     return Comparison(base.cfg.round_id, follow.cfg.round_id, mapped, districts, em, trans,
-                      cadres, notes, summary)
+                      cadres, notes, summary, link_table)
 
 
 def compare_rounds(base: str, follow: str, root: Path | None = None) -> Comparison:
@@ -449,7 +469,8 @@ def write_comparison(comp: Comparison, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {"base_on_follow_units": comp.base_mapped, "indicators_district": comp.districts,
               "indicators_em_area": comp.em_areas, "transitions": comp.transitions,
-              "cadre_estimates": comp.cadres, "comparability_notes": comp.notes}
+              "cadre_estimates": comp.cadres, "comparability_notes": comp.notes,
+              "cadre_links": comp.links}
     out: dict[str, Path] = {}
     for name, table in tables.items():
         out[f"{name}.csv"] = write_csv(table, out_dir / f"{name}.csv")

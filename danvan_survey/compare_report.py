@@ -48,7 +48,8 @@ def read_comparison(folder: Path) -> Comparison:
         base=summary["base_round"], follow=summary["follow_round"],
         base_mapped=table("base_on_follow_units"), districts=table("indicators_district"),
         em_areas=table("indicators_em_area"), transitions=table("transitions"),
-        cadres=table("cadre_estimates"), notes=table("comparability_notes"), summary=summary)
+        cadres=table("cadre_estimates"), notes=table("comparability_notes"), summary=summary,
+        links=table("cadre_links"))
 
 
 def find_comparison(follow: str, root: Path | None = None) -> Path | None:

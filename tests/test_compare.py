@@ -255,3 +255,18 @@ def test_written_comparison_reads_back_into_the_report_section(rounds, tmp_path)
 
     page = section_html(ComparisonSection("T", text, ["ghi chú"], {}), {})
     assert "<h2>T</h2>" in page and "<li>ghi chú</li>" in page
+
+
+def test_person_link_ignores_mojibake_and_nfd_in_names() -> None:
+    import unicodedata
+
+    from danvan_survey.clean import person_hash
+
+    name = "Hoàng Văn Dũng"
+    mojibake = "Ho\u00c3\u00a0ng V\u00c4\u0192n D\u00c5\u00a9ng"  # UTF-8 read as cp1252
+    typed = [name, mojibake, unicodedata.normalize("NFD", name), "Hoang Van Dung"]
+    frame = pd.DataFrame({"n": typed, "birth_year": pd.array([1983] * 4, dtype="Int64")})
+    hashes = person_hash(frame, "n", b"salt", ("birth_year",))
+    assert hashes.nunique() == 1
+    other = pd.DataFrame({"n": [name], "birth_year": pd.array([1984], dtype="Int64")})
+    assert person_hash(other, "n", b"salt", ("birth_year",)).iloc[0] != hashes.iloc[0]

@@ -28,6 +28,7 @@ def _digest(folder: Path) -> dict[str, str]:
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("followup")
     shutil.copytree(TRUTH / DEMO, root / "truth" / DEMO)
+    shutil.copytree(REPO / "data" / "raw" / DEMO, root / "raw" / DEMO)
     generate_round(FOLLOW, 2026, root / "raw", root / "truth")
     return root
 
@@ -141,5 +142,16 @@ def test_comparison_tables_are_byte_identical_on_rerun(followup_root: Path,
     write_comparison(compare_rounds(DEMO, FOLLOW, followup_root), tmp_path)
     first = compare_dir(DEMO, FOLLOW, followup_root)
     again = _digest(tmp_path)
-    assert len(again) == 14
+    assert len(again) == 16
     assert again == {k: v for k, v in _digest(first).items() if k in again}
+
+
+@pytest.mark.slow
+def test_retained_cadres_are_linked_across_rounds(followup_root: Path) -> None:
+    truth = pd.read_csv(TRUTH / FOLLOW / "cadre_links_truth.csv", dtype=str)
+    links = pd.read_csv(compare_dir(DEMO, FOLLOW, followup_root) / "cadre_links.csv",
+                        dtype=str)
+    pairs = set(zip(links["cadre_id_now"], links["cadre_id_then"], strict=True))
+    assert len(truth) > 100
+    assert all((a, b) in pairs for a, b in zip(truth["cadre_id"], truth["cadre_id_base"],
+                                               strict=True))

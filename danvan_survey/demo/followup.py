@@ -48,6 +48,8 @@ from danvan_survey.vintage import mapping_2014_to_2025, units_2025
 from danvan_survey.weakness import apply_weakness
 
 P_CONSOLIDATED = 0.55
+P_RETAINED = 0.35  # a 2026 cadre of a unit with a sampled predecessor is a 2014 cadre
+MAX_AGE_RETAINED = 75
 P_NEWLY_WEAK = 0.04
 MISSING_RETURN_RATE = 0.02
 TRANSITIONS_VI = {
@@ -161,6 +163,70 @@ def consolidate(ta: pd.DataFrame, weak: np.ndarray) -> pd.DataFrame:
     return t
 
 
+def base_cadres(raw_root: Path, truth_root: Path, base_round: str) -> pd.DataFrame:
+    """Cadres the base round's pipeline keeps, with their true names (defects undone)."""
+    truth = pd.read_csv(Path(truth_root) / base_round / "cadres_truth.csv", dtype=str,
+                        keep_default_na=False)
+    truth = truth[truth["_expected"] == "clean"]
+    raw = pd.read_csv(Path(raw_root) / base_round / "form_b_kobo_SYNTHETIC.csv", sep=";",
+                      dtype=str, keep_default_na=False)
+    raw = raw.rename(columns={c: c.rsplit("/", 1)[-1] for c in raw.columns})
+    names = raw.drop_duplicates("cadre_id", keep="last").set_index("cadre_id")["cadre_name"]
+    defects = pd.read_csv(Path(truth_root) / base_round / "defects.csv", dtype=str,
+                          keep_default_na=False)
+    fixed = defects[defects["variable"] == "cadre_name"]
+    true_name = dict(zip(fixed["key"].str.split("|").str[-1], fixed["true_value"],
+                         strict=True))
+    out = truth[["cadre_id", "commune_code", "org_type", "sex", "birth_year", "ethnicity",
+                 "speaks_em_language"]].copy()
+    out["cadre_name"] = [true_name.get(c, names.get(c, "")) for c in out["cadre_id"]]
+    return out.sort_values("cadre_id").reset_index(drop=True)
+
+
+def retain_cadres(tb: pd.DataFrame, base: pd.DataFrame, mapping: pd.DataFrame,
+                  rng: np.random.Generator, year: int) -> pd.DataFrame:
+    """Pick 2026 cadres who are 2014 cadres of a predecessor commune (same organisation).
+
+    Returns (row of tb, base cadre_id) pairs; Đoàn cadres (age limit) and cadres older than
+    MAX_AGE_RETAINED are never retained.
+    """
+    pred = mapping.groupby("commune_code_2025")["commune_code_2014"].apply(set).to_dict()
+    birth = pd.to_numeric(base["birth_year"], errors="coerce")
+    pool = base[(base["org_type"] != "doan") & (year - birth <= MAX_AGE_RETAINED)
+                & (base["cadre_name"] != "")]
+    by_key = {k: list(g["cadre_id"]) for k, g in pool.groupby(["commune_code", "org_type"])}
+    used: set[str] = set()
+    rows, ids = [], []
+    draws = rng.random(len(tb))
+    for i, (commune, org) in enumerate(zip(tb["commune_code"], tb["org_type"], strict=True)):
+        if draws[i] >= P_RETAINED:
+            continue
+        cands = [c for old in sorted(pred.get(commune, ())) for c in by_key.get((old, org), [])
+                 if c not in used]
+        if cands:
+            pick = cands[int(rng.integers(0, len(cands)))]
+            used.add(pick)
+            rows.append(i)
+            ids.append(pick)
+    return pd.DataFrame({"row": rows, "cadre_id_base": ids})
+
+
+def apply_retained(tb: pd.DataFrame, names: np.ndarray, links: pd.DataFrame,
+                   base: pd.DataFrame, year: int) -> None:
+    """Give retained cadres their 2014 identity: name, sex, birth year, ethnicity (in place)."""
+    b = base.set_index("cadre_id").loc[links["cadre_id_base"]]
+    rows = links["row"].to_numpy()
+    birth = b["birth_year"].astype(float).to_numpy()
+    tb.loc[rows, "birth_year"] = birth
+    tb.loc[rows, "sex"] = b["sex"].to_numpy()
+    tb.loc[rows, "_female"] = b["sex"].to_numpy() == "2"
+    tb.loc[rows, "ethnicity"] = b["ethnicity"].to_numpy()
+    tb.loc[rows, "speaks_em_language"] = b["speaks_em_language"].to_numpy()
+    tb.loc[rows, "years_in_post"] = np.minimum(tb.loc[rows, "years_in_post"].to_numpy(),
+                                               year - birth - 16)
+    names[rows] = b["cadre_name"].to_numpy()
+
+
 def transition(then: bool, now: bool) -> str:
     """Transition code of one organisation between the two rounds."""
     if then:
@@ -197,10 +263,12 @@ def generate_followup(round_id: str, seed: int, out_root: Path, truth_root: Path
     cb = load_codebook()
     rng = np.random.default_rng(seed)
     base_path = Path(truth_root) / spec.base_round / "organisations_truth.csv"
-    if not base_path.is_file():
+    base_raw = Path(out_root) / spec.base_round / "form_b_kobo_SYNTHETIC.csv"
+    if not base_path.is_file() or not base_raw.is_file():
         raise InputError(
-            f"Đợt {round_id} tiếp nối đợt {spec.base_round} nhưng chưa có đáp án của đợt "
-            f"này ({base_path}). Chạy trước: danvan-survey demo --round {spec.base_round}.",
+            f"Đợt {round_id} tiếp nối đợt {spec.base_round} nhưng chưa có dữ liệu thô hoặc "
+            f"đáp án của đợt này ({base_raw}, {base_path}). Chạy trước: danvan-survey demo "
+            f"--round {spec.base_round}.",
             file=str(base_path),
         )
     base_truth = pd.read_csv(base_path, dtype=str, keep_default_na=False)
@@ -234,9 +302,13 @@ def generate_followup(round_id: str, seed: int, out_root: Path, truth_root: Path
     sample = draw_sample(frame, rng, national=False)
     tb = truth_form_b(frame, sample, cb, rng, None, year=spec.year)
     tb["round_id"] = round_id
+    names = _names(rng, tb["_female"].to_numpy())
+    old_cadres = base_cadres(out_root, truth_root, spec.base_round)
+    links = retain_cadres(tb, old_cadres, mapping, rng, spec.year)
+    apply_retained(tb, names, links, old_cadres, spec.year)
     raw_b = render(tb, cb.form("b"))
     raw_b["_rid"] = np.arange(len(tb))
-    raw_b["cadre_name"] = _names(rng, tb["_female"].to_numpy())
+    raw_b["cadre_name"] = names
     raw_b["cadre_phone"] = _phones(rng, len(tb))
     days = (spec.period[1] - spec.period[0]).days + 1
     dates = np.datetime64(spec.period[0]) + rng.integers(0, days, len(tb)).astype(
@@ -270,6 +342,9 @@ def generate_followup(round_id: str, seed: int, out_root: Path, truth_root: Path
     _write_csv(org_truth, truth_dir / "organisations_truth.csv")
     _write_csv(cadre_truth, truth_dir / "cadres_truth.csv")
     _write_csv(trans, truth_dir / "transitions_truth.csv")
+    _write_csv(pd.DataFrame({"cadre_id": tb["cadre_id"].to_numpy()[links["row"].to_numpy()],
+                             "cadre_id_base": links["cadre_id_base"].to_numpy()}),
+               truth_dir / "cadre_links_truth.csv")
     counts = {
         "round_id": round_id, "seed": seed, "synthetic": True, "base_round": spec.base_round,
         "files": {
@@ -282,6 +357,7 @@ def generate_followup(round_id: str, seed: int, out_root: Path, truth_root: Path
         },
         "form_a": {"n_expected": n, "n_received": int(received.sum())},
         "form_b": {"n_cadres": len(tb), "n_psu_drawn": len(sample),
+                   "retained_from_base": len(links),
                    "n_strata": int(sample["district_code"].nunique())},
         "transitions": {k: int(v) for k, v in
                         trans.groupby("transition").size().sort_index().items()},
