@@ -340,7 +340,8 @@ def cadre_link_table(then: pd.DataFrame, now: pd.DataFrame, same_salt: bool) -> 
         keep = [c for c in LINK_COLUMNS if c in f.columns]
         parts.append(f[[key, *keep]].rename(columns={c: f"{c}_{when}" for c in keep}))
     out = parts[0].merge(parts[1], on=key)
-    return out.sort_values(["cadre_id_now", "cadre_id_then"]).reset_index(drop=True)
+    keys = [c for c in ("cadre_id_now", "cadre_id_then", key) if c in out.columns]
+    return out.sort_values(keys).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- notes
