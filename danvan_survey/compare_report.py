@@ -118,7 +118,8 @@ def load_section(follow: str, root: Path | None = None) -> ComparisonSection | N
     comp = read_comparison(folder)
     res = comparison_results(comp, load_round(follow, root))
     sheets = {"So sánh - huyện cũ": comp.districts, "So sánh - vùng DTTS": comp.em_areas,
-              "So sánh - yếu kém": comp.transitions, "So sánh - cán bộ": comp.cadres}
+              "So sánh - yếu kém": comp.transitions,
+              "So sánh - cán bộ": comp.cadres.rename(columns={"reliability": "reliability_diff"})}
     return ComparisonSection(
         title=f"{SECTION_TITLE} ({comp.base} → {comp.follow})",
         paragraphs=findings(comp), notes=comp.notes["detail_vi"].astype(str).tolist(),

@@ -31,9 +31,11 @@ from danvan_survey.charts.style import (
     short_district,
     var_label,
 )
+from danvan_survey.compare_report import ComparisonSection, load_section, section_html
 from danvan_survey.config import PACKAGE_DIR, project_dir, reports_dir
 from danvan_survey.errors import InputError
 from danvan_survey.results import Results, load_results
+from danvan_survey.vintage import district_label
 
 Progress = Callable[[str], None]
 REPORT_TITLE = "Báo cáo kết quả khảo sát thực trạng công tác dân vận ở cơ sở"
@@ -225,7 +227,7 @@ def methods(res: Results) -> list[str]:
     if res.synthetic:
         out.insert(0, "Dữ liệu mô phỏng: các con số là số liệu giả lập để thử hệ thống, "
                       "không phải kết quả khảo sát thật.")
-    return out
+    return [for_round(m, res) for m in out]
 
 
 # ---------------------------------------------------------------- notebooks
@@ -279,7 +281,8 @@ def notebook_html(executed: Path, target: Path) -> Path:
 
 
 # ---------------------------------------------------------------- HTML report
-def build_html(res: Results, figures: dict[str, go.Figure], target: Path) -> Path:
+def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
+               comparison: ComparisonSection | None = None) -> Path:
     """One self-contained page: plotly.js embedded once, MathJax off, no external URL."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from plotly.offline import get_plotlyjs
@@ -291,16 +294,28 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path) -> Pat
         div = pio.to_html(figures[spec.name], full_html=False, include_plotlyjs=False,
                           include_mathjax=False, div_id=f"fig-{spec.name}",
                           config={"displaylogo": False})
-        sections.setdefault(spec.section, []).append(
-            {"name": spec.name, "div": div, "shows": spec.shows, "caveat": spec.caveat})
+        sections.setdefault(for_round(spec.section, res), []).append(
+            {"name": spec.name, "div": div, "shows": for_round(spec.shows, res),
+             "caveat": spec.caveat})
     page = env.get_template("report.html.j2").render(
         title=REPORT_TITLE, round_id=res.round_id, date=res.report_date.strftime("%d/%m/%Y"),
         version=__version__, synthetic=res.synthetic, findings=findings(res),
         sections=list(sections.items()), methods=methods(res),
+        comparison=_comparison_html(comparison, figures),
         plotly_js=get_plotlyjs().replace("</script>", "<\\/script>"),
     )
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def _comparison_html(section: ComparisonSection | None, figures: dict[str, go.Figure]) -> str:
+    """The follow-up round's comparison section (empty when no comparison was computed)."""
+    if section is None:
+        return ""
+    divs = {name: pio.to_html(figures[name], full_html=False, include_plotlyjs=False,
+                              include_mathjax=False, div_id=f"fig-{name}",
+                              config={"displaylogo": False}) for name in section.figures}
+    return section_html(section, divs)
 
 
 # ---------------------------------------------------------------- XLSX
@@ -430,7 +445,8 @@ def dvk_catalogue(res: Results) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- DOCX
-def write_docx(res: Results, pngs: dict[str, Path], target: Path) -> Path:
+def write_docx(res: Results, pngs: dict[str, Path], target: Path,
+               comparison: ComparisonSection | None = None) -> Path:
     """Word report: findings, charts (PNG), consolidation list, DVK catalogue, methods."""
     from docx import Document
     from docx.shared import Cm, Pt, RGBColor
@@ -453,7 +469,7 @@ def write_docx(res: Results, pngs: dict[str, Path], target: Path) -> Path:
     for k, spec in enumerate(CHARTS, start=1):
         doc.add_heading(f"Biểu đồ {k}. {_title_of(spec, res)}", level=2)
         doc.add_picture(str(pngs[spec.name]), width=Cm(16.5))
-        doc.add_paragraph(f"Thể hiện: {spec.shows}")
+        doc.add_paragraph(f"Thể hiện: {for_round(spec.shows, res)}")
         doc.add_paragraph(f"Lưu ý: {spec.caveat}")
     doc.add_heading("3. Danh sách tổ chức cơ sở yếu kém cần củng cố", level=1)
     _docx_table(doc, charts.consolidation_list(res, top=40).drop(columns=["Điểm ưu tiên"]))
@@ -464,6 +480,8 @@ def write_docx(res: Results, pngs: dict[str, Path], target: Path) -> Path:
         _docx_table(doc, cat.head(60))
         if len(cat) > 60:
             doc.add_paragraph(f"… và {len(cat) - 60} mô hình khác (xem bang-so-lieu.xlsx).")
+    if comparison is not None:
+        _docx_comparison(doc, comparison, pngs)
     doc.add_heading("5. Phương pháp và lưu ý", level=1)
     for m in methods(res):
         doc.add_paragraph(m, style="List Bullet")
@@ -471,8 +489,28 @@ def write_docx(res: Results, pngs: dict[str, Path], target: Path) -> Path:
     return target
 
 
+def _docx_comparison(doc: object, section: ComparisonSection, pngs: dict[str, Path]) -> None:
+    """Section 4b: comparison with the base round (findings, charts, weak list, notes)."""
+    from docx.shared import Cm
+
+    doc.add_heading(section.title, level=1)  # type: ignore[attr-defined]
+    for sentence in section.paragraphs:
+        doc.add_paragraph(sentence, style="List Bullet")  # type: ignore[attr-defined]
+    for name in section.figures:
+        if name in pngs:
+            doc.add_picture(str(pngs[name]), width=Cm(16.5))  # type: ignore[attr-defined]
+    _docx_table(doc, section.weak_table.head(60))
+    for note in section.notes:
+        doc.add_paragraph(note, style="List Bullet")  # type: ignore[attr-defined]
+
+
 def _title_of(spec: ChartSpec, res: Results) -> str:
-    return spec.shows.split(";")[0].rstrip(".")
+    return for_round(spec.shows, res).split(";")[0].rstrip(".")
+
+
+def for_round(text: str, res: Results) -> str:
+    """Chart texts say "theo huyện"; a 2025 round's districts are former districts."""
+    return text.replace("theo huyện", f"theo {district_label(res)}")
 
 
 def _docx_table(doc: object, frame: pd.DataFrame) -> None:
@@ -532,6 +570,9 @@ def build_report(
     (out_dir / "bieu-do").mkdir(parents=True, exist_ok=True)
     say(f"Đọc kết quả đợt {round_id}: {len(res.indicators_org)} tổ chức")
     figures = build_figures(res)
+    comparison = load_section(round_id, root)  # from `danvan-survey compare`, if run
+    if comparison is not None:
+        figures = {**figures, **comparison.figures}
     outputs: dict[str, Path] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         nb_future = pool.submit(_run_notebooks, round_id, root, out_dir, say) if notebooks \
@@ -539,10 +580,12 @@ def build_report(
         exported = export_figures(figures, out_dir / "bieu-do", progress=say)
         outputs.update({f"bieu-do/{k}": v for k, v in exported.items()})
         say("Ghi bao-cao.html, bang-so-lieu.xlsx, bao-cao.docx")
-        outputs["bao-cao.html"] = build_html(res, figures, out_dir / "bao-cao.html")
-        outputs["bang-so-lieu.xlsx"] = write_xlsx(xlsx_sheets(res), out_dir / "bang-so-lieu.xlsx")
-        pngs = {spec.name: exported[f"{spec.name}.png"] for spec in CHARTS}
-        outputs["bao-cao.docx"] = write_docx(res, pngs, out_dir / "bao-cao.docx")
+        outputs["bao-cao.html"] = build_html(res, figures, out_dir / "bao-cao.html",
+                                             comparison)
+        sheets = xlsx_sheets(res) | (comparison.sheets if comparison else {})
+        outputs["bang-so-lieu.xlsx"] = write_xlsx(sheets, out_dir / "bang-so-lieu.xlsx")
+        pngs = {name: exported[f"{name}.png"] for name in figures}
+        outputs["bao-cao.docx"] = write_docx(res, pngs, out_dir / "bao-cao.docx", comparison)
         if nb_future is not None:
             outputs.update(nb_future.result())
     md, page = write_index(_describe(outputs), out_dir, res)

@@ -155,3 +155,22 @@ def test_retained_cadres_are_linked_across_rounds(followup_root: Path) -> None:
     assert len(truth) > 100
     assert all((a, b) in pairs for a, b in zip(truth["cadre_id"], truth["cadre_id_base"],
                                                strict=True))
+
+
+@pytest.mark.slow
+def test_follow_up_pack_has_the_comparison_section(followup_root: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from danvan_survey.report import build_report
+
+    out = build_report(FOLLOW, followup_root, notebooks=False)
+    page = out["bao-cao.html"].read_text(encoding="utf-8")
+    assert "So sánh với đợt trước" in page and page.count("id=\"fig-so-sanh-") == 3
+    assert "huyện cũ (trước 01/7/2025)" in page
+    assert "bieu-do/so-sanh-02-chuyen-doi-yeu-kem.png" in out
+    headings = [p.text for p in Document(str(out["bao-cao.docx"])).paragraphs
+                if p.style is not None and p.style.name.startswith("Heading")]
+    assert any(h.startswith("So sánh với đợt trước") for h in headings)
+    sheets = load_workbook(out["bang-so-lieu.xlsx"], read_only=True).sheetnames
+    assert "So sánh - yếu kém" in sheets
