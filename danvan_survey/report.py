@@ -610,7 +610,9 @@ def _run_notebooks(round_id: str, root: Path | None, out_dir: Path,
 
 
 def _describe(outputs: dict[str, Path]) -> dict[str, str]:
-    what = {spec.name: spec.shows for spec in CHARTS}
+    from danvan_survey.charts.compare import CHART_SHOWS
+
+    what = {spec.name: spec.shows for spec in CHARTS} | CHART_SHOWS
     kinds = {".png": "ảnh PNG (độ phân giải gấp 2, cho Word/trình chiếu)",
              ".svg": "ảnh vector SVG", ".pdf": "PDF để in"}
     fixed = {

@@ -35,6 +35,12 @@ TRANSITION_COLOURS = {"consolidated": OKABE_ITO[2], "still_weak": OKABE_ITO[3],
                       "newly_weak": OKABE_ITO[1]}
 CHART_NAMES = ("so-sanh-01-thay-doi-theo-huyen-cu", "so-sanh-02-chuyen-doi-yeu-kem",
                "so-sanh-03-vung-dtts")
+#: What each comparison chart shows (for the pack's index).
+CHART_SHOWS = dict(zip(CHART_NAMES, (
+    "So sánh với đợt trước: tỷ lệ tập hợp theo huyện cũ, đợt trước → đợt này",
+    "So sánh với đợt trước: tổ chức yếu kém đã củng cố, vẫn yếu, mới yếu theo huyện cũ",
+    "So sánh với đợt trước: tỷ lệ tập hợp theo vùng DTTS, hai đợt",
+), strict=True))
 
 
 def comparison_results(comp: Comparison, follow: RoundConfig) -> Results:
