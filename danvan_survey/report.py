@@ -421,7 +421,8 @@ def xlsx_sheets(res: Results) -> dict[str, pd.DataFrame]:
     from danvan_survey.dvk import model_catalogue
 
     sheets = {
-        "Theo huyện": res.indicators_district,
+        ("Theo huyện cũ" if res.admin_vintage == "2025" else "Theo huyện"):
+            res.indicators_district,
         "Theo vùng DTTS": res.indicators_em_area,
         "Theo tổ chức": res.indicators_org,
         "Danh sách củng cố": charts.consolidation_list(res),
