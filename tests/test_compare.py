@@ -270,3 +270,24 @@ def test_person_link_ignores_mojibake_and_nfd_in_names() -> None:
     assert hashes.nunique() == 1
     other = pd.DataFrame({"n": [name], "birth_year": pd.array([1984], dtype="Int64")})
     assert person_hash(other, "n", b"salt", ("birth_year",)).iloc[0] != hashes.iloc[0]
+
+
+def test_two_rounds_on_the_same_units_compare_without_crosswalk(rounds) -> None:
+    from danvan_survey.reference import communes
+
+    base, _ = rounds
+    frame = communes("60")
+    frame = frame[frame["commune_code"].isin(list(BASE))].reset_index(drop=True)
+    ind = base.indicators.copy()
+    ref = frame.set_index("commune_code")
+    ind["district_code"] = ind["commune_code"].map(ref["district_code"])
+    ind["district_name"] = ind["commune_code"].map(ref["district_name"])
+    first = replace(base, frame=frame, indicators=ind)
+    again = replace(first, cfg=_cfg("r-2015", "2014", "60"))
+    comp = compare_data(first, again)
+    assert (comp.base_mapped["share"] == 1.0).all() and not comp.base_mapped["split"].any()
+    rows = comp.districts[comp.districts["indicator"] == "gathering_rate"]
+    assert rows["change"].abs().max() == 0
+    assert set(comp.transitions["transition"]) <= {"never_weak", "still_weak",
+                                                   "not_received_now"}
+    assert comp.summary["district_label_vi"] == "huyện"
