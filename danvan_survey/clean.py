@@ -426,6 +426,24 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
     work.values["round_id"] = rid.where(~empty, cfg.round_id)
 
 
+def log_source_fills(raw: pd.DataFrame, work: FormCleaning) -> None:
+    """Log every value ingest filled from round.yaml (``values:``, period dates).
+
+    Ingest marks the filled cells of a record with ``var:rule`` tokens in ``_fill_rules``;
+    each becomes one cleaning-log row (old value empty, action ``filled``).
+    """
+    if "_fill_rules" not in raw:
+        return
+    marks = raw["_fill_rules"].fillna("").astype(str)
+    tokens = sorted({t for m in pd.unique(marks) for t in str(m).split()})
+    for token in tokens:
+        name, rule = token.split(":", 1)
+        hit = marks.str.split().map(lambda ts, t=token: t in ts).astype(bool)
+        empty = pd.Series("", index=raw.index)
+        rules = pd.Series(rule, index=raw.index)
+        work.log.append(_log_frame(raw, hit, name, empty, raw[name], rules, "filled"))
+
+
 def clean_form(
     raw: pd.DataFrame,
     form: FormId,
@@ -439,6 +457,7 @@ def clean_form(
     work = FormCleaning(
         values=raw[[c for c in raw.columns if c.startswith("_")]].copy(), log=[], issues=[]
     )
+    log_source_fills(raw, work)
     for var in codebook.form(form):
         if var.name not in raw.columns:
             work.values[var.name] = None

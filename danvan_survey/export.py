@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
 from danvan_survey.codebook import load_codebook
+from danvan_survey.paths import check_output_dir
 from danvan_survey.pipeline import RoundResult
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -170,22 +171,23 @@ def quarantine_table(result: RoundResult) -> pd.DataFrame:
 
 
 def source_counts(result: RoundResult) -> pd.DataFrame:
-    """Per source file: records read, clean, quarantined, duplicates (they must add up)."""
+    """Per source file and form: records read, clean, quarantined, duplicates.
+
+    They must add up for every (file, form): read = clean + quarantined + duplicates (a
+    returned workbook feeds both forms).
+    """
     rows = []
-    for source, read in result.ingest.read_counts.items():
-        row: dict[str, Any] = {
-            "source_file": source,
-            "read": read,
-            "clean": 0,
-            "quarantined": 0,
-            "duplicates": 0,
-        }
-        for outcome in result.outcomes.values():
-            row["clean"] += int((outcome.clean["_source_file"] == source).sum())
-            row["quarantined"] += int((outcome.quarantine["_source_file"] == source).sum())
-            row["duplicates"] += int((outcome.duplicates["_source_file"] == source).sum())
+    for (source, form), read in result.ingest.read_counts.items():
+        row: dict[str, Any] = {"source_file": source, "form": form, "read": read}
+        outcome = result.outcomes.get(form)
+        for name in ("clean", "quarantine", "duplicates"):
+            frame = getattr(outcome, name) if outcome is not None else None
+            n = int((frame["_source_file"] == source).sum()) if frame is not None else 0
+            row["quarantined" if name == "quarantine" else name] = n
         rows.append(row)
-    return pd.DataFrame(rows, columns=["source_file", "read", "clean", "quarantined", "duplicates"])
+    return pd.DataFrame(
+        rows, columns=["source_file", "form", "read", "clean", "quarantined", "duplicates"]
+    )
 
 
 def render_report(
@@ -229,6 +231,7 @@ def render_report(
 
 def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dict[str, Path]:
     """Write every output of a run atomically; return name → path."""
+    check_output_dir(out_dir, result.cfg.folder.parent)  # never write or delete raw files
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
