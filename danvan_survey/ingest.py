@@ -402,33 +402,38 @@ _NUMBER = re.compile(r"\s*[-+]?\d[\d.,\s]*")
 
 
 def split_record_rows(
-    body: pd.DataFrame, name_col: str, ignore: frozenset[str] = frozenset()
+    table: pd.DataFrame,
+    body: pd.DataFrame,
+    name_col: str,
+    ignore: frozenset[str] = frozenset(),
 ) -> tuple[pd.Series, list[tuple[int, str]]]:
-    """Mask of record rows; the others (blank, totals, notes) with a reason.
+    """Mask of record rows of a sheet; the others (blank, totals, notes) with a reason.
 
-    Only variable columns count (not provenance, not the constants in ``ignore``). A row
-    without a commune name that holds a number is kept as a record (validation then
-    quarantines it and says why), with reason ``no_name_with_numbers``: numbers are
-    never dropped as a note.
+    ``body`` is the sheet as cut (every column, for blank/totals/note detection), ``table``
+    its harmonised record table (same rows). Numbers are looked for in variable columns
+    only (not provenance, not the constants in ``ignore``): a row without a commune name
+    that holds a number is kept as a record, with reason ``no_name_with_numbers``
+    (validation then quarantines it and says why); numbers are never dropped as a note.
     """
-    cols = [c for c in body.columns if not str(c).startswith("_") and c not in ignore]
+    cols = [c for c in table.columns if not str(c).startswith("_") and c not in ignore]
     skipped: list[tuple[int, str]] = []
     keep = []
-    for i, row in body[cols].iterrows():
-        filled = [str(c) for c in row if str(c).strip()]
+    for i in range(len(table)):
+        filled = [str(c) for c in body.iloc[i] if str(c).strip()]
+        row = table.iloc[i][cols]
         name = str(row.get(name_col, "")).strip()
         if not filled:
             keep.append(False)
         elif TOTAL_ROW.match(fold(name)) or any(TOTAL_ROW.match(fold(c)) for c in filled[:3]):
             keep.append(False)
-            skipped.append((int(str(i)), "totals_row"))
+            skipped.append((i, "totals_row"))
         elif not name:
             numbers = any(_NUMBER.fullmatch(str(v)) for c, v in row.items() if c != name_col)
             keep.append(numbers)
-            skipped.append((int(str(i)), "no_name_with_numbers" if numbers else "note_row"))
+            skipped.append((i, "no_name_with_numbers" if numbers else "note_row"))
         else:
             keep.append(True)
-    return pd.Series(keep, index=body.index), skipped
+    return pd.Series(keep, index=table.index), skipped
 
 
 @dataclass
@@ -633,7 +638,7 @@ def read_district_excel(
     table, issues = _harmonised(sf.body, sf.first_row, source, cfg, codebook, sf.sheet)
     dated = ["interview_date"] if source.interview_date_from else []
     constants = frozenset([*source.values, *dated, FILL_RULES])
-    keep, skipped = split_record_rows(table, "commune_code", constants)
+    keep, skipped = split_record_rows(table, sf.body, "commune_code", constants)
     for i, reason in skipped:
         content = " | ".join(str(c) for c in sf.body.iloc[i] if str(c).strip())[:200]
         if reason == "no_name_with_numbers":

@@ -49,11 +49,13 @@ class Limits:
     max_cells: int
     workbook_max_rows: int
     workbook_max_columns: int
+    workbook_max_uncompressed_bytes: int
 
     def for_workbooks(self) -> Limits:
         """The limits of a returned commune workbook (one commune: a small sheet)."""
         return replace(self, max_rows=self.workbook_max_rows,
-                       max_columns=self.workbook_max_columns)
+                       max_columns=self.workbook_max_columns,
+                       max_uncompressed_bytes=self.workbook_max_uncompressed_bytes)
 
 
 def load_limits(path: Path | None = None) -> Limits:
@@ -69,6 +71,7 @@ def load_limits(path: Path | None = None) -> Limits:
         max_cells=int(data["max_cells"]),
         workbook_max_rows=int(data["workbook_max_rows"]),
         workbook_max_columns=int(data["workbook_max_columns"]),
+        workbook_max_uncompressed_bytes=int(data["workbook_max_uncompressed_bytes"]),
     )
 
 
@@ -83,6 +86,8 @@ class SheetScan:
     max_row: int = 0
     max_col: int = 0
     n_cells: int = 0
+    #: last row holding a value or a formula (readers look no further)
+    last_row: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)
 
@@ -128,8 +133,12 @@ def split_ref(ref: str) -> tuple[int, int] | None:
     return int(m.group(2)), col
 
 
-def _too_big(shown: str, what: str) -> InputError:
-    return InputError(
+class TooLargeError(InputError):
+    """An Excel file beyond the limits of ``config/limits.yaml``."""
+
+
+def _too_big(shown: str, what: str) -> TooLargeError:
+    return TooLargeError(
         f"Tệp Excel {shown} {what}. Chương trình không đọc tệp này để tránh treo máy. "
         "Mở tệp bằng Excel/LibreOffice, xóa các ô, dòng, cột thừa (Ctrl+End cho biết ô cuối), "
         "lưu lại dạng .xlsx rồi chạy lại; nếu tệp thật sự lớn như vậy, nâng giới hạn trong "
@@ -255,6 +264,8 @@ class _SheetScanner:
 
     def _end_cell(self) -> None:
         value = "".join(self.value) if self.value is not None else None
+        if value or self.formula is not None:
+            self.sheet.last_row = max(self.sheet.last_row, min(self.row, self.limits.max_rows))
         if value:
             self._used(self.row, self.col)
         elif self.formula is not None and not (value == "" and self.ctype == "str"):
@@ -313,11 +324,16 @@ def _feed(parser: expat.XMLParserType, stream: IO[bytes], shown: str, most: int)
 
 
 def scan_workbook(
-    path: Path, shown: str, limits: Limits | None = None, also: str | None = None
+    path: Path,
+    shown: str,
+    limits: Limits | None = None,
+    also: str | None = None,
+    hidden: bool = False,
 ) -> BookScan:
     """Check an .xlsx and scan its visible sheets (and the sheet named ``also``).
 
-    Hidden sheets are listed but not scanned (they are never read unless named).
+    Hidden sheets are listed but scanned only with ``hidden=True`` (for readers that
+    load the whole workbook); they are never read unless named.
     """
     limits = limits or load_limits()
     try:
@@ -332,6 +348,6 @@ def scan_workbook(
         check_zip(zf, shown, limits)
         sheets = list_sheets(zf, shown)
         for sheet in sheets:
-            if sheet.visible or sheet.name == also:
+            if sheet.visible or hidden or sheet.name == also:
                 scan_sheet(zf, sheet, shown, limits)
     return BookScan(file=shown, sheets=sheets)
