@@ -62,7 +62,7 @@ def _guard(fn: Callable[[], Any], command: str = "", round_id: str = "",
     except Exception as exc:  # noqa: BLE001 - the last line of defence: log, say, exit 1
         log = crashlog.write(exc, command, round_id, root)
         said = crashlog.message(exc, command, round_id, log)
-        console.print(f"[bold red]Lỗi không mong đợi:[/] {escape(said)}")
+        console.print(f"[bold red]Lỗi không mong đợi:[/] {escape(said)}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 

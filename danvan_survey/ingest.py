@@ -414,6 +414,7 @@ def split_record_rows(
     only (not provenance, not the constants in ``ignore``): a row without a commune name
     that holds a number is kept as a record, with reason ``no_name_with_numbers``
     (validation then quarantines it and says why); numbers are never dropped as a note.
+    A row whose only text is in the commune column is a note.
     """
     cols = [c for c in table.columns if not str(c).startswith("_") and c not in ignore]
     skipped: list[tuple[int, str]] = []
@@ -431,6 +432,9 @@ def split_record_rows(
             numbers = any(_NUMBER.fullmatch(str(v)) for c, v in row.items() if c != name_col)
             keep.append(numbers)
             skipped.append((i, "no_name_with_numbers" if numbers else "note_row"))
+        elif not any(str(v).strip() for c, v in row.items() if c != name_col):
+            keep.append(False)  # a line of text in the commune column, no answer at all
+            skipped.append((i, "note_row"))
         else:
             keep.append(True)
     return pd.Series(keep, index=table.index), skipped

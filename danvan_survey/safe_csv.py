@@ -65,11 +65,11 @@ def diagnose(text: str, sep: str) -> list[Damage]:
         for row in reader:
             if not n_fields:
                 n_fields = len(row)
-            elif row and len(row) != n_fields:
-                out.append(Damage(start, f"có {len(row)} trường, dòng tiêu đề có {n_fields}"))
             elif any(swallowed(v, sep, n_fields) for v in row):
                 out.append(Damage(start, "một dấu ngoặc kép (\") không đóng đã nuốt các dòng "
                                          "sau nó vào một ô"))
+            elif row and len(row) != n_fields:
+                out.append(Damage(start, f"có {len(row)} trường, dòng tiêu đề có {n_fields}"))
             start = reader.line_num + 1
     except csv.Error as exc:
         out.append(Damage(start, f"không đọc được ({exc}); thường do dấu ngoặc kép không đóng"))

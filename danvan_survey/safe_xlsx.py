@@ -113,6 +113,11 @@ class BookScan:
         return next((s for s in self.sheets if s.name == name), None)
 
 
+def _n(x: float) -> str:
+    """Vietnamese thousands: 1.048.576."""
+    return f"{x:,.0f}".replace(",", ".")
+
+
 def column_letter(col: int) -> str:
     """1 → A, 16384 → XFD."""
     out = ""
@@ -156,20 +161,20 @@ def check_zip(zf: zipfile.ZipFile, shown: str, limits: Limits) -> None:
         if info.file_size > limits.ratio_min_bytes and ratio > limits.max_compression_ratio:
             raise _too_big(
                 shown,
-                f"có phần '{info.filename}' nén bất thường: {info.file_size:,} byte khi giải "
-                f"nén, gấp {ratio:,.0f} lần (giới hạn {limits.max_compression_ratio:,.0f} lần)",
+                f"có phần '{info.filename}' nén bất thường: {_n(info.file_size)} byte khi giải "
+                f"nén, gấp {_n(ratio)} lần (giới hạn {_n(limits.max_compression_ratio)} lần)",
             )
     if total > limits.max_uncompressed_bytes:
         raise _too_big(
             shown,
-            f"giải nén ra {total:,} byte (giới hạn {limits.max_uncompressed_bytes:,} byte)",
+            f"giải nén ra {_n(total)} byte (giới hạn {_n(limits.max_uncompressed_bytes)} byte)",
         )
 
 
 def _small_xml(zf: zipfile.ZipFile, name: str, shown: str) -> ElementTree.Element:
     info = zf.getinfo(name)
     if info.file_size > _SMALL_PART:
-        raise _too_big(shown, f"có phần '{name}' lớn bất thường ({info.file_size:,} byte)")
+        raise _too_big(shown, f"có phần '{name}' lớn bất thường ({_n(info.file_size)} byte)")
     return ElementTree.fromstring(zf.read(name))
 
 
@@ -279,12 +284,12 @@ class _SheetScanner:
         s.max_row, s.max_col = max(s.max_row, row), max(s.max_col, col)
         where = f"trang “{s.name}” có dữ liệu ở ô {column_letter(col)}{row}"
         if row > lim.max_rows:
-            raise _too_big(self.shown, f"{where}, quá giới hạn {lim.max_rows:,} dòng")
+            raise _too_big(self.shown, f"{where}, quá giới hạn {_n(lim.max_rows)} dòng")
         if col > lim.max_columns:
-            raise _too_big(self.shown, f"{where}, quá giới hạn {lim.max_columns:,} cột")
+            raise _too_big(self.shown, f"{where}, quá giới hạn {_n(lim.max_columns)} cột")
         if s.max_row * s.max_col > lim.max_cells:
-            raise _too_big(self.shown, f"{where}: vùng dữ liệu {s.max_row:,} dòng × "
-                           f"{s.max_col:,} cột vượt giới hạn {lim.max_cells:,} ô")
+            raise _too_big(self.shown, f"{where}: vùng dữ liệu {_n(s.max_row)} dòng × "
+                           f"{_n(s.max_col)} cột vượt giới hạn {_n(lim.max_cells)} ô")
 
     def _merge(self, ref: str) -> None:
         ends = [split_ref(p) for p in ref.split(":")]
@@ -312,7 +317,7 @@ def _feed(parser: expat.XMLParserType, stream: IO[bytes], shown: str, most: int)
         while chunk := stream.read(_CHUNK):
             read += len(chunk)
             if read > most:
-                raise _too_big(shown, f"giải nén ra hơn {most:,} byte")
+                raise _too_big(shown, f"giải nén ra hơn {_n(most)} byte")
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except (expat.ExpatError, zipfile.BadZipFile, OSError, EOFError) as exc:
