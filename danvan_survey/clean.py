@@ -364,9 +364,11 @@ def resolve_communes(
     districts = work.values.get("district_code", pd.Series("", index=names.index))
     districts = districts.fillna("").astype(str)
     key = names + "\x1f" + districts
-    uniq = pd.unique(key)
-    parts = [k.split("\x1f") for k in uniq]
-    results = matcher.match_many([n for n, _ in parts], [d or None for _, d in parts])
+    first = ~key.duplicated().to_numpy()  # the parts come from the columns: a name may
+    uniq = key[first].tolist()  # itself hold the separator (control bytes in the input)
+    results = matcher.match_many(
+        names[first].tolist(), [d or None for d in districts[first].tolist()]
+    )
     by_key = dict(zip(uniq, results, strict=True))
     codes = key.map({k: r.code for k, r in by_key.items()})
     status = key.map({k: r.status for k, r in by_key.items()})
