@@ -287,7 +287,9 @@ def read_csv_text(path: Path, shown: str | None = None) -> pd.DataFrame:
                 "xuất lại dạng CSV UTF-8.",
                 file=shown,
             ) from exc
-    if safe_csv.looks_swallowed(frame, sep):
+    if not safe_csv.one_line_per_record(path, len(frame)) and safe_csv.looks_swallowed(
+        frame, sep
+    ):
         safe_csv.check_text(path, shown, sep)
     return frame
 

@@ -41,13 +41,28 @@ def swallowed(value: str, sep: str, n_fields: int) -> bool:
     return any(line.count(sep) >= need for line in value.splitlines()[1:])
 
 
+def one_line_per_record(path: Path, n_records: int) -> bool:
+    """True when the file has exactly one physical line per record (+ the header).
+
+    Then no field spans lines and no quote can have swallowed anything: a cheap count of
+    line breaks spares the per-field check on every ordinary export.
+    """
+    lines, last = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last not in {b"\n", b""}) == n_records + 1
+
+
 def looks_swallowed(frame: pd.DataFrame, sep: str) -> bool:
     """Any field of a parsed frame that holds swallowed records (vectorised pre-test)."""
     n = len(frame.columns)
     for col in frame.columns:
         text = frame[col].astype("str")
-        multi = text[text.str.contains("\n", regex=False) | text.str.contains("\r", regex=False)]
-        if any(swallowed(v, sep, n) for v in multi):
+        breaks = text.str.contains("\n", regex=False) | text.str.contains("\r", regex=False)
+        breaks = breaks.to_numpy(dtype=bool, na_value=False)
+        if breaks.any() and any(swallowed(v, sep, n) for v in text[breaks]):
             return True
     return False
 
