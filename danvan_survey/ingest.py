@@ -701,6 +701,17 @@ def read_source(
         read_workbook_folder(path, source, cfg, codebook, result)
 
 
+def _for_form(source: Source, form: FormId, codebook: Codebook) -> Source:
+    """The source's constants that apply to ``form`` (a workbook feeds forms A and B)."""
+    names = {v.name for v in codebook.form(form)}
+    return replace(
+        source,
+        form=form,
+        values={k: v for k, v in source.values.items() if k in names},
+        interview_date_from=source.interview_date_from if "interview_date" in names else None,
+    )
+
+
 def read_workbook_folder(
     path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
 ) -> None:
@@ -712,7 +723,7 @@ def read_workbook_folder(
         if len(table):
             if source.values or source.interview_date_from:
                 table = apply_source_values(
-                    table, replace(source, form=cast(FormId, form)), cfg, codebook
+                    table, _for_form(source, cast(FormId, form), codebook), cfg, codebook
                 )
             result.tables[form].append(table)
             for name, count in table.groupby("_source_file").size().items():

@@ -218,7 +218,9 @@ def test_a_workbook_feeding_both_forms_is_counted_per_form(tmp_path):
     from danvan_survey.forms.workbook import ROSTER_SHEET, build_workbooks
 
     folder = mini(tmp_path)
-    add_source(folder, "{file: returned, kind: workbooks, form: a}")
+    # form B has no interview date: the option applies to the form-A records only
+    add_source(folder, "{file: returned, kind: workbooks, form: a, "
+                       "interview_date_from: period_end}")
     blank = build_workbooks(load_round("mini", tmp_path), tmp_path / "blank", ["23038"])
     (folder / "returned").mkdir()
     wb = load_workbook(blank[0])

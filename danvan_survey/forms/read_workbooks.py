@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +127,7 @@ def _open(path: Path, rel: str, folder: Path) -> _Book:
     try:
         values = load_workbook(path, data_only=True)
         formulas = load_workbook(path, data_only=False)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to parse is the file's (size checked)
         raise RefusedError("unreadable", f"Không mở được tệp {rel} "
                            f"({type(exc).__name__}): "
                            "tệp hỏng hoặc không phải sổ Excel .xlsx. Mở bằng Excel/LibreOffice, "
