@@ -375,6 +375,23 @@ def test_excel_bombs_are_refused_in_bounded_memory(tmp_path, case, expected):
     assert digest(tmp_path / "data" / "raw") == before
 
 
+def test_declared_extent_alone_is_harmless_only_used_cells_count(tmp_path):
+    import zipfile
+
+    folder = _kobo_with(tmp_path, lambda wb: None)
+    book = folder / "a.xlsx"
+    with zipfile.ZipFile(book) as src:
+        parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    declared = parts[sheet].split(b'<dimension ref="')[1].split(b'"')[0]
+    parts[sheet] = parts[sheet].replace(declared, b"A1:XFD1048576", 1)
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    counts = _accounted(run_round("mini", tmp_path))
+    assert counts.loc[("a.xlsx", "a"), "read"] == 6
+
+
 @pytest.mark.slow
 def test_roster_value_in_the_last_excel_row_refuses_that_workbook_only(tmp_path):
     from danvan_survey.config import load_round
