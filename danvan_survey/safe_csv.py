@@ -17,6 +17,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -67,12 +68,14 @@ def looks_swallowed(frame: pd.DataFrame, sep: str) -> bool:
     return False
 
 
-def diagnose(text: str, sep: str) -> list[Damage]:
-    """Damaged records of a CSV text: wrong field count, a quote that swallows lines.
+def diagnose(text: str | TextIO, sep: str) -> list[Damage]:
+    """Damaged records of a CSV (text or open file): wrong field count, swallowed lines.
 
-    Line numbers are physical lines of the file (the header is line 1).
+    Line numbers are physical lines of the file (the header is line 1). An open file is
+    read record by record (bounded memory).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    stream = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(stream, delimiter=sep, strict=True)
     out: list[Damage] = []
     n_fields = 0
     start = 1
@@ -107,13 +110,13 @@ def refuse(shown: str, damage: list[Damage]) -> InputError:
 def check_text(path: Path, shown: str, sep: str) -> None:
     """Raise the refusal when the file at ``path`` has damaged records."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            damage = diagnose(fh, sep)
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"Tệp CSV {shown} không phải văn bản UTF-8 (byte lạ ở vị trí {exc.start}); xuất "
+            f"Tệp CSV {shown} không phải văn bản UTF-8 ({exc.reason}); xuất "
             "lại dạng CSV UTF-8.",
             file=shown,
         ) from exc
-    damage = diagnose(text, sep)
     if damage:
         raise refuse(shown, damage)
