@@ -212,7 +212,6 @@ def test_csv_with_a_real_multiline_answer_is_read(tmp_path):
 
 
 # ------------------------------------------------------------------ counts per file and form
-@pytest.mark.slow
 def test_a_workbook_feeding_both_forms_is_counted_per_form(tmp_path):
     from danvan_survey.config import load_round
     from danvan_survey.forms.workbook import ROSTER_SHEET, build_workbooks
