@@ -355,22 +355,35 @@ def fill_merged(
     return out
 
 
-def formula_issues(scan: SheetScan, shown: str) -> list[dict[str, object]]:
-    """One warning per formula cell without a cached value (read as blank)."""
-    return [
-        _issue(
-            "warning",
-            "formula_without_value",
-            f"Ô {ref} (trang “{scan.name}”, tệp {shown}) chứa công thức {formula} nhưng không "
-            "có giá trị đã tính; ô được coi là trống. Mở tệp bằng Excel/LibreOffice, lưu lại "
-            "(để tính công thức) hoặc ghi số trực tiếp.",
-            file=shown,
-            sheet=scan.name,
-            row=(split_ref(ref) or (0, 0))[0],
-            value=formula,
+def formula_issues(
+    scan: SheetScan, shown: str, headers: list[str] | None = None
+) -> list[dict[str, object]]:
+    """One warning per formula cell without a cached value (read as blank).
+
+    ``headers`` (the sheet's column headers) names the column of each cell when known.
+    """
+    out = []
+    for ref, formula in scan.formulas_without_value:
+        row, col = split_ref(ref) or (0, 0)
+        column = headers[col - 1] if headers and 0 < col <= len(headers) else ""
+        column = "" if column.startswith("_col") else column  # no header text
+        out.append(
+            _issue(
+                "warning",
+                "formula_without_value",
+                f"Ô {ref} (trang “{scan.name}”, tệp {shown}"
+                + (f", cột “{column}”" if column else "")
+                + f") chứa công thức {formula} nhưng không có giá trị đã tính; ô được coi là "
+                "trống. Mở tệp bằng Excel/LibreOffice, lưu lại (để tính công thức) hoặc ghi "
+                "số trực tiếp.",
+                file=shown,
+                sheet=scan.name,
+                row=row,
+                variable=column,
+                value=formula,
+            )
         )
-        for ref, formula in scan.formulas_without_value
-    ]
+    return out
 
 
 def find_header_row(grid: pd.DataFrame, codebook: Codebook, form: FormId) -> int:
@@ -531,7 +544,8 @@ def _sheet_frame(path: Path, source: Source, codebook: Codebook) -> SheetFrame:
             f"{exc.message} Tệp {source.path}, trang “{scan.name}”.", file=source.path
         ) from exc
     body, first = sheet_to_frame(fill_merged(grid, scan.merged, header), header)
-    issues = formula_issues(scan, source.path) + _hidden_issues(book, scan, source.path)
+    headers = [str(h) for h in body.columns]
+    issues = formula_issues(scan, source.path, headers) + _hidden_issues(book, scan, source.path)
     return SheetFrame(body, first, scan.name, issues)
 
 

@@ -169,6 +169,7 @@ def test_formula_without_cached_value_is_reported_per_cell(tmp_path):
     issue = found[0]
     assert (issue["file"], issue["sheet"], issue["row"]) == ("huyen.xlsx", "Tong hop", 4)
     assert "I4" in str(issue["message"]) and "=I3+10" in str(issue["message"])
+    assert issue["variable"] == "members_total"  # the column's header
 
 
 # ------------------------------------------------------------------ damaged CSV
