@@ -32,6 +32,7 @@ from danvan_survey.textfix import (
     parse_number,
     parse_yes_no,
     repair_text,
+    visible_controls,
 )
 
 LOG_COLUMNS = [
@@ -170,6 +171,10 @@ def _typed(
     return Converted(text)
 
 
+#: Largest magnitude an integer field holds exactly (Int64 columns pass through float64).
+INTEGER_LIMIT = 2**53
+
+
 def _number(var: Variable, text: str) -> Converted:
     value, rule = parse_number(text)
     if value is None and rule == "ambiguous":
@@ -181,6 +186,13 @@ def _number(var: Variable, text: str) -> Converted:
     if value is None:
         return Converted(
             None, error=f"Giá trị '{text}' không phải là số; nhập số (ví dụ 1234 hoặc 12,5)."
+        )
+    limit = INTEGER_LIMIT if var.base_type == "integer" else float("inf")
+    if not abs(value) < limit:
+        return Converted(
+            None,
+            error=f"Giá trị '{text}' của {var.name} nằm ngoài phạm vi một số hợp lệ "
+            "(quá lớn); kiểm tra lại ô này.",
         )
     if var.base_type == "integer":
         if not float(value).is_integer():
@@ -280,8 +292,7 @@ def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series
     """
     s = raw[name].fillna("").astype(str)
     suspect = ~s.str.isascii() | (s.str.strip() != s)
-    for odd in ("  ", "\t", "\n", "\r"):
-        suspect |= s.str.contains(odd, regex=False)
+    suspect |= s.str.contains("  |[\x00-\x1f\x7f]", regex=True)  # runs, tabs, controls
     if not suspect.any():
         return s
     fixed = {u: repair_text(u) for u in pd.unique(s[suspect])}
@@ -292,7 +303,9 @@ def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series
     new = s.where(~hit, s[hit].map({u: f[0] for u, f in changed.items()}))
     rules = pd.Series(None, index=s.index, dtype="object")
     rules[hit] = s[hit].map({u: "+".join(f[1]) for u, f in changed.items()})
-    work.log.append(_log_frame(raw, hit, name, s, new, rules, "repaired"))
+    shown = {u: visible_controls(u) for u, f in changed.items() if "control_chars" in f[1]}
+    old = s.where(~s.isin(list(shown)), s.map(shown)) if shown else s
+    work.log.append(_log_frame(raw, hit, name, old, new, rules, "repaired"))
     return new
 
 

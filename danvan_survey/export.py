@@ -10,14 +10,16 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
@@ -27,6 +29,11 @@ from danvan_survey.pipeline import RoundResult
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_TABLES = {"a": "organisations", "b": "cadres"}
 LEVEL_VI = {"error": "Lỗi (cách ly)", "warning": "Cảnh báo", "info": "Thông tin"}
+#: First characters that make a spreadsheet read a cell as a formula (or DDE command).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A leading apostrophe is also escaped, so that removing one always restores the original.
+_RISKY_START = "^['=+\\-@\t\r]"
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
 
 
 def sha256(path: Path) -> str:
@@ -38,10 +45,65 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet shows as text, never runs as a formula.
+
+    A value starting with ``= + - @``, tab or CR gets a leading apostrophe (Excel's text
+    marker), as does a value already starting with an apostrophe; plain numbers
+    (``-9``, ``+84``, ``-1,5``) are left alone. Removing one leading apostrophe from any
+    value that starts with one restores the original exactly.
+    """
+    if text.startswith("'"):
+        return "'" + text
+    if text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_cell(value: object) -> object:
+    """A spreadsheet cell value: text neutralised (:func:`neutralise`), anything else as is."""
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with every text cell (and column name) neutralised; numbers kept."""
+    out = frame.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            text = values.astype("str")
+            risky = values.notna() & text.str.match(_RISKY_START).fillna(False).astype(bool)
+            if risky.any():
+                out[col] = values.astype("object").mask(risky, text[risky].map(neutralise))
+    return out
+
+
+def _safe_arrow_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Neutralise the text cells of one arrow column (only hit columns go through python)."""
+    def is_text(kind: pa.DataType) -> bool:
+        return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+    if pa.types.is_dictionary(column.type) and is_text(column.type.value_type):
+        column = column.cast(column.type.value_type)
+    if not is_text(column.type):
+        return column
+    if not pc.any(pc.match_substring_regex(column, _RISKY_START)).as_py():
+        return column
+    values = [neutralise(v) if isinstance(v, str) else v for v in column.to_pylist()]
+    return pa.chunked_array([pa.array(values, type=column.type)])
+
+
+def safe_table(table: pa.Table) -> pa.Table:
+    """Arrow table with every text cell and column name neutralised (see :func:`neutralise`)."""
+    columns = [_safe_arrow_column(table.column(i)) for i in range(table.num_columns)]
+    return pa.table(columns, names=[neutralise(n) for n in table.column_names])
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV for Excel users: UTF-8 with BOM, LF line ends, no index, dates as YYYY-MM-DD.
 
-    Written by pyarrow (an order of magnitude faster than pandas on a million rows).
+    Every text cell is formula-safe (:func:`neutralise`); numbers stay numbers. Written
+    by pyarrow (an order of magnitude faster than pandas on a million rows).
     """
     out = frame.copy(deep=False)
     for col in out.columns:
@@ -49,7 +111,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
             out[col] = out[col].dt.strftime("%Y-%m-%d")
         elif out[col].dtype == object:
             out[col] = out[col].map(canonical).astype("str")
-    table = pa.Table.from_pandas(out, preserve_index=False)
+    table = safe_table(pa.Table.from_pandas(out, preserve_index=False))
     with path.open("wb") as fh:
         fh.write(codecs.BOM_UTF8)
         pacsv.write_csv(table, fh, pacsv.WriteOptions(quoting_style="needed"))
@@ -192,7 +254,7 @@ def render_report(
     result: RoundResult, issues: pd.DataFrame, counts: pd.DataFrame, log: pd.DataFrame
 ) -> str:
     """Self-contained Vietnamese validation report (summary first, then by commune)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["num"] = lambda v: f"{int(v):,}".replace(",", ".")
     by_rule = (
         issues.groupby(["level", "rule", "message"])
