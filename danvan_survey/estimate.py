@@ -242,6 +242,8 @@ class _Prepared:
     positive: np.ndarray  # weight > 0
     psu_codes: np.ndarray
     strata_codes: np.ndarray
+    lonely: frozenset[str] = frozenset()  # strata with one sampled PSU of several
+    single_certain: frozenset[str] = frozenset()  # certainty strata of one row
 
 
 def _design_columns(
@@ -298,6 +300,8 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
         positive=(pd.to_numeric(frame[design.weight]) > 0).to_numpy(dtype=bool),
         psu_codes=pd.factorize(psu)[0],
         strata_codes=pd.factorize(strata)[0],
+        lonely=frozenset(lonely),
+        single_certain=frozenset(s for s in certain if int((strata == s).sum()) == 1),
     )
 
 
@@ -610,6 +614,48 @@ def _estimates(
     ]
 
 
+def _rescale_certainty(
+    table: pd.DataFrame, prep: _Prepared, doms: _Domains, values: pd.Series, stat: str
+) -> pd.DataFrame:
+    """Undo svy's count of one-row certainty strata as singletons under "average".
+
+    svy scales a domain's variance by H / (H - L - C) over the H strata holding its
+    analysed rows, L of them lonely and C certainty strata whose PSU is a single row
+    (split into row PSUs it is still one PSU); R counts a certainty stratum as an ordinary
+    stratum with no variance: H / (H - L). The variance is rescaled by
+    (H - L - C) / (H - L); when only certainty and lonely strata hold the domain, its
+    variance is 0 as in R (svy: NaN), and deff is 0, or NaN where the variable (the
+    category indicator for "prop") is constant in the domain (0 / 0, as in R).
+    """
+    if prep.design.lonely_psu != "average" or not prep.single_certain:
+        return table
+    text = category_labels(values) if stat == "prop" else values
+    keys = doms.keys if doms.by_cols else pd.Series("all", index=prep.frame.index, dtype="str")
+    rows = pd.DataFrame({"k": keys.to_numpy(), "s": prep.strata.to_numpy(), "y": text.to_numpy()})
+    rows = rows[values.notna().to_numpy() & keys.notna().to_numpy()]
+    strata = rows.groupby("k")["s"].agg(lambda s: set(s))
+    distinct = rows.groupby("k")["y"].agg(lambda y: set(y.astype("str")))
+    ok_svy, ok_r = {}, {}
+    for key, held in strata.items():
+        lonely = len(held & prep.lonely)
+        ok_svy[key] = len(held) - lonely - len(held & prep.single_certain)
+        ok_r[key] = len(held) - lonely
+    out = table.copy()
+    for i, key in zip(out.index, out[_KEY], strict=True):
+        if key not in ok_svy or ok_r[key] <= 0:
+            continue
+        if ok_svy[key] > 0:
+            factor = ok_svy[key] / ok_r[key]
+            out.at[i, "se"] = out.at[i, "se"] * math.sqrt(factor)
+            out.at[i, "deff"] = out.at[i, "deff"] * factor
+            continue
+        seen = distinct[key]
+        varies = len(seen) > 1 and (stat != "prop" or out.at[i, "category"] in seen)
+        out.at[i, "se"] = 0.0
+        out.at[i, "deff"] = 0.0 if varies else np.nan
+    return out
+
+
 def _complete_domains(
     table: pd.DataFrame, doms: _Domains, values: pd.Series, stat: str
 ) -> pd.DataFrame:
@@ -654,6 +700,7 @@ def _table(
     )
     if stat == "prop":
         table["category"] = raw["_y"].astype("str").to_numpy()
+    table = _rescale_certainty(table, prep, doms, prep.frame[variable], stat)
     table = _complete_domains(table, doms, prep.frame[variable], stat)
     table = table.join(counts, on=_KEY)
     table["n"] = table["n"].fillna(0).astype("int64")
