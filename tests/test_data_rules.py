@@ -164,3 +164,38 @@ def test_infinite_decimal_is_a_cell_error() -> None:
     cb = load_codebook()
     result = converter(cb.var("a", "attendance_pct"), cb)("1e400")
     assert result.value is None and "1e400" in str(result.error)
+
+
+# ------------------------------------------------------------------ nothing to estimate
+
+
+def _old_round_ids(folder: Path, form: str) -> None:
+    """Records copied from another round: every one of them keeps the old round id."""
+    path = folder / f"{form}.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    frame["grp_general/round_id"] = "dot-cu"
+    frame.to_csv(path, sep=";", index=False)
+
+
+@pytest.mark.parametrize("form", ["b", "a"])
+def test_a_form_without_clean_record_keeps_the_run_whole(tmp_path: Path, form: str) -> None:
+    from danvan_survey.cli import run_pipeline
+    from danvan_survey.config import clean_dir
+    from danvan_survey.estimate import ESTIMATE_COLUMNS
+
+    folder = write_mini_round(tmp_path)
+    _old_round_ids(folder, form)
+    outputs = run_pipeline("mini", tmp_path, analyse=True)
+    out = clean_dir("mini", tmp_path)
+    for name in ("organisations.csv", "cadres.csv", "quarantine.csv", "validation_report.html",
+                 "weak_organisations.xlsx", "indicators_org.parquet", "estimates.parquet",
+                 "analysis_notes.csv"):
+        assert (out / name).is_file() and name in outputs, name
+    estimates = pd.read_parquet(out / "estimates.parquet")
+    assert list(estimates.columns) == ESTIMATE_COLUMNS
+    notes = pd.read_csv(out / "analysis_notes.csv", dtype=str)
+    table = {"a": "organisations", "b": "cadres"}[form]
+    assert notes["table"].tolist() == [table] and notes["rule"].tolist() == ["no_clean_records"]
+    assert f"Phiếu {form.upper()} không có bản ghi sạch nào" in notes["message"].iloc[0]
+    if form == "b":
+        assert len(estimates) and (estimates["n"] == 0).all()
