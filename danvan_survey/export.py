@@ -25,6 +25,7 @@ from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
 from danvan_survey.codebook import load_codebook
 from danvan_survey.pipeline import RoundResult
+from danvan_survey.textfix import CONTROL_RE, visible_controls
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_TABLES = {"a": "organisations", "b": "cadres"}
@@ -45,6 +46,17 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: Control characters (tab and line breaks excepted) and bidirectional overrides: shown
+#: as ``\x00``/``\u202e`` in every output, never written raw (text repair removes them
+#: from values; what is left comes from headers, sheet or file names).
+_CONTROL_ARROW = "[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+
+
+def safe_text(text: str) -> str:
+    """Output form of one text cell: control characters shown, formulas neutralised."""
+    return neutralise(visible_controls(text))
+
+
 def neutralise(text: str) -> str:
     """Text that a spreadsheet shows as text, never runs as a formula.
 
@@ -61,20 +73,21 @@ def neutralise(text: str) -> str:
 
 
 def safe_cell(value: object) -> object:
-    """A spreadsheet cell value: text neutralised (:func:`neutralise`), anything else as is."""
-    return neutralise(value) if isinstance(value, str) else value
+    """A spreadsheet cell value: text made safe (:func:`safe_text`), anything else as is."""
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of ``frame`` with every text cell (and column name) neutralised; numbers kept."""
-    out = frame.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+    out = frame.rename(columns=lambda c: safe_text(c) if isinstance(c, str) else c)
     for col in out.columns:
         values = out[col]
         if pd.api.types.is_string_dtype(values) or values.dtype == object:
             text = values.astype("str")
-            risky = values.notna() & text.str.match(_RISKY_START).fillna(False).astype(bool)
+            risky = text.str.match(_RISKY_START) | text.str.contains(CONTROL_RE.pattern)
+            risky = values.notna() & risky.fillna(False).astype(bool)
             if risky.any():
-                out[col] = values.astype("object").mask(risky, text[risky].map(neutralise))
+                out[col] = values.astype("object").mask(risky, text[risky].map(safe_text))
     return out
 
 
@@ -87,16 +100,20 @@ def _safe_arrow_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
         column = column.cast(column.type.value_type)
     if not is_text(column.type):
         return column
-    if not pc.any(pc.match_substring_regex(column, _RISKY_START)).as_py():
+    risky = pc.or_(
+        pc.match_substring_regex(column, _RISKY_START),
+        pc.match_substring_regex(column, _CONTROL_ARROW),
+    )
+    if not pc.any(risky).as_py():
         return column
-    values = [neutralise(v) if isinstance(v, str) else v for v in column.to_pylist()]
+    values = [safe_text(v) if isinstance(v, str) else v for v in column.to_pylist()]
     return pa.chunked_array([pa.array(values, type=column.type)])
 
 
 def safe_table(table: pa.Table) -> pa.Table:
     """Arrow table with every text cell and column name neutralised (see :func:`neutralise`)."""
     columns = [_safe_arrow_column(table.column(i)) for i in range(table.num_columns)]
-    return pa.table(columns, names=[neutralise(n) for n in table.column_names])
+    return pa.table(columns, names=[safe_text(n) for n in table.column_names])
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -254,7 +271,11 @@ def render_report(
     result: RoundResult, issues: pd.DataFrame, counts: pd.DataFrame, log: pd.DataFrame
 ) -> str:
     """Self-contained Vietnamese validation report (summary first, then by commune)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=lambda v: visible_controls(v) if isinstance(v, str) else v,
+    )
     env.filters["num"] = lambda v: f"{int(v):,}".replace(",", ".")
     by_rule = (
         issues.groupby(["level", "rule", "message"])

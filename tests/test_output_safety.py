@@ -92,6 +92,14 @@ def test_formula_safe_keeps_numbers_numeric() -> None:
     assert out["n"].dtype == "float64" and out["n"].iloc[0] == -1.0
 
 
+def test_control_characters_left_in_text_are_shown_not_written(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"a": ["x\x00y", "a\u202eb", "dòng 1\ndòng 2\tcột"]})
+    assert formula_safe(frame)["a"].tolist()[:2] == ["x\\x00y", "a\\u202eb"]
+    write_csv(frame, tmp_path / "c.csv")
+    rows = list(csv.reader((tmp_path / "c.csv").open(encoding="utf-8-sig", newline="")))
+    assert [r[0] for r in rows[1:]] == ["x\\x00y", "a\\u202eb", "dòng 1\ndòng 2\tcột"]
+
+
 def test_write_csv_neutralises_text_but_not_numbers(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {"=h": ["=1+1", "ok", "-9"], "n": pd.array([-1, 2, None], dtype="Int64"),
@@ -123,7 +131,8 @@ def write_hostile_round(root: Path) -> Path:
             "mini|<script>k()</script>,members_total,,5,change,\n"
         ),
     )
-    header = [*A_HEADER, "grp_x/proposals", "grp_x/dvk_model_names", HTML[0], "=HDR()"]
+    header = [*A_HEADER, "grp_x/proposals", "grp_x/dvk_model_names", HTML[0] + "\x00\u202e",
+              "=HDR()"]
     rows = []
     for i, row in enumerate(A_ROWS):
         extra = [FORMULAS[i % len(FORMULAS)] + "\x00", HTML[i % 2], "x", "y"]
@@ -197,7 +206,7 @@ def test_every_csv_and_xlsx_output_is_formula_safe(hostile_outputs: Path) -> Non
         cells = _csv_cells(path)
         bad = [c for c in cells if unsafe(c)]
         assert not bad, f"{path.name}: {bad[:3]}"
-        assert not any(CONTROL.search(c) for c in cells), path.name
+        assert not any(CONTROL.search(c) or "\u202e" in c for c in cells), path.name
         seen += "\n".join(cells)
     for path in xlsxs:
         cells = [c for c in _xlsx_cells(path) if isinstance(c, str)]
@@ -222,7 +231,8 @@ def test_correction_new_value_is_neutralised_in_the_log(hostile_outputs: Path) -
 def test_validation_report_holds_no_live_html(hostile_outputs: Path) -> None:
     html = (hostile_outputs / "validation_report.html").read_text(encoding="utf-8")
     assert not live_html(html)
-    assert "\x00" not in html
+    assert not CONTROL.search(html) and "\u202e" not in html
+    assert "\\x00\\u202e" in html  # shown, not hidden: the header had them
     # each payload place is present, escaped: title, file name, commune value, message,
     # unknown header
     assert "&lt;script&gt;t()&lt;/script&gt;" in html  # round title
