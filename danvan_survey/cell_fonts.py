@@ -56,21 +56,22 @@ def font_table(raw: pd.DataFrame, folder: Path, columns: list[str]) -> FontTable
     Only files inside ``folder`` are read; a workbook that cannot be read gives no hint
     (its records are repaired by the text heuristics alone).
     """
-    text = raw[[c for c in columns if c in raw.columns]]
+    books = raw["_source_file"].astype(str).str.lower().str.endswith(WORKBOOK_SUFFIXES)
+    text = raw.loc[books.to_numpy(), [c for c in columns if c in raw.columns]]
     if text.empty:
         return {}
-    suspect = pd.Series(False, index=raw.index)
+    suspect = pd.Series(False, index=text.index)
     for col in text.columns:
         values = text[col].dropna().astype(str)
-        values = values[~values.str.isascii()]
-        if len(values):
-            suspect[values.index] |= values.map(could_be_legacy).astype(bool)
-    sources = raw.loc[suspect, ["_source_file", "_source_sheet"]].drop_duplicates()
+        legacy = [u for u in pd.unique(values) if could_be_legacy(u)]
+        if legacy:
+            suspect[values.index[values.isin(legacy)]] = True
+    sources = raw.loc[suspect[suspect].index, ["_source_file", "_source_sheet"]].drop_duplicates()
     table: FontTable = {}
     root = folder.resolve()
     for file, sheet in sources.itertuples(index=False):
         path = (folder / str(file)).resolve()
-        if not str(file).lower().endswith(WORKBOOK_SUFFIXES) or not path.is_relative_to(root):
+        if not path.is_relative_to(root):
             continue
         try:
             table[(str(file), str(sheet))] = sheet_fonts(path, str(sheet or ""))
