@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,7 +50,9 @@ def sha256(path: Path) -> str:
 #: Control characters (tab and line breaks excepted) and bidirectional overrides: shown
 #: as ``\x00``/``\u202e`` in every output, never written raw (text repair removes them
 #: from values; what is left comes from headers, sheet or file names).
-_CONTROL_ARROW = "[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+_RISKY_ARROW = (
+    _RISKY_START + "|[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+)
 
 
 def safe_text(text: str) -> str:
@@ -92,7 +95,12 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _safe_arrow_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Neutralise the text cells of one arrow column (only hit columns go through python)."""
+    """Make the text cells of one arrow column safe; only risky cells go through python.
+
+    One regex pass finds cells starting like a formula or holding a control character;
+    plain numbers among them (``-9``) are dropped by a second pass over those cells only.
+    """
+
     def is_text(kind: pa.DataType) -> bool:
         return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
@@ -100,14 +108,22 @@ def _safe_arrow_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
         column = column.cast(column.type.value_type)
     if not is_text(column.type):
         return column
-    risky = pc.or_(
-        pc.match_substring_regex(column, _RISKY_START),
-        pc.match_substring_regex(column, _CONTROL_ARROW),
-    )
-    if not pc.any(risky).as_py():
+    values = column.combine_chunks()
+    hit = pc.fill_null(pc.match_substring_regex(values, _RISKY_ARROW), False)
+    if not pc.any(hit).as_py():
         return column
-    values = [safe_text(v) if isinstance(v, str) else v for v in column.to_pylist()]
-    return pa.chunked_array([pa.array(values, type=column.type)])
+    rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+    plain = pc.match_substring_regex(values.take(pa.array(rows)), f"^{_PLAIN_NUMBER.pattern}$")
+    rows = rows[~plain.to_numpy(zero_copy_only=False)]
+    if not len(rows):
+        return column
+    texts = values.take(pa.array(rows))
+    uniques = pc.unique(texts)
+    safe = pa.array([safe_text(t) for t in uniques.to_pylist()], type=values.type)
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    out = pc.replace_with_mask(values, pa.array(mask), safe.take(pc.index_in(texts, uniques)))
+    return pa.chunked_array([out])
 
 
 def safe_table(table: pa.Table) -> pa.Table:
