@@ -15,6 +15,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import A_HEADER, A_ROWS, B_HEADER, B_ROWS, write_mini_round
 
 from danvan_survey import export
@@ -82,6 +84,15 @@ def test_leading_apostrophe_is_escaped_so_one_strip_restores_it() -> None:
     for original in ["'=x", "=x", "'abc", "abc", "-9"]:
         shown = neutralise(original)
         assert (shown[1:] if shown.startswith("'") else shown) == original
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\r019.,eE xÃ<>"), max_size=8))
+def test_neutralise_property(text: str) -> None:
+    out = neutralise(text)
+    assert not unsafe(out)  # nothing a spreadsheet would run
+    assert (out[1:] if out.startswith("'") else out) == text  # one strip restores it
+    assert out == text or out == "'" + text
 
 
 def test_formula_safe_keeps_numbers_numeric() -> None:
