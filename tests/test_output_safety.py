@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import A_HEADER, A_ROWS, B_HEADER, B_ROWS, write_mini_round
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import A_HEADER, A_ROWS, B_HEADER, B_ROWS, write_mini_round
 
 from danvan_survey import export
 from danvan_survey.cli import run_pipeline
