@@ -107,7 +107,7 @@ def same_time_conflicts(
             )
         if not parts:
             continue
-        when = str(frame.at[idx, "_submission_time"] or "") or "không ghi thời điểm nộp"
+        when = canonical(frame.at[idx, "_submission_time"]) or "không ghi thời điểm nộp"
         kept_values = "; ".join(f"{v}: '{canonical(frame.at[idx, v])}'" for v in variables[:8])
         issues.append(
             {
