@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from danvan_survey.cell_fonts import column_fonts, font_table
 from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
 from danvan_survey.places import CommuneMatcher
@@ -32,6 +33,7 @@ from danvan_survey.textfix import (
     parse_number,
     parse_yes_no,
     repair_text,
+    visible_controls,
 )
 
 LOG_COLUMNS = [
@@ -170,6 +172,10 @@ def _typed(
     return Converted(text)
 
 
+#: Largest magnitude an integer field holds exactly (Int64 columns pass through float64).
+INTEGER_LIMIT = 2**53
+
+
 def _number(var: Variable, text: str) -> Converted:
     value, rule = parse_number(text)
     if value is None and rule == "ambiguous":
@@ -181,6 +187,13 @@ def _number(var: Variable, text: str) -> Converted:
     if value is None:
         return Converted(
             None, error=f"Giá trị '{text}' không phải là số; nhập số (ví dụ 1234 hoặc 12,5)."
+        )
+    limit = INTEGER_LIMIT if var.base_type == "integer" else float("inf")
+    if not abs(value) < limit:
+        return Converted(
+            None,
+            error=f"Giá trị '{text}' của {var.name} nằm ngoài phạm vi một số hợp lệ "
+            "(quá lớn); kiểm tra lại ô này.",
         )
     if var.base_type == "integer":
         if not float(value).is_integer():
@@ -272,27 +285,56 @@ def _log_frame(
     )
 
 
-def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series:
+_FONT_SEP = "\x1e"  # value + separator + cell font: a repair key (fonts hold no \x1e)
+
+
+def repair_column(
+    raw: pd.DataFrame, name: str, work: FormCleaning, fonts: pd.Series | None = None
+) -> pd.Series:
     """Repair text encoding/whitespace of one column; log every changed value.
 
     Plain ASCII without stray spaces cannot need a repair, so only the other distinct
-    values go through :func:`repair_text` (fast on a million rows).
+    values (with their cell font, when ``fonts`` gives one per row) go through
+    :func:`repair_text` (fast on a million rows). A value whose mojibake could be
+    repaired only in part is logged as ``partially_repaired`` and warned about.
     """
     s = raw[name].fillna("").astype(str)
     suspect = ~s.str.isascii() | (s.str.strip() != s)
-    for odd in ("  ", "\t", "\n", "\r"):
-        suspect |= s.str.contains(odd, regex=False)
+    suspect |= s.str.contains("  |[\x00-\x1f\x7f]", regex=True)  # runs, tabs, controls
     if not suspect.any():
         return s
-    fixed = {u: repair_text(u) for u in pd.unique(s[suspect])}
-    changed = {u: f for u, f in fixed.items() if f[0] != u and f[1]}
-    if not changed:
+    with_font = fonts is not None and bool((fonts[suspect].fillna("") != "").any())
+    keys = s + _FONT_SEP + fonts.fillna("").astype(str) if with_font and fonts is not None else s
+    original = {
+        k: tuple(k.rsplit(_FONT_SEP, 1)) if with_font else (k, "")
+        for k in pd.unique(keys[suspect])
+    }
+    fixed = {k: repair_text(value, font or None) for k, (value, font) in original.items()}
+    changed = {k: f for k, f in fixed.items() if f[0] != original[k][0] and f[1]}
+    partial = {k for k, f in fixed.items() if "mojibake_partial" in f[1]}
+    if not changed and not partial:
         return s
-    hit = s.isin(list(changed))
-    new = s.where(~hit, s[hit].map({u: f[0] for u, f in changed.items()}))
+    hit = keys.isin(list(changed)) & suspect
+    new = s.where(~hit, keys[hit].map({k: f[0] for k, f in changed.items()}))
     rules = pd.Series(None, index=s.index, dtype="object")
-    rules[hit] = s[hit].map({u: "+".join(f[1]) for u, f in changed.items()})
-    work.log.append(_log_frame(raw, hit, name, s, new, rules, "repaired"))
+    rules[hit] = keys[hit].map({k: "+".join(f[1]) for k, f in changed.items()})
+    shown = {u: visible_controls(u) for u in s[hit].unique() if visible_controls(u) != u}
+    old = s.where(~s.isin(list(shown)), s.map(shown)) if shown else s
+    lost = keys.isin(list(partial)) & suspect
+    for action, mask in (("repaired", hit & ~lost), ("partially_repaired", hit & lost)):
+        if mask.any():
+            work.log.append(_log_frame(raw, mask, name, old, new, rules, action))
+    for idx in s.index[lost]:
+        work.add_issue(
+            idx,
+            "warning",
+            "mojibake_partial",
+            name,
+            new[idx],
+            f"Giá trị '{new[idx]}' của {name} bị lỗi mã hóa chỉ sửa được một phần (có thể "
+            "đã mất ký tự trước khi tệp đến); kiểm tra lại với nơi gửi và sửa bằng tệp "
+            "hiệu chỉnh nếu cần.",
+        )
     return new
 
 
@@ -460,6 +502,8 @@ def clean_form(
         values=raw[[c for c in raw.columns if c.startswith("_")]].copy(), log=[], issues=[]
     )
     log_source_fills(raw, work)
+    texts = [v.name for v in codebook.form(form) if not v.personal_data]
+    fonts = font_table(raw, cfg.folder, texts)  # legacy-font hints of workbook cells
     for var in codebook.form(form):
         if var.name not in raw.columns:
             work.values[var.name] = None
@@ -467,7 +511,7 @@ def clean_form(
         if var.personal_data:  # never logged (the log must not hold names or phones)
             work.values[var.name] = raw[var.name].fillna("").astype(str).replace("", None)
             continue
-        text = repair_column(raw, var.name, work)
+        text = repair_column(raw, var.name, work, column_fonts(raw, var.name, fonts))
         work.values[var.name] = convert_column(raw, text, var, codebook, work)
     resolve_round(work, raw, cfg)
     resolve_communes(work, raw, communes, matcher)

@@ -94,7 +94,7 @@ def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
     from danvan_survey.analyse import run_analysis
 
     _progress("Tính chỉ tiêu, tổ chức yếu kém, mô hình dân vận khéo và ước lượng phiếu cán bộ")
-    return {Path(p).name: Path(p) for p in run_analysis(cfg, out_dir).values()}
+    return {Path(p).name: Path(p) for p in run_analysis(cfg, out_dir, _progress).values()}
 
 
 def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:

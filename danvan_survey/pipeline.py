@@ -21,7 +21,12 @@ from danvan_survey.errors import InputError
 from danvan_survey.ingest import IngestResult, read_round
 from danvan_survey.places import CommuneMatcher
 from danvan_survey.schemas import RoundContext, coerce
-from danvan_survey.validate import Outcome, read_corrections, split_outcome
+from danvan_survey.validate import (
+    Outcome,
+    correction_issues,
+    read_corrections,
+    split_outcome,
+)
 
 Progress = Callable[[str], None]
 REFERENCE_COLUMNS = [
@@ -236,4 +241,7 @@ def run_round(
             keys_a = frozenset(zip(clean["commune_code"], clean["org_type"], strict=True))
             received = pd.concat([clean, outcome.quarantine])
             result.expected_missing = expected_returns(communes, received, codebook)
+    if corrections is not None:  # every correction line ends applied, refused or reported
+        done = set().union(*(o.corrections_handled for o in result.outcomes.values()))
+        ingest.issues.extend(correction_issues(corrections, done, cfg.corrections or ""))
     return result

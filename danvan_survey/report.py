@@ -281,11 +281,11 @@ def notebook_html(executed: Path, target: Path) -> Path:
 # ---------------------------------------------------------------- HTML report
 def build_html(res: Results, figures: dict[str, go.Figure], target: Path) -> Path:
     """One self-contained page: plotly.js embedded once, MathJax off, no external URL."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from jinja2 import Environment, FileSystemLoader
     from plotly.offline import get_plotlyjs
 
     env = Environment(loader=FileSystemLoader(PACKAGE_DIR / "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+                      autoescape=True)
     sections: dict[str, list[dict[str, str]]] = {}
     for spec in CHARTS:
         div = pio.to_html(figures[spec.name], full_html=False, include_plotlyjs=False,

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from danvan_survey.codebook import Codebook, Variable, load_codebook
 from danvan_survey.config import RoundConfig
+from danvan_survey.export import safe_cell
 from danvan_survey.forms.common import (
     PERSONAL_VI,
     TYPE_VI,
@@ -117,19 +118,19 @@ def write_dictionary(round_cfg: RoundConfig, out_dir: Path) -> list[Path]:
     ws.title = "Biến"
     ws.append([t for _, t in COLUMNS])
     for r in dictionary_rows(round_cfg):
-        ws.append([r[k] for k, _ in COLUMNS])
+        ws.append([safe_cell(r[k]) for k, _ in COLUMNS])
     _style(ws)
     cb = load_codebook()
     lists = wb.create_sheet("Phương án")
     lists.append(["Danh sách", "Mã", "Nhãn (tiếng Việt)", "Nhãn (tiếng Anh)"])
     for name, items in cb.choices.items():
         for c in items:
-            lists.append([name, c.code, c.label_vi, c.label_en])
+            lists.append([safe_cell(v) for v in (name, c.code, c.label_vi, c.label_en)])
     _style(lists)
     weak = wb.create_sheet("Hạn chế 2014")
     weak.append(["Mã", "Hạn chế (tiếng Việt)", "Hạn chế (tiếng Anh)"])
     for code, (vi, en) in cb.weaknesses.items():
-        weak.append([code, vi, en])
+        weak.append([safe_cell(v) for v in (code, vi, en)])
     _style(weak)
     wb.save(xlsx_path)
     normalise_office_zip(xlsx_path)
