@@ -8,6 +8,7 @@ rows repeated on every page.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,10 @@ def column_header(col: str) -> str:
         return f"{indicator_label(col[:-4])}: tử số"
     if col.endswith("_den"):
         return f"{indicator_label(col[:-4])}: mẫu số"
+    if col.endswith("_n") and col != "n":
+        return f"{indicator_label(col[:-2])}: số tổ chức có số liệu"
+    if col.endswith("_mean"):
+        return f"{indicator_label(col[:-5])}: bình quân mỗi tổ chức"
     if col in FIXED_HEADERS:
         return FIXED_HEADERS[col]
     if col.endswith(PCT_SUFFIXES) or col == "content_diversity":
@@ -157,7 +162,20 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _kind_of(header: str, series: pd.Series) -> str:
+    """Number format of a column: integers by dtype, else by its header."""
+    if pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return "int"
+    return _kind(header)
+
+
 def _kind(col: str) -> str:
+    if col.startswith("Điểm"):
+        return "gen"
+    if col.endswith("bình quân mỗi tổ chức"):
+        return "dec"
+    if col.endswith(("số tổ chức có số liệu", ": tử số", ": mẫu số")):
+        return "int"
     if col.endswith(PCT_SUFFIXES) or col.startswith("Tỷ lệ"):
         return "pct"
     if col.endswith(("_num", "_den", ": tử số", ": mẫu số")) or col.startswith(("n_", "Số ")):
@@ -167,7 +185,8 @@ def _kind(col: str) -> str:
 
 def _width(header: str, values: list[Any]) -> float:
     words = max((len(w) for w in header.split()), default=4)
-    texts = [len(str(v)) for v in values[:2000] if v is not None and str(v) != "nan"]
+    texts = [len(str(v)) if isinstance(v, str) else 9 for v in values[:2000]
+             if v is not None and str(v) != "nan"]
     longest = float(np.percentile(texts, 95)) if texts else 0.0
     return float(min(MAX_WIDTH, max(MIN_WIDTH, words + 2, min(len(header), 18), longest + 2)))
 
@@ -187,6 +206,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path, synthetic: bool = 
         "int": book.add_format({"num_format": "#,##0", "valign": "top"}),
         "dec": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
         "text": book.add_format({"text_wrap": True, "valign": "top"}),
+        "gen": book.add_format({"valign": "top"}),
     }
     for name, frame in sheets.items():
         _write_sheet(book, name, frame, fm, synthetic)
@@ -201,19 +221,22 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
     ws.write_string(0, 0, (f"DỮ LIỆU MÔ PHỎNG — {title}" if synthetic else title),
                     fm["title"])
     pct_rows = frame.attrs.get("pct_rows")
+    widths: list[float] = []
     for j, col in enumerate(frame.columns):
         header = str(col)
         ws.write_string(1, j, header, fm["head"])
         values = frame[col].tolist()
-        kind = _kind(header)
+        kind = _kind_of(header, frame[col])
         width = _width(header, values)
         ws.set_column(j, j, width)
+        widths.append(width)
         for i, value in enumerate(values, start=2):
             cell_kind = kind
             if pct_rows is not None and header in ("Ước lượng", "Sai số chuẩn",
                                                    "Cận dưới KTC 95%", "Cận trên KTC 95%"):
                 cell_kind = "pct" if pct_rows[i - 2] else "dec"
             _write_cell(ws, i, j, value, fm[cell_kind], fm["text"])
+    _row_heights(ws, frame, widths)
     ws.freeze_panes(2, 0)
     ws.set_row(1, 45)
     if len(frame.columns):
@@ -224,6 +247,18 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
     ws.repeat_rows(0, 1)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_footer("&CTrang &P/&N" + ("&R DỮ LIỆU MÔ PHỎNG" if synthetic else ""))
+
+
+def _row_heights(ws: Any, frame: pd.DataFrame, widths: list[float]) -> None:
+    """Room for wrapped text: a row is as tall as its longest wrapped cell."""
+    text_cols = [j for j, c in enumerate(frame.columns)
+                 if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text_cols:
+        return
+    for i, row in enumerate(frame.itertuples(index=False), start=2):
+        lines = max(math.ceil(len(str(row[j])) / max(widths[j] - 1, 1)) for j in text_cols)
+        if lines > 1:
+            ws.set_row(i, 15 * lines)
 
 
 def _write_cell(ws: Any, i: int, j: int, value: object, fmt: Any, text_fmt: Any) -> None:
@@ -247,8 +282,10 @@ def xlsx_sheets(res: Results, f: fx.Findings | None = None) -> dict[str, pd.Data
         "Yếu kém theo huyện": fx.weak_share_frame(f.weak_by_district, "Huyện"),
         "Yếu kém theo vùng DTTS": fx.weak_share_frame(f.weak_by_em, "Vùng đồng bào DTTS"),
         "Danh sách củng cố": charts.consolidation_list(res),
-        "Theo huyện": _readable(_district_table(res.indicators_district)),
-        "Theo vùng DTTS": _readable(res.indicators_em_area),
+        "Theo huyện": _readable(_rates(_district_table(res.indicators_district))),
+        "Theo vùng DTTS": _readable(_rates(res.indicators_em_area)),
+        "Tử số, mẫu số theo huyện": num_den_long(_district_table(res.indicators_district),
+                                                 "district_name"),
         "Theo tổ chức": _readable(res.indicators_org[org_cols]),
     }
     if len(res.estimates):
@@ -256,6 +293,29 @@ def xlsx_sheets(res: Results, f: fx.Findings | None = None) -> dict[str, pd.Data
     if len(res.organisations) and "dvk_model_names" in res.organisations:
         sheets["Mô hình DVK"] = dvk_catalogue(res)
     return sheets
+
+
+def _rates(d: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate table without numerators, denominators and per-indicator counts."""
+    drop = [c for c in d.columns if c.endswith(("_num", "_den", "_n"))]
+    return d.drop(columns=drop)
+
+
+def num_den_long(d: pd.DataFrame, place: str) -> pd.DataFrame:
+    """Numerator, denominator and ratio of every indicator, one row per place × org × ratio."""
+    names = [c[:-4] for c in d.columns if c.endswith("_num")]
+    parts = []
+    for name in names:
+        parts.append(pd.DataFrame({
+            "Huyện": d[place].map(short_district).to_numpy(),
+            "Tổ chức": d["org_type"].map(org_label).to_numpy(),
+            "Chỉ số": indicator_label(name),
+            "Tử số": d[f"{name}_num"].to_numpy(dtype=float),
+            "Mẫu số": d[f"{name}_den"].to_numpy(dtype=float),
+            "Tỷ lệ": d[name].to_numpy(dtype=float),
+            "Số tổ chức có số liệu": d[f"{name}_n"].to_numpy() if f"{name}_n" in d else np.nan,
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def _district_table(d: pd.DataFrame) -> pd.DataFrame:
