@@ -168,7 +168,7 @@ def forms(
     from danvan_survey.forms import build_forms
 
     def go() -> None:
-        paths = build_forms(load_round(round_id, root), out)
+        paths = build_forms(load_round(round_id, root), out, progress=_progress)
         console.print(f"Đã ghi {len(paths)} tệp vào {out}")
 
     _guard(go)
