@@ -234,10 +234,12 @@ def indicator_heatmap(
     dropped = [org_label(o) for o in _orgs_present(table["org_type"]) if o not in orgs]
     note = EM_NOTE if by == "em_area" else ""
     if dropped:
-        note = (f"Không có cột {', '.join(dropped)}: không có mẫu số của chỉ số này "
-                "(ví dụ Ủy ban MTTQ không có hội viên). " + note).strip()
+        note = (f"Không có cột {', '.join(dropped)}: tổ chức không có mẫu số của chỉ số "
+                "này (Ủy ban MTTQ không có hội viên). " + note).strip()
+    note = _wrap(note, 115)
+    lines = note.count("<br>") + 1 if note else 0
     return finish(fig, res, title=title, form="a", n=_n_orgs(res), note=note,
-                  height=max(420, 140 + 46 * len(rows) + (16 if note else 0)))
+                  height=max(420, 140 + 46 * len(rows) + 16 * lines))
 
 
 # ---------------------------------------------------------------- rating distribution

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def build_report(
     root = Path(root).resolve() if root else find_project_root()
     res = load_results(round_id, root)
     out_dir = reports_dir(round_id, root)
+    shutil.rmtree(out_dir / "bieu-do", ignore_errors=True)  # no stale charts of an old run
     (out_dir / "bieu-do").mkdir(parents=True, exist_ok=True)
     say(f"Đọc kết quả đợt {round_id}: {len(res.indicators_org)} tổ chức")
     f = fx.compute_findings(res)
