@@ -32,6 +32,8 @@ from danvan_survey.reference import EM_AREAS
 from danvan_survey.results import Results
 from danvan_survey.tables import weak_shares
 
+#: Reason shown for an organisation rated weak with no functional sign.
+NO_SIGNS = "tự xếp loại yếu kém; không có dấu hiệu yếu theo tiêu chí chức năng"
 #: Height kept under a table figure for the footer lines.
 FOOTER_ROOM = 150
 #: Aggregate cells built from fewer returns than this are shown as suppressed.
@@ -568,7 +570,7 @@ def consolidation_list(res: Results, top: int | None = None) -> pd.DataFrame:
         var_label("a", "org_type"): weak["org_type"].map(org_label).to_numpy(),
         "Vùng DTTS": weak["em_area"].map(em_label).to_numpy(),
         "Yếu kém theo": view,
-        "Lý do": weak["weak_reasons_vi"].fillna("").to_numpy(),
+        "Lý do": weak["weak_reasons_vi"].fillna("").replace("", NO_SIGNS).to_numpy(),
         "Điểm ưu tiên": weak["priority_score"].round(2).to_numpy(),
     })
 

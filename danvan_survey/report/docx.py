@@ -27,7 +27,7 @@ MARGINS_MM = (20, 20, 30, 15)
 #: Appendix 1 column widths in cm (landscape A4: 29,7 − 3,0 − 1,5 = 25,2 cm usable).
 #: Columns of ``charts.consolidation_list`` in order: TT, commune, district, organisation,
 #: EM area, view, reasons, score — the reasons get the room.
-LIST_WIDTHS_CM = (0.9, 2.8, 2.5, 3.0, 3.4, 2.4, 8.8, 1.2)
+LIST_WIDTHS_CM = (0.9, 2.8, 2.5, 3.0, 3.3, 2.3, 8.8, 1.4)
 #: Charts left out of the Word report: the top-20 table repeats Appendix 1 at a size that
 #: cannot be read on A4.
 DOCX_SKIP = ("06-danh-sach-cung-co",)
@@ -406,8 +406,9 @@ def _appendix_charts(doc: Any, pngs: dict[str, Path], f: fx.Findings) -> None:
         p = _para(doc, "", align="center", space_after=2)
         p.paragraph_format.keep_with_next = True
         p.add_run().add_picture(str(pngs[spec.name]), width=Cm(16.0))
-        _para(doc, f"Biểu đồ {k}. {spec.caption(f)}", size=SMALL_PT, italic=True,
-              indent=False, space_after=2)
+        caption = _para(doc, f"Biểu đồ {k}. {spec.caption(f)}", size=SMALL_PT, italic=True,
+                        indent=False, space_after=2)
+        caption.paragraph_format.keep_with_next = True
         _para(doc, f"Lưu ý: {spec.caveat}", size=SMALL_PT, indent=False, space_after=12)
 
 
