@@ -153,6 +153,8 @@ def test_html_is_self_contained(res: Results, tmp_path: Path) -> None:
         "mathjaxconfig", "")
     assert page.count('class="plotly-graph-div"') == len(report.CHARTS)
     assert "Dữ liệu mô phỏng" in page
+    assert page.index("Ủy ban Mặt trận Tổ quốc Việt Nam") < page.index("Ủy ban MTTQ")
+    assert "đồng bào dân tộc thiểu số" in page
     f = report.compute_findings(res)
     top = f.weak_by_district.iloc[0]
     assert f"<td>{top['label']}</td><td>{fmt_pct(top['share_weak'])}</td>" in page

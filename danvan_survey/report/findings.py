@@ -200,6 +200,15 @@ def share_text(n: int, total: int) -> str:
     return f"{fmt_num(n)}/{fmt_num(total)} ({fmt_pct(n / total if total else float('nan'))})"
 
 
+def scope_sentence(f: Findings) -> str:
+    """Who was surveyed, with official names in full at first use."""
+    return (f"Khảo sát {fmt_num(f.n_communes)} xã, phường, thị trấn thuộc "
+            f"{fmt_num(f.n_districts)} huyện, thị xã, thành phố; mỗi xã 5 tổ chức: Ủy ban Mặt "
+            "trận Tổ quốc Việt Nam (sau đây viết tắt là Ủy ban MTTQ), Hội Nông dân, Hội Liên "
+            "hiệp Phụ nữ, Đoàn Thanh niên Cộng sản Hồ Chí Minh (Đoàn TNCS Hồ Chí Minh) và Hội "
+            "Cựu chiến binh cấp xã; vùng đồng bào dân tộc thiểu số viết tắt là vùng DTTS.")
+
+
 def coverage_sentence(f: Findings) -> str:
     """Returns received and checked against expected."""
     share = f.n_received / f.n_expected if f.n_expected else float("nan")
