@@ -599,7 +599,7 @@ def consolidation_table(res: Results, top: int = 20) -> go.Figure:
                "fill_color": [["#FFFFFF", "#F3F6FA"] * len(table)]},
     ))
     # a row is ~18 px per text line plus padding; header two lines; footer room below
-    height = 90 + 50 + sum(16 + 18 * n for n in lines) + 60 + FOOTER_ROOM
+    height = 90 + 50 + sum(12 + 17 * n for n in lines) + FOOTER_ROOM
     fig = finish(fig, res, title=title, form="a", n=_n_orgs(res), height=max(400, height),
                  width=1200)
     fig.update_layout(margin={"l": 20, "r": 20})
