@@ -321,6 +321,16 @@ def test_cadre_capacity_explains_few_psus_once(res: Results) -> None:
     assert all("(n=" in y for tr in markers for y in tr.y)
 
 
+def test_cadre_panels_have_no_edge_ticks(res: Results) -> None:
+    """Neighbouring panels never print "100%0%": no tick at either end of a panel."""
+    fig = charts.cadre_capacity(res, by="em_area")
+    axes = [fig.layout[k] for k in fig.layout if str(k).startswith("xaxis")]
+    assert len(axes) == len(charts.CAPACITY_ITEMS)
+    for axis in axes:
+        low, high = axis.range
+        assert axis.tickvals and all(low < v < high for v in axis.tickvals)
+
+
 def test_consolidation_scores_print_whole_numbers(res: Results) -> None:
     assert [fmt_score(v) for v in (12.0, 12.5, 7.25, float("nan"))] == [
         "12", "12,5", "7,25", "–"]

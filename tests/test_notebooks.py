@@ -169,6 +169,25 @@ def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.Monk
         assert str(demo_root) not in page.read_text(encoding="utf-8")
     _check_figures_against_tables(demo_root)
     _check_docx_pdf(folder / "bao-cao.docx", tmp_path)
+    _check_xlsx_pdf(folder / "bang-so-lieu.xlsx", tmp_path)
+
+
+def _check_xlsx_pdf(xlsx: Path, tmp_path: Path) -> None:
+    """The workbook prints on A4 landscape, fit to width: tens of pages, not hundreds."""
+    from pypdf import PdfReader
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed; scripts/setup.sh installs it")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
+                   capture_output=True, timeout=300, check=True)
+    pdf = PdfReader(str(tmp_path / "bang-so-lieu.pdf"))
+    assert 20 <= len(pdf.pages) <= 90  # demo round: 58 pages (was 279 before print set-up)
+    for page in pdf.pages:
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+        assert "DỮ LIỆU MÔ PHỎNG" in (page.extract_text() or "")
 
 
 def _check_figures_against_tables(root: Path) -> None:
