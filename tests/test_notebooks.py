@@ -206,6 +206,7 @@ def _check_figures_against_tables(root: Path) -> None:
     page = (root / "reports" / "demo-2014" / "bao-cao.html").read_text(encoding="utf-8")
     doc = Document(str(root / "reports" / "demo-2014" / "bao-cao.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
+    top_district = _top_district_by_share(root)
     for where in (page, text):
         assert f"{fmt_num(len(communes))} xã có từ 2 tổ chức yếu kém trở lên" in where
         assert f"{fmt_num(well_weak)} tổ chức tự xếp loại vững mạnh hoặc khá nhưng" in where
@@ -213,6 +214,25 @@ def _check_figures_against_tables(root: Path) -> None:
         assert f"tổng cộng {fmt_num(len(weak))}/" in where
         hd27 = int(communes["party_unit_defect_hd27"].sum())
         assert f"trong đó {fmt_num(hd27)} xã có từ 2 tổ chức tự xếp loại" in where
+        assert f"cao nhất ở: {top_district}" in where
+    # the district named first (highest share) is the highest by the CSV tables too
+
+
+def _top_district_by_share(root: Path) -> str:
+    """"Hàm Tân 14,6% (7/48)" from weak_organisations.csv and the organisation table."""
+    import pandas as pd
+
+    from danvan_survey.charts.style import fmt_num, fmt_pct, short_district
+
+    clean = root / "data" / "clean" / "demo-2014"
+    weak = pd.read_csv(clean / "weak_organisations.csv", dtype=str)
+    orgs = pd.read_parquet(clean / "indicators_org.parquet")
+    surveyed = orgs.groupby("district_name").size()
+    n_weak = weak.groupby(weak.columns[1]).size().reindex(surveyed.index, fill_value=0)
+    share = (n_weak / surveyed).sort_values(ascending=False, kind="mergesort")
+    name = share.index[0]
+    return (f"{short_district(name)} {fmt_pct(share.iloc[0])} ({fmt_num(int(n_weak[name]))}/"
+            f"{fmt_num(int(surveyed[name]))})")
 
 
 def _check_docx_pdf(docx: Path, tmp_path: Path) -> None:

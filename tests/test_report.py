@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from PIL import Image
 from plotly.offline import get_plotlyjs
@@ -112,7 +114,9 @@ def test_column_headers_in_vietnamese() -> None:
 
 
 def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path) -> None:
-    sheets = report.xlsx_sheets(res)
+    em = res.indicators_em_area  # the analysis adds an all-areas total coded "ALL"
+    sheets = report.xlsx_sheets(replace(res, indicators_em_area=pd.concat(
+        [em, em.assign(em_area="ALL")], ignore_index=True)))
     sheets["Theo tổ chức"] = sheets["Theo tổ chức"].assign(
         **{"Lý do": ["=HYPERLINK(\"x\")"] + [""] * (len(res.indicators_org) - 1)})
     path = report.write_xlsx(sheets, tmp_path / "t.xlsx", synthetic=True)
@@ -133,6 +137,10 @@ def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path)
     assert "Tuy Phong" in values and "595" not in values  # place names, not codes
     for sheet in book.worksheets:
         assert str(sheet["A1"].value).startswith("DỮ LIỆU MÔ PHỎNG")
+        cells = [v for row in sheet.iter_rows(min_row=3, values_only=True) for v in row
+                 if isinstance(v, str)]
+        assert not [v for v in cells if v in ("ALL", "unverified", "suppress")
+                    or re.fullmatch(r"[a-z]+(_[a-z]+)+", v)], sheet.title
         heads = [c.value for c in sheet[2] if c.value]
         assert not [h for h in heads if re.fullmatch(r"[a-z0-9_]+", str(h))], sheet.title
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9

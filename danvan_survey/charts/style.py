@@ -96,7 +96,9 @@ def var_label(form: str, name: str) -> str:
 
 
 def em_label(code: object) -> str:
-    """Label of an EM-area class (reference module)."""
+    """Label of an EM-area class (reference module); the all-areas total is "Toàn tỉnh"."""
+    if str(code) == "ALL":
+        return "Toàn tỉnh"
     return EM_AREA_LABELS_VI.get(str(code), str(code))
 
 

@@ -37,7 +37,8 @@ class ChartSpec:
 
 def _consolidation_key(f: fx.Findings) -> str:
     return (f"Tổng cộng {charts.fmt_num(f.n_weak)} tổ chức cần củng cố; biểu đồ ghi 20 tổ chức có "
-            "điểm ưu tiên cao nhất, danh sách đầy đủ ở phụ lục.")
+            "điểm ưu tiên cao nhất; danh sách đầy đủ trong bang-so-lieu.xlsx và Phụ lục 1 của "
+            "bao-cao.docx.")
 
 
 CHARTS: tuple[ChartSpec, ...] = (
