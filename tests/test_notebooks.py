@@ -206,6 +206,14 @@ def _check_figures_against_tables(root: Path) -> None:
     page = (root / "reports" / "demo-2014" / "bao-cao.html").read_text(encoding="utf-8")
     doc = Document(str(root / "reports" / "demo-2014" / "bao-cao.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables[:1] + doc.tables[-2:] for row in t.rows
+                      for c in row.cells)
+    # header and signature from report: in round.yaml; what it leaves out stays "…"
+    for given in ("TỈNH ỦY BÌNH THUẬN", "BAN DÂN VẬN", "Số …-BC/BDVTU",
+                  "Bình Thuận, ngày … tháng … năm …"):
+        assert given in cells
+    assert "T/M BAN DÂN VẬN" in "\n".join(c.text for t in doc.tables for row in t.rows
+                                           for c in row.cells)
     top_district = _top_district_by_share(root)
     for where in (page, text):
         assert f"{fmt_num(len(communes))} xã có từ 2 tổ chức yếu kém trở lên" in where
