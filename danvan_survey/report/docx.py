@@ -27,7 +27,7 @@ MARGINS_MM = (20, 20, 30, 15)
 #: Appendix 1 column widths in cm (landscape A4: 29,7 − 3,0 − 1,5 = 25,2 cm usable).
 #: Columns of ``charts.consolidation_list`` in order: TT, commune, district, organisation,
 #: EM area, view, reasons, score — the reasons get the room.
-LIST_WIDTHS_CM = (0.9, 2.8, 2.5, 3.0, 3.3, 2.3, 8.8, 1.4)
+LIST_WIDTHS_CM = (0.9, 2.8, 2.5, 3.0, 3.3, 2.3, 8.6, 1.6)
 #: Charts left out of the Word report: the top-20 table repeats Appendix 1 at a size that
 #: cannot be read on A4.
 DOCX_SKIP = ("06-danh-sach-cung-co",)
