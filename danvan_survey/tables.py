@@ -71,3 +71,19 @@ def reason_counts(ind_org: pd.DataFrame) -> pd.DataFrame:
     out = out[out["n_orgs"] > 0]
     return out.sort_values(["n_orgs", "reason"], ascending=[False, True],
                            kind="mergesort").reset_index(drop=True)
+
+
+def em_classification(ind_org: pd.DataFrame) -> pd.DataFrame:
+    """Communes per EM-area class: with a cited source vs inferred (not verified)."""
+    frame = ind_org.drop_duplicates("commune_code")
+    sourced = frame["em_source"].astype("str") != "unverified"
+    area = frame["em_area"].astype("str")
+    rows = []
+    for code in EM_AREAS:
+        mine = area == code
+        if mine.any():
+            rows.append({"Vùng": EM_AREA_LABELS_VI.get(code, code),
+                         "Số xã": int(mine.sum()),
+                         "Có nguồn dẫn": int((mine & sourced).sum()),
+                         "Suy luận, chưa xác minh": int((mine & ~sourced).sum())})
+    return pd.DataFrame(rows)

@@ -28,6 +28,7 @@ round_id = "demo-2014"
 # %%
 from danvan_survey import charts
 from danvan_survey.report.findings import findings, methods
+from danvan_survey.report.xlsx import estimates_table
 from danvan_survey.results import load_results
 
 charts.setup_notebook()
@@ -50,7 +51,7 @@ charts.cadre_capacity(res, by="em_area")
 
 # %% [markdown]
 # ## Bảng ước lượng
-# Mọi ước lượng với sai số chuẩn, bậc tự do, hiệu ứng thiết kế và độ tin cậy.
+# Mọi ước lượng với sai số chuẩn, bậc tự do, hiệu ứng thiết kế và độ tin cậy; ước lượng dựa trên quá ít cán bộ ghi “ẩn”.
 
 # %%
-res.estimates
+charts.vi_table(estimates_table(res))

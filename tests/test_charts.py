@@ -340,6 +340,20 @@ def test_consolidation_scores_print_whole_numbers(res: Results) -> None:
     assert all("," not in v for v in fig.data[0].cells.values[-1])
 
 
+def test_vi_table_whole_vietnamese_and_row_units(res: Results) -> None:
+    from danvan_survey.report.xlsx import estimates_table
+
+    table = estimates_table(res)
+    page = charts.vi_table(table).to_html()
+    assert page.count("<tr") == len(table) + 1  # every row, no truncation
+    share = table.index[table["Loại"] == "Tỷ lệ"][0]
+    mean = table.index[table["Loại"] == "Trung bình"][0]
+    est = res.estimates
+    assert fmt_pct(est.loc[share, "estimate"]) in page  # share rows as "41,2%"
+    assert fmt_num(est.loc[mean, "estimate"], 2) in page  # means with a decimal comma
+    assert "ẩn" in page and "suppress" not in page
+
+
 def test_dvk_funnel_totals(res: Results) -> None:
     fig = charts.dvk_funnel(res)
     org = res.organisations

@@ -244,6 +244,36 @@ def finish(
 
 
 # ---------------------------------------------------------------- tables (notebooks)
+#: Columns whose unit depends on the row (share or mean), flagged by ``attrs["pct_rows"]``.
+ROW_UNIT_COLUMNS = ("Ước lượng", "Sai số chuẩn", "Cận dưới KTC 95%", "Cận trên KTC 95%",
+                    "Hệ số biến thiên", "Hiệu ứng thiết kế")
+
+
+def _cell(value: object, pct: bool) -> str:
+    if isinstance(value, str):
+        return value
+    return fmt_pct(value) if pct else fmt_num(value, 2)  # type: ignore[arg-type]
+
+
+def _row_formats(styler: Styler, frame: pd.DataFrame) -> Styler:
+    """Share rows as percentages, mean rows with two decimals (estimate tables)."""
+    flags = frame.attrs.get("pct_rows")
+    cols = [c for c in ROW_UNIT_COLUMNS if c in frame.columns]
+    if flags is None or not cols:
+        return styler
+    rows = pd.Series(list(flags), index=frame.index)
+    ratio_cols = [c for c in cols if c in ROW_UNIT_COLUMNS[:4]]
+    other = [c for c in cols if c not in ratio_cols]
+    if rows.any():
+        styler = styler.format(lambda v: _cell(v, True),
+                               subset=pd.IndexSlice[rows[rows].index, ratio_cols])
+    if (~rows).any():
+        styler = styler.format(lambda v: _cell(v, False),
+                               subset=pd.IndexSlice[rows[~rows].index, ratio_cols])
+    return styler.format(lambda v: _cell(v, False), subset=other) if other else styler
+
+
+
 def vi_table(frame: pd.DataFrame) -> Styler:
     """A whole table for reading in a notebook: every row, Vietnamese numbers, text wrapped.
 
@@ -260,6 +290,7 @@ def vi_table(frame: pd.DataFrame) -> Styler:
         elif pd.api.types.is_numeric_dtype(frame[col]):
             formats[col] = lambda v: fmt_num(v)  # type: ignore[arg-type]
     styler = frame.style.format(formats, na_rep="").hide(axis="index")
+    styler = _row_formats(styler, frame)
     return styler.set_properties(**{"white-space": "normal", "text-align": "left",
                                     "vertical-align": "top"}).set_table_styles(
         [{"selector": "th", "props": "text-align: left; vertical-align: top;"}])

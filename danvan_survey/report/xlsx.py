@@ -136,6 +136,13 @@ def readable_estimates(est: pd.DataFrame, district_names: dict[str, str]) -> pd.
     return out
 
 
+def estimates_table(res: Results) -> pd.DataFrame:
+    """The cadre estimates with place names and Vietnamese labels (for notebooks too)."""
+    names = dict(zip(res.indicators_org["district_code"].astype(str),
+                     res.indicators_org["district_name"], strict=False))
+    return readable_estimates(res.estimates, names)
+
+
 def fx_domain(domain_type: str, domain: str, district_names: dict[str, str]) -> str:
     """Place name of an estimate domain."""
     if domain_type == "province":
@@ -275,8 +282,6 @@ def _write_cell(ws: Any, i: int, j: int, value: object, fmt: Any, text_fmt: Any)
 def xlsx_sheets(res: Results, f: fx.Findings | None = None) -> dict[str, pd.DataFrame]:
     """Readable tables of the workbook, by sheet name (Vietnamese headers and labels)."""
     f = f or fx.compute_findings(res)
-    names = dict(zip(res.indicators_org["district_code"].astype(str),
-                     res.indicators_org["district_name"], strict=False))
     org_cols = [c for c in ORG_COLUMNS if c in res.indicators_org]
     sheets = {
         "Yếu kém theo huyện": fx.weak_share_frame(f.weak_by_district, "Huyện"),
@@ -289,7 +294,7 @@ def xlsx_sheets(res: Results, f: fx.Findings | None = None) -> dict[str, pd.Data
         "Theo tổ chức": _readable(res.indicators_org[org_cols]),
     }
     if len(res.estimates):
-        sheets["Ước lượng cán bộ"] = readable_estimates(res.estimates, names)
+        sheets["Ước lượng cán bộ"] = estimates_table(res)
     if len(res.organisations) and "dvk_model_names" in res.organisations:
         sheets["Mô hình DVK"] = dvk_catalogue(res)
     return sheets
