@@ -33,7 +33,7 @@ from danvan_survey.tables import em_classification
 
 charts.setup_notebook()
 res = load_results(round_id)  # finds the project folder above notebooks/
-print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+print(charts.round_heading(res))
 
 # %% [markdown]
 # ## Lưu ý về phân loại vùng DTTS

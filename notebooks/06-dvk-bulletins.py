@@ -32,7 +32,7 @@ from danvan_survey.results import load_results
 
 charts.setup_notebook()
 res = load_results(round_id)  # finds the project folder above notebooks/
-print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+print(charts.round_heading(res))
 
 # %% [markdown]
 # ## Mô hình dân vận khéo

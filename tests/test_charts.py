@@ -354,6 +354,13 @@ def test_vi_table_whole_vietnamese_and_row_units(res: Results) -> None:
     assert "ẩn" in page and "suppress" not in page
 
 
+def test_round_heading_flags_synthetic_once(res: Results) -> None:
+    assert charts.round_heading(res) == "Đợt test-2014: Đợt thử — DỮ LIỆU MÔ PHỎNG"
+    titled = replace(res, title="Đợt 2014 (DỮ LIỆU MÔ PHỎNG)")
+    assert charts.round_heading(titled).count("MÔ PHỎNG") == 1
+    assert "MÔ PHỎNG" not in charts.round_heading(make_results(synthetic=False))
+
+
 def test_dvk_funnel_totals(res: Results) -> None:
     fig = charts.dvk_funnel(res)
     org = res.organisations

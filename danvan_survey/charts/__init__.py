@@ -31,6 +31,7 @@ from danvan_survey.charts.style import (
     footer_text,
     indicator_label,
     register_template,
+    round_heading,
     setup_notebook,
     vi_table,
 )
@@ -40,6 +41,6 @@ __all__ = [
     "bulletin_compliance", "cadre_capacity", "commune_coordinates", "commune_map",
     "consolidation_list", "consolidation_table", "dvk_funnel", "em_comparison", "fmt_num",
     "fmt_pct", "fmt_score", "footer_text", "indicator_heatmap", "indicator_label",
-    "rating_distribution",
-    "register_template", "select_estimates", "setup_notebook", "vi_table", "weak_organisations",
+    "rating_distribution", "register_template", "round_heading", "select_estimates",
+    "setup_notebook", "vi_table", "weak_organisations",
 ]

@@ -193,6 +193,14 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
     return fmt_num(float(value) * 100, decimals) + "%"
 
 
+def round_heading(res: Results) -> str:
+    """"Đợt demo-2014: <title>", flagged "DỮ LIỆU MÔ PHỎNG" once for a synthetic round."""
+    text = f"Đợt {res.round_id}: {res.title}"
+    if res.synthetic and "MÔ PHỎNG" not in res.title.upper():
+        text += " — DỮ LIỆU MÔ PHỎNG"
+    return nfc(text)
+
+
 # ---------------------------------------------------------------- footer
 def footer_text(res: Results, form: str, n: int | str, note: str = "") -> str:
     """Source line of a chart: round, form, n, synthetic flag, date and package version."""
