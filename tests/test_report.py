@@ -71,6 +71,15 @@ def test_stated_figures_equal_the_tables(res: Results) -> None:
     assert f"{fmt_num(f.n_rated_well_fun_weak)} tổ chức tự xếp loại vững mạnh hoặc khá" in text
 
 
+def test_every_caption_adds_a_figure(res: Results) -> None:
+    """Captions say what the reader should take from the chart, with its number."""
+    f = report.compute_findings(res)
+    for spec in report.CHARTS:
+        key = spec.key(f)
+        assert key and re.search(r"\d", key), spec.name
+        assert key in spec.caption(f) and "di chuột" not in spec.caption(f)
+
+
 def test_measures_answer_every_reason() -> None:
     from danvan_survey.report.meta import load_measures
     from danvan_survey.weakness import load_weakness_config

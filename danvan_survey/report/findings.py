@@ -100,6 +100,8 @@ class Findings:
     n_communes: int = 0
     n_cadres: int = 0
     province_rates: dict[str, float] = field(default_factory=dict)
+    gathering_low_em: tuple[str, str, float] | None = None
+    trained_by_em: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- computation
@@ -145,6 +147,28 @@ def _cadre(res: Results) -> list[CadreFigure]:
     return out
 
 
+def _gathering_low_em(res: Results) -> tuple[str, str, float] | None:
+    """Lowest gathering rate of an EM area × organisation cell: (area, org, rate)."""
+    em = res.indicators_em_area
+    if em.empty or "gathering_rate" not in em:
+        return None
+    rows = em[em["em_area"].isin(["pure", "mixed", "none"]) & em["gathering_rate"].notna()]
+    if rows.empty:
+        return None
+    low = rows.loc[rows["gathering_rate"].idxmin()]
+    return str(low["em_area"]), str(low["org_type"]), float(low["gathering_rate"])
+
+
+def _trained_by_em(res: Results) -> dict[str, float]:
+    """Design-based share of cadres trained in 12 months, by EM area (published only)."""
+    rows = charts.select_estimates(res.estimates, charts.CAPACITY_ITEMS[0], "em_area")
+    if rows.empty:
+        return {}
+    rows = rows[rows["reliability"] != "suppress"]
+    by = dict(zip(rows["domain"].astype(str), rows["estimate"].astype(float), strict=True))
+    return {a: by[a] for a in ("pure", "mixed", "none") if a in by}
+
+
 def compute_findings(res: Results) -> Findings:
     """Compute every figure the report states, from the round's tables."""
     io = res.indicators_org
@@ -186,6 +210,8 @@ def compute_findings(res: Results) -> Findings:
         n_cadres=len(res.cadres),
         province_rates={ind: _ratio(prov, ind) for ind in ACTIVITY_INDICATORS
                         if f"{ind}_den" in prov and len(prov)},
+        gathering_low_em=_gathering_low_em(res),
+        trained_by_em=_trained_by_em(res),
     )
 
 
@@ -267,6 +293,23 @@ def gathering_sentences(f: Findings) -> list[str]:
     return [f"Tỷ lệ tập hợp của {org_label(g.org)} toàn tỉnh {fmt_pct(g.province)}; thấp "
             f"nhất {g.low_name} ({fmt_pct(g.low)}), cao nhất {g.high_name} ({fmt_pct(g.high)})."
             for g in f.gathering]
+
+
+def gathering_em_sentence(f: Findings) -> str:
+    """The lowest gathering rate by EM area and organisation."""
+    if f.gathering_low_em is None:
+        return ""
+    area, org, rate = f.gathering_low_em
+    return (f"Thấp nhất: {org_label(org)} ở {lower_first(em_label(area))} "
+            f"({fmt_pct(rate)}).")
+
+
+def trained_em_sentence(f: Findings) -> str:
+    """Share of cadres trained by EM area (design-based estimates)."""
+    if not f.trained_by_em:
+        return ""
+    parts = [f"{lower_first(em_label(a))} {fmt_pct(v)}" for a, v in f.trained_by_em.items()]
+    return "Tỷ lệ cán bộ được tập huấn 12 tháng (ước lượng): " + "; ".join(parts) + "."
 
 
 def meeting_sentence(f: Findings) -> str:

@@ -80,7 +80,8 @@ CHARTS: tuple[ChartSpec, ...] = (
               fx.EM_CAVEAT, fx.meeting_sentence),
     ChartSpec("09-ty-le-tap-hop-vung-dtts", "Vùng đồng bào DTTS",
               lambda r: charts.indicator_heatmap(r, "gathering_rate", by="em_area"),
-              "Tỷ lệ tập hợp theo vùng DTTS và tổ chức.", fx.EM_CAVEAT),
+              "Tỷ lệ tập hợp theo vùng DTTS và tổ chức.", fx.EM_CAVEAT,
+              fx.gathering_em_sentence),
     ChartSpec("10-nang-luc-can-bo-huyen", "Năng lực cán bộ", charts.cadre_capacity,
               "Ước lượng theo thiết kế mẫu: tỷ lệ được tập huấn, tự đánh giá kỹ năng xử lý "
               "tình huống, cách xử lý tình huống, mức biết Nghị quyết 25-NQ/TW; theo huyện.",
@@ -88,14 +89,15 @@ CHARTS: tuple[ChartSpec, ...] = (
               "bằng 0.", lambda f: " ".join(fx.cadre_sentences(f)[:1])),
     ChartSpec("11-nang-luc-can-bo-vung-dtts", "Năng lực cán bộ",
               lambda r: charts.cadre_capacity(r, by="em_area"),
-              "Các ước lượng năng lực cán bộ theo vùng DTTS.", fx.EM_CAVEAT),
+              "Các ước lượng năng lực cán bộ theo vùng DTTS.", fx.EM_CAVEAT,
+              fx.trained_em_sentence),
     ChartSpec("12-dan-van-kheo", "Dân vận khéo và bản tin", charts.dvk_funnel,
               "Số mô hình dân vận khéo đăng ký và được công nhận; số tổ chức theo cấp "
               "công nhận cao nhất.", "Hai ô dùng hai đơn vị khác nhau (mô hình, tổ chức).",
               lambda f: " ".join(fx.dvk_sentences(f)[1:])),
     ChartSpec("13-ban-tin", "Dân vận khéo và bản tin", charts.bulletin_compliance,
-              "Tỷ lệ kỳ bản tin có bài về mô hình dân vận khéo theo huyện, so với mục tiêu "
-              "100%.", "Chỉ tính tổ chức có phát hành bản tin.",
+              "Tỷ lệ kỳ bản tin có bài về mô hình dân vận khéo theo huyện.",
+              "Chỉ tính tổ chức có phát hành bản tin.",
               lambda f: " ".join(fx.dvk_sentences(f)[:1])),
 )
 
