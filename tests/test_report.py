@@ -218,8 +218,8 @@ def test_docx_is_a_bao_cao(built, res: Results) -> None:
                     "PHỤ LỤC 1", "PHỤ LỤC 2", "Biểu đồ 1. "):
         assert heading in text
     assert "Nơi nhận:" in cells
-    assert "Ủy ban Mặt trận Tổ quốc Việt Nam (sau đây viết tắt là MTTQ)" in text
-    assert "đồng bào dân tộc thiểu số (sau đây viết tắt là DTTS)" in text
+    assert "Ủy ban Mặt trận Tổ quốc Việt Nam (sau đây viết tắt là Ủy ban MTTQ)" in text
+    assert "đồng bào dân tộc thiểu số (sau đây viết tắt là vùng DTTS)" in text
     for word in ("di chuột", "unverified", "suppress", "ALL", "em_source"):
         assert word not in text + cells
     first, listing = doc.sections[0], doc.sections[1]

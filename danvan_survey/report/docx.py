@@ -31,13 +31,11 @@ LIST_WIDTHS_CM = (0.9, 2.8, 2.5, 3.0, 3.3, 2.3, 8.6, 1.6)
 #: Charts left out of the Word report: the top-20 table repeats Appendix 1 at a size that
 #: cannot be read on A4.
 DOCX_SKIP = ("06-danh-sach-cung-co",)
-PURPOSE = ("Đánh giá đúng thực trạng hoạt động của Ủy ban Mặt trận Tổ quốc Việt Nam (sau đây "
-           "viết tắt là MTTQ) và các đoàn thể chính trị - xã hội ở cơ sở; xác định tổ chức cơ "
-           "sở yếu kém cần củng cố, năng lực của đội ngũ cán bộ làm công tác dân vận, kết quả "
-           "phong trào thi đua “Dân vận khéo”, làm căn cứ đề xuất giải pháp, chú ý vùng đồng "
-           "bào dân tộc thiểu số (sau đây viết tắt là DTTS).")
-ORGS_SCOPE = ("Ủy ban MTTQ, Hội Nông dân, Hội Liên hiệp Phụ nữ, Đoàn Thanh niên Cộng sản Hồ Chí "
-              "Minh (Đoàn TNCS Hồ Chí Minh) và Hội Cựu chiến binh cấp xã")
+PURPOSE = ("Đánh giá đúng thực trạng hoạt động của Mặt trận Tổ quốc và các đoàn thể chính trị - "
+           "xã hội ở cơ sở; xác định tổ chức cơ sở yếu kém cần củng cố, năng lực của đội ngũ "
+           "cán bộ làm công tác dân vận, kết quả phong trào thi đua “Dân vận khéo”, làm căn cứ "
+           "đề xuất giải pháp, chú ý vùng đồng bào dân tộc thiểu số (sau đây viết tắt là vùng "
+           "DTTS).")
 CAUSES = ("Số liệu khảo sát cho biết nơi và mức độ của hạn chế, chưa cho biết nguyên nhân; "
           "nguyên nhân cần được cấp ủy, Ủy ban MTTQ và các đoàn thể ở nơi có tỷ lệ yếu kém cao "
           "phân tích, làm rõ khi triển khai củng cố.")
@@ -246,9 +244,7 @@ def _section_one(doc: Any, res: Results, f: fx.Findings, period: str) -> None:
     _heading(doc, "1. Mục đích", 2)
     _para(doc, PURPOSE)
     _heading(doc, "2. Phạm vi", 2)
-    _para(doc, f"Khảo sát {fmt_num(f.n_communes)} xã, phường, thị trấn thuộc "
-               f"{fmt_num(f.n_districts)} huyện, thị xã, thành phố; mỗi xã 5 tổ chức: "
-               f"{ORGS_SCOPE}. Thời gian thu thập: {period}.")
+    _para(doc, f"{fx.scope_sentence(f)} Thời gian thu thập: {period}.")
     _heading(doc, "3. Phương pháp", 2)
     for text in fx.methods(res):
         if text != fx.SYNTHETIC_NOTE:

@@ -28,12 +28,6 @@ from danvan_survey.results import Results
 from danvan_survey.tables import reason_counts, weak_flags, weak_shares
 from danvan_survey.weakness import disagreements, load_weakness_config, weak_communes
 
-#: Official names written in full at first use, with the short form used afterwards.
-FULL_NAMES = (
-    ("Ủy ban Mặt trận Tổ quốc Việt Nam", "MTTQ"),
-    ("đồng bào dân tộc thiểu số", "DTTS"),
-    ("Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh"),
-)
 EM_CAVEAT = ("Phân loại xã theo vùng đồng bào DTTS một phần được suy luận, chưa được xác "
              "minh; “ngoài danh sách” nghĩa là xã không có trong danh sách vùng DTTS đã tìm "
              "được, không phải đã xác minh là không có đồng bào DTTS.")
@@ -232,7 +226,12 @@ def scope_sentence(f: Findings) -> str:
             f"{fmt_num(f.n_districts)} huyện, thị xã, thành phố; mỗi xã 5 tổ chức: Ủy ban Mặt "
             "trận Tổ quốc Việt Nam (sau đây viết tắt là Ủy ban MTTQ), Hội Nông dân, Hội Liên "
             "hiệp Phụ nữ, Đoàn Thanh niên Cộng sản Hồ Chí Minh (Đoàn TNCS Hồ Chí Minh) và Hội "
-            "Cựu chiến binh cấp xã; vùng đồng bào dân tộc thiểu số viết tắt là vùng DTTS.")
+            "Cựu chiến binh cấp xã.")
+
+
+#: The EM-area term, written in full at first use.
+EM_TERM = ("Vùng đồng bào dân tộc thiểu số (sau đây viết tắt là vùng DTTS) gồm xã thuần đồng "
+           "bào DTTS và xã có thôn DTTS xen ghép.")
 
 
 def coverage_sentence(f: Findings) -> str:

@@ -53,7 +53,7 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
         version=__version__, synthetic=res.synthetic, findings=fx.summary(f),
         sections=list(sections.items()), methods=fx.methods(res), shares=shares,
         share_header=SHARE_HEADER, interactive_note=INTERACTIVE_NOTE,
-        intro=fx.scope_sentence(f),
+        intro=f"{fx.scope_sentence(f)} {fx.EM_TERM}",
         plotly_js=get_plotlyjs().replace("</script>", "<\\/script>"),
     )
     target.write_text(page, encoding="utf-8")
