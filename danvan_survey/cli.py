@@ -190,7 +190,7 @@ def forms(
     from danvan_survey.forms import build_forms
 
     def go() -> None:
-        paths = build_forms(load_round(round_id, root), out)
+        paths = build_forms(load_round(round_id, root), out, progress=_progress)
         console.print(escape(f"Đã ghi {len(paths)} tệp vào {out}"))
 
     _guard(go, "forms", round_id, root)

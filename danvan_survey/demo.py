@@ -1370,6 +1370,24 @@ def _yaml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
+#: Example ``report:`` section (header and signature of the báo cáo). Number, date and
+#: signer's name are left out on purpose: the report prints "…" for the office to fill in.
+REPORT_YAML = [
+    "report:",
+    '  superior: "TỈNH ỦY BÌNH THUẬN"',
+    '  issuing_body: "BAN DÂN VẬN"',
+    '  symbol: "BC/BDVTU"',
+    '  place: "Bình Thuận"',
+    '  signer_authority: "T/M BAN DÂN VẬN"',
+    '  signer_title: "TRƯỞNG BAN"',
+    "  recipients:",
+    '    - "Thường trực Tỉnh ủy (để báo cáo)"',
+    '    - "Ban Dân vận Trung ương (để báo cáo)"',
+    '    - "Các huyện ủy, thị ủy, thành ủy"',
+    '    - "Lưu Văn phòng"',
+]
+
+
 def round_yaml(round_id: str, province_code: str, title: str,
                excel_sources: list[dict[str, Any]]) -> str:
     """The round.yaml text (fixed layout, no timestamps)."""
@@ -1392,6 +1410,7 @@ def round_yaml(round_id: str, province_code: str, title: str,
             lines.append("    column_map:")
             lines += [f"      {_yaml_str(k)}: {v}" for k, v in s["column_map"].items()]
     lines.append("  - {file: form_b_kobo_SYNTHETIC.csv, kind: kobo_csv, form: b}")
+    lines += REPORT_YAML
     return "\n".join(lines) + "\n"
 
 

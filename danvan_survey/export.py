@@ -230,7 +230,8 @@ def issues_table(result: RoundResult) -> pd.DataFrame:
                 "row": "",
                 "variable": "org_type",
                 "value": m.org_type,
-                "message": f"Chưa nhận phiếu A của {m.org_type} tại {m.commune_name} "
+                "message": f"Chưa nhận phiếu A của "
+                f"{load_codebook().choice_label_vi('org_type', m.org_type)} tại {m.commune_name} "
                 f"({m.district_name}); đôn đốc xã gửi phiếu.",
             }
         )

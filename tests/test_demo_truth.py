@@ -90,3 +90,17 @@ def test_missing_returns_are_listed(demo_root):
     # a return whose commune name is ambiguous cannot be placed, so its pair stays missing
     unplaced = set(defects.loc[defects["defect_kind"] == "name_ambiguous", "key"])
     assert missing == set(expected["missing_returns"]) | unplaced
+
+
+def test_missing_returns_name_the_organisation(demo_root):
+    """The validation report says "Hội Cựu chiến binh", not the code "hccb"."""
+    from danvan_survey.codebook import load_codebook
+
+    issues = pd.read_csv(demo_root / "data" / "clean" / DEMO / "validation_issues.csv", dtype=str)
+    rows = issues[issues["rule"] == "missing_return"]
+    assert len(rows)
+    cb = load_codebook()
+    for value, message in zip(rows["value"], rows["message"], strict=True):
+        assert f"Chưa nhận phiếu A của {cb.choice_label_vi('org_type', value)} tại" in message
+    page = (demo_root / "data" / "clean" / DEMO / "validation_report.html").read_text("utf-8")
+    assert not any(f"phiếu A của {code} " in page for code in cb.codes("org_type"))

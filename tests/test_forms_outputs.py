@@ -90,3 +90,31 @@ def test_kobo_export_both_header_styles():
         cb.choice_label_vi("meeting_content", c) for c in ("policy", "thematic"))
     assert label[cb.var("a", "org_type").label_vi].iloc[1] == cb.choice_label_vi(
         "org_type", "mttq")
+
+
+@pytest.mark.parametrize("form", ["a", "b"])
+def test_paper_prints_labels_not_english_codes(tmp_path, form):
+    html = paper_html(form, _round(tmp_path))
+    cb = load_codebook()
+    options = re.findall(r"<span class='box'></span>([^<]*)</div>", html)
+    assert options
+    text_codes = {c.code for lst in cb.choices.values() for c in lst if not c.code.isdigit()}
+    for option in options:
+        head = option.split(".")[0].strip()
+        assert head not in text_codes, option  # no "mttq." / "branch_head."
+        if re.match(r"\d+\. ", option):
+            assert head.isdigit()  # numeric codes stay: data entry types them
+    assert "dữ liệu mô phỏng" in html and "dữ liệu tổng hợp" not in html
+
+
+def test_workbook_instructions_say_mo_phong(tmp_path):
+    from danvan_survey.forms.workbook import build_workbooks
+
+    messages: list[str] = []
+    paths = build_workbooks(_round(tmp_path), tmp_path, ["22915", "22918"],
+                            progress=messages.append)
+    assert messages == ["Sổ Excel cho xã: 2/2"]
+    book = load_workbook(paths[0])
+    text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
+                    for c in row if isinstance(c.value, str))
+    assert "dữ liệu mô phỏng" in text and "dữ liệu tổng hợp" not in text

@@ -164,11 +164,15 @@ def write_hostile_round(root: Path) -> Path:
         + ["Đề xuất\x00\x07 <b>đậm</b>", "Mô hình \u202eđảo", "", ""]
     )
     (folder / "a.csv").unlink()
-    pd.DataFrame(rows, columns=header).to_csv(folder / BAD_FILE, sep=";", index=False, quoting=csv.QUOTE_ALL)
+    pd.DataFrame(rows, columns=header).to_csv(
+        folder / BAD_FILE, sep=";", index=False, quoting=csv.QUOTE_ALL
+    )
     b_rows = [r.copy() for r in B_ROWS]
     b_rows[0][4] = "=1+2"
     b_rows[1][4] = HTML[1]
-    pd.DataFrame(b_rows, columns=B_HEADER).to_csv(folder / "b.csv", sep=";", index=False, quoting=csv.QUOTE_ALL)
+    pd.DataFrame(b_rows, columns=B_HEADER).to_csv(
+        folder / "b.csv", sep=";", index=False, quoting=csv.QUOTE_ALL
+    )
     yaml = (folder / "round.yaml").read_text(encoding="utf-8")
     yaml = yaml.replace(
         'title: "Đợt thử nghiệm nhỏ (DỮ LIỆU MÔ PHỎNG)"',

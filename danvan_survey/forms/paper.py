@@ -41,13 +41,21 @@ vertical-align:-1px}
 """
 
 
+def option_text(code: str, label: str) -> str:
+    """An option as printed: "2. Khá" for numeric codes, else the label alone.
+
+    Numeric codes are typed at data entry; text codes (``mttq``) are picked by label.
+    """
+    return f"{code}. {label}" if code.isdigit() else label
+
+
 def _answer_html(var: Variable, cb: Codebook, round_cfg: RoundConfig) -> str:
     if var.list_name in {"district", "commune"}:
         return "<div class='line'></div>"
     if var.is_select and var.list_name in cb.choices:
         opts = "".join(
-            f"<div class='opt'><span class='box'></span>{html.escape(c.code)}. "
-            f"{html.escape(c.label_vi)}</div>"
+            "<div class='opt'><span class='box'></span>"
+            f"{html.escape(option_text(c.code, c.label_vi))}</div>"
             for c in cb.choices[var.list_name]
         )
         return f"<div class='opts'>{opts}</div>"
@@ -97,7 +105,7 @@ def paper_html(form: FormId, round_cfg: RoundConfig) -> str:
                 + (f"<div class='help'>{html.escape(help_text)}</div>" if help_text else "")
                 + f"{answer}</div></div>"
             )
-    synthetic = ("<p class='synthetic'>ĐỢT THỬ NGHIỆM — dữ liệu tổng hợp, không phải số liệu "
+    synthetic = ("<p class='synthetic'>ĐỢT THỬ NGHIỆM — dữ liệu mô phỏng, không phải số liệu "
                  "thật.</p>" if round_cfg.synthetic else "")
     intro = ("Phiếu giấy dùng cho xã không có máy tính bảng/điện thoại; số thứ tự câu hỏi giống "
              "sổ Excel của xã. Không có số liệu thì để trống.")

@@ -9,6 +9,7 @@ hidden column (the *machine key*), so answers are found even when rows are inser
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -363,7 +364,7 @@ def instruction_lines(round_cfg: RoundConfig, commune: Commune) -> list[str]:
         f"{round_cfg.period_start:%d/%m/%Y} đến {round_cfg.period_end:%d/%m/%Y}.",
     ]
     if round_cfg.synthetic:
-        lines.append("LƯU Ý: đây là đợt thử nghiệm với dữ liệu tổng hợp (không phải số liệu thật).")
+        lines.append("LƯU Ý: đây là đợt thử nghiệm với dữ liệu mô phỏng (không phải số liệu thật).")
     lines += [
         "",
         "1. Mỗi tổ chức (MTTQ, Hội Nông dân, Hội Phụ nữ, Đoàn Thanh niên, Hội Cựu chiến binh) "
@@ -429,15 +430,25 @@ def round_commune_list(round_cfg: RoundConfig) -> list[Commune]:
             for r in frame.itertuples()]
 
 
+#: Print progress after this many workbooks (and after the last).
+PROGRESS_EVERY = 25
+
+
 def build_workbooks(round_cfg: RoundConfig, out_dir: Path,
-                    commune_codes: list[str] | None = None) -> list[Path]:
+                    commune_codes: list[str] | None = None,
+                    progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write one workbook per commune of the round (or of ``commune_codes``)."""
     chosen = round_commune_list(round_cfg)
     if commune_codes is not None:
         wanted = set(commune_codes)
         chosen = [c for c in chosen if c.code in wanted]
-    return [build_workbook(round_cfg, c, out_dir / workbook_filename(c, round_cfg.round_id))
-            for c in chosen]
+    paths = []
+    for k, commune in enumerate(chosen, start=1):
+        target = out_dir / workbook_filename(commune, round_cfg.round_id)
+        paths.append(build_workbook(round_cfg, commune, target))
+        if progress and (k % PROGRESS_EVERY == 0 or k == len(chosen)):
+            progress(f"Sổ Excel cho xã: {k}/{len(chosen)}")
+    return paths
 
 
 FORM_OF_SHEET: dict[str, FormId] = {KEY_A: "a", KEY_B: "b"}
