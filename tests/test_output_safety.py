@@ -269,7 +269,7 @@ def test_report_template_is_escaped_even_when_rendered_directly(mini_root: Path)
 
 
 def test_report_html_environment_autoescapes() -> None:
-    source = Path(__file__).resolve().parents[1] / "danvan_survey" / "report.py"
+    source = Path(__file__).resolve().parents[1] / "danvan_survey" / "report" / "html.py"
     assert "autoescape=True" in source.read_text(encoding="utf-8")
 
 
