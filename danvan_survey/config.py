@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import yaml
 
-from danvan_survey.codebook import FormId
+from danvan_survey.codebook import TABLES, FormId
 from danvan_survey.errors import InputError
 
 PACKAGE_DIR = Path(__file__).parent
@@ -49,6 +49,9 @@ class Source:
     sheet: str | None = None
     district_code: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    #: Repeat tables (``form: a_models``): the export of the parent form the rows belong to
+    #: (default: the same file, for a Kobo XLSX export with the repeat as a sheet).
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,10 @@ class RoundConfig:
 
 def _form(item: dict[str, Any], where: Path) -> FormId:
     form = str(item.get("form", "a")).lower()
-    if form not in {"a", "b"}:
+    if form not in TABLES:
         raise InputError(
-            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là a hoặc b.",
+            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là một trong: "
+            + ", ".join(TABLES) + ".",
             file=str(where),
         )
     return cast(FormId, form)
@@ -99,6 +103,7 @@ def _source(item: dict[str, Any], where: Path) -> Source:
         sheet=item.get("sheet"),
         district_code=str(item["district_code"]) if item.get("district_code") else None,
         column_map={str(k): str(v) for k, v in (item.get("column_map") or {}).items()},
+        parent=str(item["parent"]) if item.get("parent") else None,
     )
 
 

@@ -25,7 +25,7 @@ from danvan_survey.codebook import load_codebook
 from danvan_survey.pipeline import RoundResult
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORM_TABLES = {"a": "organisations", "b": "cadres"}
+FORM_TABLES = {"a": "organisations", "b": "cadres", "a_models": "models"}
 LEVEL_VI = {"error": "Lỗi (cách ly)", "warning": "Cảnh báo", "info": "Thông tin"}
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey.codebook import KEYS, REPEATS, TABLES, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig, Source
 from danvan_survey.errors import InputError
 from danvan_survey.textfix import fold
@@ -79,7 +79,9 @@ TOTAL_ROW = re.compile(r"^(tong cong|tong so|cong|tong)\b")
 class IngestResult:
     """Raw records per form plus what the reader noticed (Vietnamese messages)."""
 
-    tables: dict[str, list[pd.DataFrame]] = field(default_factory=lambda: {"a": [], "b": []})
+    tables: dict[str, list[pd.DataFrame]] = field(
+        default_factory=lambda: {t: [] for t in TABLES}
+    )
     issues: list[dict[str, object]] = field(default_factory=list)
     read_counts: dict[str, int] = field(default_factory=dict)
     skipped_rows: list[dict[str, object]] = field(default_factory=list)
@@ -455,13 +457,27 @@ def read_round(cfg: RoundConfig, codebook: Codebook) -> IngestResult:
                 f"{cfg.round_id}; kiểm tra tên tệp.",
                 file=source.path,
             )
-        if source.kind in {"kobo_csv", "kobo_xlsx"}:
+        if source.form in REPEATS:
+            read_repeat_source(path, source, cfg, codebook, result)
+        elif source.kind in {"kobo_csv", "kobo_xlsx"}:
             read_kobo(path, source, cfg, codebook, result)
         elif source.kind == "district_excel":
             read_district_excel(path, source, cfg, codebook, result)
         elif source.kind == "workbooks":
             read_workbook_folder(path, source, cfg, result)
     return result
+
+
+def read_repeat_source(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
+    """Read a repeat-group export (see :mod:`danvan_survey.ingest_repeat`)."""
+    from danvan_survey.ingest_repeat import read_repeat
+
+    table, issues, _ = read_repeat(path, source, cfg, codebook)
+    result.tables[source.form].append(table)
+    result.issues.extend(issues)
+    result.read_counts[source.path] = len(table)
 
 
 def read_workbook_folder(

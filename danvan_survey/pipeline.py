@@ -15,7 +15,7 @@ import pandas as pd
 
 from danvan_survey import reference
 from danvan_survey.clean import FormCleaning, clean_form, pseudonymise, record_keys
-from danvan_survey.codebook import Codebook, FormId, load_codebook
+from danvan_survey.codebook import REPEATS, Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig, load_round
 from danvan_survey.errors import InputError
 from danvan_survey.ingest import IngestResult, read_round
@@ -236,4 +236,29 @@ def run_round(
             keys_a = frozenset(zip(clean["commune_code"], clean["org_type"], strict=True))
             received = pd.concat([clean, outcome.quarantine])
             result.expected_missing = expected_returns(communes, received, codebook)
+    process_rosters(result, codebook, keys_a, corrections, progress)
     return result
+
+
+def process_rosters(
+    result: RoundResult,
+    codebook: Codebook,
+    keys_a: frozenset[tuple[str, str]],
+    corrections: pd.DataFrame | None,
+    progress: Progress,
+) -> None:
+    """Clean and validate every repeat table (e.g. the DVK model roster) after its parent."""
+    from danvan_survey.rosters import process_roster
+
+    for table, (parent, _) in REPEATS.items():
+        tables = result.ingest.tables.get(table, [])
+        if not tables:
+            continue
+        empty = pd.DataFrame()
+        parents = result.outcomes.get(parent, Outcome(empty, empty, empty))
+        progress(f"Làm sạch và kiểm tra bảng {table} ({sum(len(t) for t in tables)} dòng)")
+        ctx = _context(result.cfg, result.communes, keys_a)
+        result.outcomes[table] = process_roster(
+            table, tables, result.cfg, codebook, result.communes, ctx,
+            parents, corrections,
+        )

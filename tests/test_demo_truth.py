@@ -41,8 +41,25 @@ def test_clean_values_equal_ground_truth(demo_root, form, name):
     assert diff[diff > 0].to_dict() == {}
 
 
+def test_clean_models_equal_ground_truth(demo_root):
+    """The clean DVK model roster equals the truth: same rows, same values."""
+    clean = pd.read_parquet(demo_root / "data" / "clean" / DEMO / "models.parquet")
+    truth = pd.read_csv(TRUTH / "models_truth.csv", dtype=str, keep_default_na=False)
+    truth["record_key"] = truth[list(KEYS["a_models"])].agg("|".join, axis=1)
+    want = truth[truth["_expected"] == "clean"].set_index("record_key")
+    clean = clean.set_index("record_key")
+    assert len(clean) == len(want) > 500
+    assert set(clean.index) == set(want.index)
+    columns = [c for c in want.columns if not c.startswith("_")]
+    assert set(columns) <= set(clean.columns)
+    got = clean[columns].map(_canon)
+    diff = (got != want.loc[clean.index, columns]).sum()
+    assert diff[diff > 0].to_dict() == {}
+
+
 def test_counts_per_source_equal_ground_truth(demo_root):
     expected = json.loads((TRUTH / "expected_counts.json").read_text())["files"]
+    expected |= json.loads((TRUTH / "models_expected_counts.json").read_text())["files"]
     counts = pd.read_csv(demo_root / "data" / "clean" / DEMO / "source_counts.csv")
     for row in counts.itertuples(index=False):
         e = expected[row.source_file]
