@@ -182,3 +182,21 @@ def test_constant_bounds_property(low, span):
     high = low + span
     assert constant_bounds(f". >= {low} and . <= {high}") == (low, high)
     assert constant_bounds(f". >= {low} and . <= ${{other}}") == (low, None)
+
+
+def test_model_roster_is_a_repeat_group_with_its_checks(xforms):
+    """The DVK model roster is a repeat in form A, with only its asked questions."""
+    path, xform = xforms["a"]
+    cb = load_codebook()
+    root = ET.fromstring(xform)
+    repeats = [e.get("nodeset") for e in root.iter(f"{XF}repeat")]
+    assert repeats == ["/data/grp_models"]
+    template = root.find(f".//{XF}instance/*/{XF}grp_models")
+    assert template is not None
+    asked = [v.name for v in cb.roster_questions("a_models")]
+    assert [c.tag.split("}")[-1] for c in template] == asked
+    assert "model_name" in asked and "model_no" not in asked and "org_type" not in asked
+    year = re.search(r'nodeset="/data/grp_models/model_year"[^>]*', xform)
+    assert year and ". &gt;= 2009 and . &lt;= 2014" in year.group(0)
+    places = re.search(r'nodeset="/data/grp_models/model_replicated_places"[^>]*', xform)
+    assert places and "relevant=\" ../model_replicated  = 1" in places.group(0)
