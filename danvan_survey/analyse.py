@@ -169,6 +169,20 @@ def cadre_estimates(
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
+    """DVK replication list (``dvk_replication``) when the round has a model roster."""
+    path = clean_dir / "models.parquet"
+    if not path.is_file():
+        return {}
+    table = dvk.replication_list(pd.read_parquet(path), org)
+    return {
+        "dvk_replication": write_parquet(table, clean_dir / "dvk_replication.parquet"),
+        "dvk_replication_csv": write_csv(
+            dvk.replication_table_vi(table), clean_dir / "dvk_replication.csv"
+        ),
+    }
+
+
 def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
     """Read ``clean_dir``'s clean tables, write every analysis output there; return paths."""
     clean_dir = Path(clean_dir)
@@ -194,6 +208,7 @@ def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
     out["weak_organisations_xlsx"] = write_xlsx(
         tables["weak_organisations"], clean_dir / "weak_organisations.xlsx", title, note
     )
+    out |= write_replication(clean_dir, org)
     cadre_path = clean_dir / "cadres.parquet"
     if cadre_path.is_file():
         out["estimates"] = write_parquet(
