@@ -491,7 +491,7 @@ def read_workbook_folder(
         if len(table):
             result.tables[form].append(table)
             for name, count in table.groupby("_source_file").size().items():
-                result.read_counts[str(name)] = int(count)
+                result.read_counts[str(name)] = result.read_counts.get(str(name), 0) + int(count)
     for item in refused:
         is_refused = bool(item.get("refused", True))
         if is_refused:

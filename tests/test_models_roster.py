@@ -316,3 +316,53 @@ def test_analyse_writes_the_replication_list_of_the_demo_round(demo_root):
     # models fit their organisation: veterans' models only under the veterans' association
     veterans = {n for _, n in MODEL_POOL["hccb"]}
     assert set(table.loc[table["model_name"].isin(veterans), "org_type"]) == {"hccb"}
+
+
+@pytest.mark.slow
+def test_workbook_models_flow_through_the_pipeline(tmp_path):
+    """Models typed in a commune workbook reach models.parquet; one per source row."""
+    from conftest import write_mini_round
+    from openpyxl import load_workbook
+
+    from danvan_survey.cli import run_pipeline
+    from danvan_survey.config import clean_dir
+    from danvan_survey.forms.workbook import build_workbooks, org_sheet_title
+    from danvan_survey.forms.workbook_models import MODELS_SHEET
+
+    folder = write_mini_round(tmp_path)
+    text = (folder / "round.yaml").read_text(encoding="utf-8")
+    (folder / "round.yaml").write_text(
+        text + "  - {file: returned, kind: workbooks, form: a}\n", encoding="utf-8")
+    cfg = load_round("mini", tmp_path)
+    blank = build_workbooks(cfg, tmp_path / "blank", commune_codes=["23038"])[0]
+    wb = load_workbook(blank)
+    ws = wb[org_sheet_title("Hội Nông dân")]
+    answers = {"n_residential_areas": 8, "n_branches": 8, "eligible_pop": 2500,
+               "eligible_unit": "household", "members_total": 1900,
+               "interview_date": "2014-07-20"}
+    for r in range(1, ws.max_row + 1):
+        if ws.cell(r, 5).value in answers:
+            ws.cell(r, 3, answers[ws.cell(r, 5).value])
+    roster = wb[MODELS_SHEET]
+    cols = {roster.cell(1, c).value: c for c in range(1, roster.max_column + 1)}
+    rows = [("Hội Nông dân", "Tổ hội nghề nghiệp trồng thanh long", "economy", "2", 2013),
+            ("Hội Cựu chiến binh", "Cựu chiến binh tham gia hòa giải ở cơ sở",
+             "political_system", "3", 2014)]
+    for i, (org, name, field, level, year) in enumerate(rows):
+        for key, value in (("org_type", org), ("model_name", name), ("model_field", field),
+                           ("model_level", level), ("model_year", year),
+                           ("model_replicated", "Không")):
+            roster.cell(6 + i, cols[key], value)
+    (folder / "returned").mkdir()
+    wb.save(folder / "returned" / blank.name)
+    run_pipeline("mini", tmp_path, analyse=False)
+    out = clean_dir("mini", tmp_path)
+    models = pd.read_parquet(out / "models.parquet")
+    assert models["record_key"].tolist() == ["mini|23038|hnd|1"]
+    assert models["model_level"].tolist() == [2]
+    q = pd.read_csv(out / "quarantine.csv", dtype=str)
+    reason = q.loc[q["form"] == "a_models", "quarantine_reasons"].tolist()
+    assert len(reason) == 1 and "Không có phiếu A hợp lệ" in reason[0]  # hccb sheet empty
+    counts = pd.read_csv(out / "source_counts.csv").set_index("source_file")
+    row = counts.loc[f"returned/{blank.name}"]
+    assert row["read"] == 3 == row["clean"] + row["quarantined"] + row["duplicates"]

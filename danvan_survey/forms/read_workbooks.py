@@ -34,6 +34,7 @@ from danvan_survey.forms.workbook import (
     META_SHEET,
     ROSTER_IDENTITY,
 )
+from danvan_survey.forms.workbook_models import MODEL_COLUMNS, model_records
 
 PROVENANCE = ("_source_file", "_source_sheet", "_source_row", "_submission_time", "_uuid",
               "_form_version")
@@ -237,12 +238,15 @@ def read_book(book: _Book, cb: Codebook, issues: list[dict[str, Any]]
               ) -> dict[FormId, list[dict[str, str]]]:
     """Return the records of forms A and B of one checked workbook."""
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
-    out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": []}
+    out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     for ws in book.values.worksheets:
         if ws.title in {META_SHEET, LISTS_SHEET}:
             continue
         out["a"].extend(_org_records(book, ws, names["a"], issues))
         out["b"].extend(_roster_records(book, ws, names["b"], issues))
+        out["a_models"].extend(model_records(
+            book.meta, ws, cb, _reader(book, ws, issues), _find,
+            lambda s, r, u: _provenance(book, s, r, u, "a") | {"_parent_file": book.rel}))
     return out
 
 
@@ -267,7 +271,7 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
     ``commune_mismatch``) and formula cells without a cached value (``refused=False``).
     """
     cb = load_codebook()
-    records: dict[FormId, list[dict[str, str]]] = {"a": [], "b": []}
+    records: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     problems: list[dict[str, Any]] = []
     for path in _files(folder):
         rel = _relative(path, round_cfg, folder)
@@ -281,7 +285,9 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
                              "reason": exc.reason})
             continue
         problems.extend(issues)
-        for form in ("a", "b"):
+        for form in records:
             records[form].extend(found[form])
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
-    return {f: _frame(records[f], names[f]) for f in ("a", "b")}, problems
+    frames = {f: _frame(records[f], names[f]) for f in ("a", "b")}
+    frames["a_models"] = _frame(records["a_models"], MODEL_COLUMNS)
+    return frames, problems

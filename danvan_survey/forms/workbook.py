@@ -39,6 +39,7 @@ from danvan_survey.forms.common import (
     static_relevance,
     workbook_checksum,
 )
+from danvan_survey.forms.workbook_models import add_models_sheet
 
 FONT = "Arial"
 META_SHEET, LISTS_SHEET = "_meta", "_lists"
@@ -412,6 +413,7 @@ def build_workbook(round_cfg: RoundConfig, commune: Commune, path: Path) -> Path
     lists = _lists_sheet(wb, cb)
     for org in cb.codes("org_type"):
         _org_sheet(wb, cb, round_cfg, commune, org, lists)
+    add_models_sheet(wb, cb, round_cfg, commune, lists)
     _roster_sheet(wb, cb, round_cfg, commune, lists)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     _meta_sheet(wb, meta_values(cb, round_cfg, commune))
