@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from danvan_survey.codebook import Codebook, Variable
+from danvan_survey.codebook import Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
 from danvan_survey.forms.common import question_numbers
 
-TABLE = "a_models"
+TABLE: FormId = "a_models"
 MODELS_SHEET = "A - Mô hình Dân vận khéo"
 KEY_M = "_key_models"
 MODEL_ROWS = 40
