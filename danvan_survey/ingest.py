@@ -406,7 +406,7 @@ def read_kobo(
     table, issues = _harmonised(frame, first, source, cfg, codebook)
     result.tables[source.form].append(table)
     result.issues.extend(issues)
-    result.read_counts[source.path] = len(table)
+    result.read_counts[source.path] = result.read_counts.get(source.path, 0) + len(table)
 
 
 def _check_key_columns(table: pd.DataFrame, source: Source, codebook: Codebook) -> None:
@@ -477,7 +477,8 @@ def read_repeat_source(
     table, issues, _ = read_repeat(path, source, cfg, codebook)
     result.tables[source.form].append(table)
     result.issues.extend(issues)
-    result.read_counts[source.path] = len(table)
+    # one Kobo XLSX export holds the form and its repeat sheets: counts add up per file
+    result.read_counts[source.path] = result.read_counts.get(source.path, 0) + len(table)
 
 
 def read_workbook_folder(

@@ -366,3 +366,39 @@ def test_workbook_models_flow_through_the_pipeline(tmp_path):
     counts = pd.read_csv(out / "source_counts.csv").set_index("source_file")
     row = counts.loc[f"returned/{blank.name}"]
     assert row["read"] == 3 == row["clean"] + row["quarantined"] + row["duplicates"]
+
+
+def test_kobo_xlsx_export_with_the_repeat_as_a_sheet(tmp_path):
+    """One XLSX export: parents on the first sheet, models on sheet 'grp_models'."""
+    from openpyxl import Workbook
+
+    folder = tmp_path / "data" / "raw" / ROUND
+    folder.mkdir(parents=True)
+    wb = Workbook()
+    main = wb.active
+    main.title = "danvan_form_a"
+    main.append(PARENT_HEADER)
+    main.append(_parent("hnd", "u1", "1", "2014-07-01T01:00:00"))
+    main.append(_parent("hlhpn", "u2", "2", "2014-07-01T02:00:00"))
+    rep = wb.create_sheet("grp_models")
+    rep.append(REPEAT_HEADER)
+    rep.append(_model("A", "1", "u1"))
+    rep.append(_model("B", "2", "u2", year="2009"))
+    rep.append(_model("C", "2", "u2", year="2008"))  # before the movement: quarantined
+    wb.save(folder / "export.xlsx")
+    (folder / "sample.csv").write_text("district_code,commune_code,n_psu_in_stratum\n")
+    (folder / "round.yaml").write_text(
+        f"round_id: {ROUND}\ntitle: Thử\nprovince_code: '60'\nadmin_vintage: '2014'\n"
+        "reference_year: 2014\nperiod: {start: 2014-06-01, end: 2014-09-30}\n"
+        "sample_design: sample.csv\nsources:\n"
+        "  - {file: export.xlsx, kind: kobo_xlsx, form: a}\n"
+        "  - {file: export.xlsx, kind: kobo_xlsx, form: a_models}\n", encoding="utf-8")
+    from danvan_survey.export import source_counts
+
+    result = run_round(ROUND, tmp_path)
+    out = result.outcomes["a_models"]
+    assert out.clean.sort_values("model_name")["org_type"].tolist() == ["hnd", "hlhpn"]
+    assert out.quarantine["model_name"].tolist() == ["C"]
+    assert set(out.clean["_source_sheet"]) == {"grp_models"}
+    counts = source_counts(result).set_index("source_file").loc["export.xlsx"]
+    assert counts["read"] == 5 == counts["clean"] + counts["quarantined"] + counts["duplicates"]
