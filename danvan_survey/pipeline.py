@@ -256,7 +256,9 @@ def process_rosters(
             continue
         empty = pd.DataFrame()
         parents = result.outcomes.get(parent, Outcome(empty, empty, empty))
-        progress(f"Làm sạch và kiểm tra bảng {table} ({sum(len(t) for t in tables)} dòng)")
+        n = f"{sum(len(t) for t in tables):,}".replace(",", ".")
+        label = codebook.roster_label_vi(table)
+        progress(f"Làm sạch và kiểm tra {label[:1].lower()}{label[1:]} ({n} dòng)")
         ctx = _context(result.cfg, result.communes, keys_a)
         result.outcomes[table] = process_roster(
             table, tables, result.cfg, codebook, result.communes, ctx,

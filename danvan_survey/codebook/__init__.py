@@ -132,6 +132,11 @@ class Codebook:
             raise KeyError(f"{table!r} is not a repeat table; known: {', '.join(REPEATS)}")
         return self.variables[table]
 
+    def roster_label_vi(self, table: FormId) -> str:
+        """Vietnamese label of a repeat table (its ``begin_repeat`` row)."""
+        parent, repeat = REPEATS[table]
+        return next(r[VI] for r in self.survey_rows[parent] if r["name"] == repeat)
+
     def roster_questions(self, table: FormId) -> tuple[Variable, ...]:
         """Variables of a repeat table asked on the form (``in_form`` rows only)."""
         return tuple(v for v in self.roster(table) if v.in_form)
