@@ -16,7 +16,8 @@ Models fit their organisation (a veterans' model under the veterans' association
 names and fields come from :data:`MODEL_POOL` by organisation type. The organisation's
 highest model level equals its reported ``dvk_top_level``; organisations reporting none
 have no model. A few defects are injected (a future year, a level typed as a label, an
-unknown level, a row whose parent is not in the export); rows of quarantined parents are
+unknown level, a row whose parent is not in the export, a level above the organisation's
+reported top level); rows of quarantined parents are
 quarantined and rows of older duplicate submissions are duplicates.
 """
 
@@ -165,11 +166,22 @@ def draw_rows(round_id: str, parents: pd.DataFrame, year: int,
 
 
 def inject_defects(rows: pd.DataFrame, rng: np.random.Generator, year: int) -> pd.DataFrame:
-    """A future year, a level label, an unknown level, and an orphan row (parent missing)."""
+    """Inject the roster's defects (see the module docstring).
+
+    A future year, a level label, an unknown level, an orphan row (parent missing) and a
+    level above the organisation's reported top level (kept, flagged).
+    """
     out = rows.copy()
     clean = np.flatnonzero((out["_expected"] == "clean").to_numpy())
     picks = rng.choice(clean, 4, replace=False)
     future, label, unknown, orphan = (int(i) for i in picks)
+    # a first model (at the organisation's top level) typed one level higher: flagged
+    top = out["model_level"].astype(int)
+    cand = np.setdiff1d(clean[((out["model_no"] == "1") & (top < 4)).to_numpy()[clean]], picks)
+    above = int(rng.choice(cand))
+    higher = str(int(out.at[above, "model_level"]) + 1)
+    out.loc[above, ["model_level", "_raw_level", "_defect"]] = [
+        higher, higher, "level_above_org_top"]
     out.loc[future, ["_raw_year", "_defect", "_expected"]] = [
         str(year + 1), "model_year_after_round", "quarantined"]
     level = _int(out.at[label, "model_level"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -240,6 +240,18 @@ def run_round(
     return result
 
 
+def top_levels(clean_a: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """(commune_code, org_type) -> reported dvk_top_level, for the model roster's checks."""
+    if clean_a.empty or "dvk_top_level" not in clean_a:
+        return {}
+    known = clean_a[clean_a["dvk_top_level"].notna()]
+    return {
+        (str(c), str(o)): float(v)
+        for c, o, v in zip(known["commune_code"], known["org_type"], known["dvk_top_level"],
+                           strict=True)
+    }
+
+
 def process_rosters(
     result: RoundResult,
     codebook: Codebook,
@@ -259,7 +271,8 @@ def process_rosters(
         n = f"{sum(len(t) for t in tables):,}".replace(",", ".")
         label = codebook.roster_label_vi(table)
         progress(f"Làm sạch và kiểm tra {label[:1].lower()}{label[1:]} ({n} dòng)")
-        ctx = _context(result.cfg, result.communes, keys_a)
+        ctx = replace(_context(result.cfg, result.communes, keys_a),
+                      form_a_top_level=top_levels(parents.clean))
         result.outcomes[table] = process_roster(
             table, tables, result.cfg, codebook, result.communes, ctx,
             parents, corrections,

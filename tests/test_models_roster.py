@@ -86,6 +86,19 @@ def test_organisation_must_have_a_clean_form_a_record():
     assert "constraint:org_type" in _checks(_models(), keys=frozenset())
 
 
+@pytest.mark.parametrize("level, flagged", [(2, False), (3, True)])
+def test_model_level_above_the_organisation_top_level_is_flagged(level, flagged):
+    """Soft check: a model's level is at most the top level its organisation reported."""
+    frame = _models(model_level=level)
+    ctx = RoundContext(**{**_context().__dict__, "form_a_top_level": {("22921", "hnd"): 2.0}})
+    got = set(failures(build_schema(load_codebook(), "a_models", ctx, "soft", frame),
+                       frame)["check"])
+    assert ("warning:model_level" in got) is flagged
+    unknown = set(failures(build_schema(load_codebook(), "a_models", _context(), "soft",
+                                        frame), frame)["check"])
+    assert "warning:model_level" not in unknown  # no form-A level known: not flagged
+
+
 def test_model_name_field_and_level_are_required():
     got = _checks(_models(model_name=None, model_field=None, model_level=pd.NA))
     assert {"not_nullable:model_name", "not_nullable:model_field",

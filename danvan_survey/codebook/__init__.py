@@ -49,6 +49,8 @@ CONTEXT_FUNCTIONS: dict[str, str] = {
     "has_form_a": "a form-A record exists for this commune and organisation",
     "round_year": "the round's reference year (a number)",
     "em_area_of_commune": "EM-area class (pure/mixed/none) of the record's commune",
+    "org_top_level": "highest DVK recognition level its organisation reported on form A "
+    "(dvk_top_level); in the XLSForm, the parent's answer ${dvk_top_level}",
 }
 
 QUESTION_TYPES = {"integer", "decimal", "text", "date", "select_one", "select_multiple"}

@@ -67,6 +67,7 @@ def translate_expr(expr: str, round_cfg: RoundConfig) -> str | None:
 
     def fix(part: str) -> str:
         part = re.sub(r"round_year\(\s*\)", str(round_cfg.reference_year), part)
+        part = re.sub(r"org_top_level\(\s*\)", "${dvk_top_level}", part)
         return re.sub(
             r"in_round_window\(\s*\.\s*\)",
             f"(. >= date('{start}') and . <= date('{end}'))",
