@@ -170,7 +170,10 @@ def cadre_estimates(
 
 
 def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
-    """DVK replication list (``dvk_replication``) when the round has a model roster."""
+    """DVK replication list (``dvk_replication``) when the round has a model roster.
+
+    Parquet with English columns (for charts and reports), CSV with Vietnamese headers.
+    """
     path = clean_dir / "models.parquet"
     if not path.is_file():
         return {}
