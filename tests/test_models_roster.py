@@ -99,6 +99,15 @@ def test_model_level_above_the_organisation_top_level_is_flagged(level, flagged)
     assert "warning:model_level" not in unknown  # no form-A level known: not flagged
 
 
+@pytest.mark.parametrize("replicated, flagged", [(1, False), (0, True)])
+def test_places_and_where_only_for_replicated_models(replicated, flagged):
+    frame = _models(model_replicated=replicated)
+    got = set(failures(build_schema(load_codebook(), "a_models", _context(), "soft", frame),
+                       frame)["check"])
+    warned = got & {"warning:model_replicated_places", "warning:model_replicated_where"}
+    assert len(warned) == (2 if flagged else 0)
+
+
 def test_model_name_field_and_level_are_required():
     got = _checks(_models(model_name=None, model_field=None, model_level=pd.NA))
     assert {"not_nullable:model_name", "not_nullable:model_field",
