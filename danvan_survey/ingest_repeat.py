@@ -153,6 +153,12 @@ def read_repeat(
             f"Nguồn {source.path} (form: {source.form}) phải là kobo_csv hoặc kobo_xlsx.",
             file=source.path,
         )
+    if source.kind == "kobo_csv" and not source.parent:
+        raise InputError(
+            f"Nguồn {source.path} (form: {source.form}) là bảng lặp xuất riêng dạng CSV: cần "
+            "khai báo mục 'parent' trong round.yaml (tệp xuất phiếu A cùng lần xuất).",
+            file=source.path,
+        )
     _, repeat = REPEATS[source.form]
     own = source if source.kind == "kobo_csv" or source.sheet else replace(source, sheet=repeat)
     frame, first = read_export_frame(path, own, codebook)

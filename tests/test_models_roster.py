@@ -225,6 +225,16 @@ def test_missing_parent_file_is_a_clear_input_error(tmp_path):
         read_round(load_round(ROUND, root), load_codebook())
 
 
+def test_csv_repeat_without_parent_is_a_clear_input_error(tmp_path):
+    from danvan_survey.errors import InputError
+
+    root = _round(tmp_path, [_parent("hnd", "u1", "1", "t1")], [_model("A", "1", "u1")])
+    yaml = root / "data" / "raw" / ROUND / "round.yaml"
+    yaml.write_text(yaml.read_text().replace(", parent: a.csv", ""))
+    with pytest.raises(InputError, match="parent"):
+        read_round(load_round(ROUND, root), load_codebook())
+
+
 # ------------------------------------------------------------------ demo models fit orgs
 @pytest.mark.parametrize("org", sorted(MODEL_POOL))
 def test_demo_models_fit_their_organisation(org):
