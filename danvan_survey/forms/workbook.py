@@ -369,6 +369,8 @@ def instruction_lines(round_cfg: RoundConfig, commune: Commune) -> list[str]:
         "",
         "1. Mỗi tổ chức (MTTQ, Hội Nông dân, Hội Phụ nữ, Đoàn Thanh niên, Hội Cựu chiến binh) "
         "điền trang tính “A - …” của mình (Phiếu A).",
+        "   Các mô hình “Dân vận khéo” đã được công nhận của mọi tổ chức ghi ở trang "
+        "“A - Mô hình Dân vận khéo”: mỗi mô hình một dòng, chọn tổ chức ở cột đầu.",
         "2. Chỉ điền vào các ô màu vàng ở cột “Trả lời”. Ô màu xám đã điền sẵn hoặc không hỏi "
         "đối với tổ chức đó; không sửa.",
         "3. Câu hỏi có danh sách thả xuống: bấm vào ô, chọn trong danh sách. Cũng có thể gõ mã "
