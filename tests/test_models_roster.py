@@ -434,3 +434,19 @@ def test_kobo_xlsx_export_with_the_repeat_as_a_sheet(tmp_path):
     assert set(out.clean["_source_sheet"]) == {"grp_models"}
     counts = source_counts(result).set_index("source_file").loc["export.xlsx"]
     assert counts["read"] == 5 == counts["clean"] + counts["quarantined"] + counts["duplicates"]
+
+
+def test_round_without_a_roster_gives_an_empty_list_and_a_labelled_chart(tmp_path):
+    from danvan_survey.charts.dvk_models import dvk_replication, replication_table
+    from danvan_survey.results import Results
+
+    table = dvk.replication_list(_clean_models().iloc[0:0], _orgs())
+    assert table.empty and list(table.columns) == dvk.REPLICATION_COLUMNS
+    empty = pd.DataFrame()
+    res = Results(round_id="r", title="t", synthetic=False, data_date=date(2014, 9, 30),
+                  province_code="60", indicators_org=empty, indicators_district=empty,
+                  indicators_em_area=empty, folder=tmp_path)
+    assert replication_table(res).empty  # no dvk_replication.parquet in the folder
+    fig = dvk_replication(res)
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "chưa có danh sách mô hình" in texts and "Dữ liệu mô phỏng" not in texts
