@@ -236,7 +236,7 @@ def _roster_records(book: _Book, ws: Worksheet, names: list[str],
 
 def read_book(book: _Book, cb: Codebook, issues: list[dict[str, Any]]
               ) -> dict[FormId, list[dict[str, str]]]:
-    """Return the records of forms A and B of one checked workbook."""
+    """Return the records of forms A and B and of the model roster of one checked workbook."""
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
     out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     for ws in book.values.worksheets:
@@ -265,8 +265,9 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
                    ) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
     """Read every commune workbook under ``folder``.
 
-    Returns the raw record tables ``{"a": ..., "b": ...}`` (codebook variable names +
-    provenance columns, raw text) and a list of problems: refused files
+    Returns the raw record tables ``{"a": ..., "b": ..., "a_models": ...}`` (codebook
+    variable names + provenance columns, raw text; the model roster also carries its link
+    to the form-A record of the same workbook) and a list of problems: refused files
     (``refused=True``; kinds ``unreadable``/``not_ours``/``other_round``/
     ``commune_mismatch``) and formula cells without a cached value (``refused=False``).
     """
