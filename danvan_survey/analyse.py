@@ -156,6 +156,23 @@ def cadre_estimates(
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
+    """DVK replication list (``dvk_replication``) when the round has a model roster.
+
+    Parquet with English columns (for charts and reports), CSV with Vietnamese headers.
+    """
+    path = clean_dir / "models.parquet"
+    if not path.is_file():
+        return {}
+    table = dvk.replication_list(pd.read_parquet(path), org)
+    return {
+        "dvk_replication": write_parquet(table, clean_dir / "dvk_replication.parquet"),
+        "dvk_replication_csv": write_csv(
+            dvk.replication_table_vi(table), clean_dir / "dvk_replication.csv"
+        ),
+    }
+
+
 NOTE_COLUMNS = ["level", "rule", "table", "message"]
 
 
@@ -210,6 +227,7 @@ def run_analysis(
     out["weak_organisations_xlsx"] = write_xlsx(
         tables["weak_organisations"], clean_dir / "weak_organisations.xlsx", title, note
     )
+    out |= write_replication(clean_dir, org)
     cadre_path = clean_dir / "cadres.parquet"
     cadres = pd.read_parquet(cadre_path) if cadre_path.is_file() else None
     if cadres is not None:

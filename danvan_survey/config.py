@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import yaml
 
-from danvan_survey.codebook import FormId
+from danvan_survey.codebook import TABLES, FormId
 from danvan_survey.errors import InputError
 from danvan_survey.paths import check_round_id, source_path
 
@@ -55,6 +55,9 @@ class Source:
     values: dict[str, str] = field(default_factory=dict)
     #: ``period_start`` / ``period_end``: the date of records without an interview date
     interview_date_from: str | None = None
+    #: Repeat tables (``form: a_models``): the export of the parent form the rows belong to
+    #: (default: the same file, for a Kobo XLSX export with the repeat as a sheet).
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,9 +89,10 @@ class RoundConfig:
 
 def _form(item: dict[str, Any], where: Path) -> FormId:
     form = str(item.get("form", "a")).lower()
-    if form not in {"a", "b"}:
+    if form not in TABLES:
         raise InputError(
-            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là a hoặc b.",
+            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là một trong: "
+            + ", ".join(TABLES) + ".",
             file=str(where),
         )
     return cast(FormId, form)
@@ -118,6 +122,7 @@ def _source(item: dict[str, Any], where: Path) -> Source:
         column_map={str(k): str(v) for k, v in (item.get("column_map") or {}).items()},
         values={str(k): str(v) for k, v in (item.get("values") or {}).items()},
         interview_date_from=date_from,
+        parent=str(item["parent"]) if item.get("parent") else None,
     )
 
 

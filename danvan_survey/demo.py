@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from danvan_survey import demo_models
 from danvan_survey.codebook import Codebook, Variable, load_codebook
 from danvan_survey.reference import admin_units, communes, em_areas
 
@@ -1471,6 +1472,7 @@ def generate_round(round_id: str, seed: int, out_root: Path, truth_root: Path, *
              else "Đợt khảo sát mô phỏng 2014 (DỮ LIỆU MÔ PHỎNG)")
     (raw_dir / "round.yaml").write_text(
         round_yaml(round_id, pcode, title, out_a.extra["excel_sources"]), encoding="utf-8")
+    demo_models.add_models(round_id, seed, raw_dir, truth_dir, out_a.truth)
     files = sorted(p.name for p in raw_dir.iterdir() if p.name != "README.md")
     (raw_dir / "README.md").write_text(readme_text(round_id, seed, files, national),
                                        encoding="utf-8")

@@ -30,7 +30,7 @@ from danvan_survey.pipeline import RoundResult
 from danvan_survey.textfix import CONTROL_RE, visible_controls
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORM_TABLES = {"a": "organisations", "b": "cadres"}
+FORM_TABLES = {"a": "organisations", "b": "cadres", "a_models": "models"}
 LEVEL_VI = {"error": "Lỗi (cách ly)", "warning": "Cảnh báo", "info": "Thông tin"}
 #: First characters that make a spreadsheet read a cell as a formula (or DDE command).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

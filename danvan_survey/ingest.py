@@ -21,7 +21,7 @@ import pandas as pd
 from rapidfuzz import process
 
 from danvan_survey import safe_csv
-from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey.codebook import KEYS, REPEATS, TABLES, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig, Source
 from danvan_survey.errors import InputError
 from danvan_survey.safe_xlsx import BookScan, SheetScan, scan_workbook, split_ref
@@ -82,7 +82,9 @@ TOTAL_ROW = re.compile(r"^(tong cong|tong so|cong|tong)\b")
 class IngestResult:
     """Raw records per form plus what the reader noticed (Vietnamese messages)."""
 
-    tables: dict[str, list[pd.DataFrame]] = field(default_factory=lambda: {"a": [], "b": []})
+    tables: dict[str, list[pd.DataFrame]] = field(
+        default_factory=lambda: {t: [] for t in TABLES}
+    )
     issues: list[dict[str, object]] = field(default_factory=list)
     read_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     skipped_rows: list[dict[str, object]] = field(default_factory=list)
@@ -707,7 +709,9 @@ def read_source(
     path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
 ) -> None:
     """Read one source of a round by its kind."""
-    if source.kind in {"kobo_csv", "kobo_xlsx"}:
+    if source.form in REPEATS:
+        read_repeat_source(path, source, cfg, codebook, result)
+    elif source.kind in {"kobo_csv", "kobo_xlsx"}:
         read_kobo(path, source, cfg, codebook, result)
     elif source.kind == "district_excel":
         read_district_excel(path, source, cfg, codebook, result)
@@ -724,6 +728,18 @@ def _for_form(source: Source, form: FormId, codebook: Codebook) -> Source:
         values={k: v for k, v in source.values.items() if k in names},
         interview_date_from=source.interview_date_from if "interview_date" in names else None,
     )
+
+
+def read_repeat_source(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
+    """Read a repeat-group export (see :mod:`danvan_survey.ingest_repeat`)."""
+    from danvan_survey.ingest_repeat import read_repeat
+
+    table, issues, _ = read_repeat(path, source, cfg, codebook)
+    result.tables[source.form].append(table)
+    result.issues.extend(issues)
+    _count(result, source.path, source.form, len(table))
 
 
 def read_workbook_folder(

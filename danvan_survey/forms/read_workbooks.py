@@ -34,6 +34,7 @@ from danvan_survey.forms.workbook import (
     META_SHEET,
     ROSTER_IDENTITY,
 )
+from danvan_survey.forms.workbook_models import MODEL_COLUMNS, model_records
 from danvan_survey.paths import inside
 from danvan_survey.safe_xlsx import BookScan, TooLargeError, load_limits, scan_workbook
 
@@ -273,9 +274,9 @@ def _roster_records(book: _Book, ws: Worksheet, names: list[str],
 
 def read_book(book: _Book, cb: Codebook, issues: list[dict[str, Any]]
               ) -> dict[FormId, list[dict[str, str]]]:
-    """Return the records of forms A and B of one checked workbook."""
+    """Return the records of forms A and B and of the model roster of one checked workbook."""
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
-    out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": []}
+    out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     for ws in book.values.worksheets:
         if ws.title in {META_SHEET, LISTS_SHEET}:
             continue
@@ -284,6 +285,9 @@ def read_book(book: _Book, cb: Codebook, issues: list[dict[str, Any]]
             continue
         out["a"].extend(_org_records(book, ws, names["a"], issues))
         out["b"].extend(_roster_records(book, ws, names["b"], issues))
+        out["a_models"].extend(model_records(
+            book.meta, ws, cb, _reader(book, ws, issues), _find,
+            lambda s, r, u: _provenance(book, s, r, u, "a") | {"_parent_file": book.rel}))
     return out
 
 
@@ -302,13 +306,14 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
                    ) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
     """Read every commune workbook under ``folder``.
 
-    Returns the raw record tables ``{"a": ..., "b": ...}`` (codebook variable names +
-    provenance columns, raw text) and a list of problems: refused files
+    Returns the raw record tables ``{"a": ..., "b": ..., "a_models": ...}`` (codebook
+    variable names + provenance columns, raw text; the model roster also carries its link
+    to the form-A record of the same workbook) and a list of problems: refused files
     (``refused=True``; kinds ``unreadable``/``not_ours``/``other_round``/
     ``commune_mismatch``) and formula cells without a cached value (``refused=False``).
     """
     cb = load_codebook()
-    records: dict[FormId, list[dict[str, str]]] = {"a": [], "b": []}
+    records: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     problems: list[dict[str, Any]] = []
     for path in _files(folder):
         rel = _relative(path, round_cfg, folder)
@@ -322,7 +327,9 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
                              "reason": exc.reason})
             continue
         problems.extend(issues)
-        for form in ("a", "b"):
+        for form in records:
             records[form].extend(found[form])
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
-    return {f: _frame(records[f], names[f]) for f in ("a", "b")}, problems
+    frames = {f: _frame(records[f], names[f]) for f in ("a", "b")}
+    frames["a_models"] = _frame(records["a_models"], MODEL_COLUMNS)
+    return frames, problems

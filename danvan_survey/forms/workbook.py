@@ -40,6 +40,7 @@ from danvan_survey.forms.common import (
     static_relevance,
     workbook_checksum,
 )
+from danvan_survey.forms.workbook_models import add_models_sheet
 
 FONT = "Arial"
 META_SHEET, LISTS_SHEET = "_meta", "_lists"
@@ -369,6 +370,8 @@ def instruction_lines(round_cfg: RoundConfig, commune: Commune) -> list[str]:
         "",
         "1. Mỗi tổ chức (MTTQ, Hội Nông dân, Hội Phụ nữ, Đoàn Thanh niên, Hội Cựu chiến binh) "
         "điền trang tính “A - …” của mình (Phiếu A).",
+        "   Các mô hình “Dân vận khéo” đã được công nhận của mọi tổ chức ghi ở trang "
+        "“A - Mô hình Dân vận khéo”: mỗi mô hình một dòng, chọn tổ chức ở cột đầu.",
         "2. Chỉ điền vào các ô màu vàng ở cột “Trả lời”. Ô màu xám đã điền sẵn hoặc không hỏi "
         "đối với tổ chức đó; không sửa.",
         "3. Câu hỏi có danh sách thả xuống: bấm vào ô, chọn trong danh sách. Cũng có thể gõ mã "
@@ -413,6 +416,7 @@ def build_workbook(round_cfg: RoundConfig, commune: Commune, path: Path) -> Path
     lists = _lists_sheet(wb, cb)
     for org in cb.codes("org_type"):
         _org_sheet(wb, cb, round_cfg, commune, org, lists)
+    add_models_sheet(wb, cb, round_cfg, commune, lists)
     _roster_sheet(wb, cb, round_cfg, commune, lists)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     _meta_sheet(wb, meta_values(cb, round_cfg, commune))
