@@ -6,7 +6,7 @@ cadres parquet). The floor is what any pipeline over the round must pay: pandas
 The analysis is timed as the real command (a fresh ``danvan-survey analyse`` process,
 imports included), then step by step in this process. Every figure is synthetic.
 
-Run: ``/work/venv/bin/python benchmarks/bench_analyse.py [--root /tmp/danvan-bench]
+Run: ``.venv/bin/python benchmarks/bench_analyse.py [--root /tmp/danvan-bench]
 [--round national-2014] [--skip-cli]``. It rewrites the round's analysis outputs, as the
 command does.
 """

@@ -1,6 +1,6 @@
 """Benchmark: danvan_survey.estimate vs R survey on synthetic cadre data (SYNTHETIC).
 
-Run: ``/work/venv/bin/python benchmarks/bench_estimate.py [--rows 1000000]``.
+Run: ``.venv/bin/python benchmarks/bench_estimate.py [--rows 1000000]``.
 Domain means of one variable by district (~700 strata) and by EM area, stratified
 cluster design (~11,000 communes) with fpc. R reads the same CSV once; its timing
 is reported for estimation alone and including reading. Prints both times, the

@@ -8,6 +8,7 @@ document-property dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +40,6 @@ REQUIRED_ORG_COLUMNS = (
     "round_id", "commune_code", "commune_name", "district_code", "district_name", "org_type",
     "em_area", "rating_last_year",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FIXED_DOC_DATE = datetime(2014, 1, 1)  # noqa: DTZ001 - constant, keeps the xlsx reproducible
 #: Cadre form design (codebook "Cadre sample design"): strata = districts, PSU = communes
 #: drawn without replacement, fpc = communes in the district frame. A district with a
@@ -85,19 +85,6 @@ def analyse_organisations(
     }
 
 
-def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells starting with = + - @ (or tab/CR) with an apostrophe."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
-            values = out[col]
-            text = values.astype("str")
-            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False) & values.notna()
-            if risky.any():
-                out[col] = values.astype("object").mask(risky, "'" + text)
-    return out
-
-
 # ---------------------------------------------------------------- writers
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
     """Write parquet with fixed settings (no index, zstd)."""
@@ -111,22 +98,22 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     pyarrow's writer (10× faster than pandas on wide float tables): text is quoted, missing
     values are empty, booleans are ``true``/``false``.
     """
-    export.write_csv(formula_safe(frame), path)
+    export.write_csv(frame, path)
     return path
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "") -> Path:
     """Write one sheet: title, note, frozen bold header, formula-safe cells, fixed dates."""
-    safe = formula_safe(frame)
+    safe = export.formula_safe(frame)
     wb = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False,
     })
     wb.set_properties({"title": title, "created": FIXED_DOC_DATE, "author": "danvan-survey"})
     ws = wb.add_worksheet("Danh sách")
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
-    ws.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+    ws.write_string(0, 0, export.neutralise(title), wb.add_format({"bold": True, "font_size": 14}))
     if note:
-        ws.write_string(1, 0, note, wb.add_format({"italic": True}))
+        ws.write_string(1, 0, export.neutralise(note), wb.add_format({"italic": True}))
     header_row = 2
     for j, col in enumerate(safe.columns):
         ws.write_string(header_row, j, str(col), bold)
@@ -170,8 +157,54 @@ def cadre_estimates(
     return table.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
-    """Read ``clean_dir``'s clean tables, write every analysis output there; return paths."""
+def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
+    """DVK replication list (``dvk_replication``) when the round has a model roster.
+
+    Parquet with English columns (for charts and reports), CSV with Vietnamese headers.
+    """
+    path = clean_dir / "models.parquet"
+    if not path.is_file():
+        return {}
+    table = dvk.replication_list(pd.read_parquet(path), org)
+    return {
+        "dvk_replication": write_parquet(table, clean_dir / "dvk_replication.parquet"),
+        "dvk_replication_csv": write_csv(
+            dvk.replication_table_vi(table), clean_dir / "dvk_replication.csv"
+        ),
+    }
+
+
+NOTE_COLUMNS = ["level", "rule", "table", "message"]
+
+
+def nothing_to_analyse(org: pd.DataFrame, cadres: pd.DataFrame | None) -> list[dict[str, str]]:
+    """Vietnamese notes for clean tables without any record (the analysis still runs)."""
+    notes = []
+    if org.empty:
+        notes.append({
+            "level": "warning", "rule": "no_clean_records", "table": "organisations",
+            "message": "Phiếu A không có bản ghi sạch nào: các bảng chỉ tiêu tổ chức, danh sách "
+            "yếu kém và mô hình dân vận khéo để trống. Xem quarantine.csv và "
+            "validation_report.html để biết vì sao bản ghi bị cách ly (ví dụ mã đợt cũ).",
+        })
+    if cadres is not None and cadres.empty:
+        notes.append({
+            "level": "warning", "rule": "no_clean_records", "table": "cadres",
+            "message": "Phiếu B không có bản ghi sạch nào: không có gì để ước lượng, "
+            "estimates.parquet chỉ có các dòng n = 0 không có ước lượng. Xem quarantine.csv "
+            "và validation_report.html để biết vì sao bản ghi bị cách ly (ví dụ mã đợt cũ).",
+        })
+    return notes
+
+
+def run_analysis(
+    round_cfg: RoundConfig, clean_dir: Path, say: Callable[[str], None] = lambda _: None
+) -> dict[str, Path]:
+    """Read ``clean_dir``'s clean tables, write every analysis output there; return paths.
+
+    A clean table without records is not an error: every output is written (empty
+    tables keep their columns), ``analysis_notes.csv`` says why, and ``say`` prints it.
+    """
     clean_dir = Path(clean_dir)
     org_path = clean_dir / "organisations.parquet"
     org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
@@ -199,9 +232,15 @@ def run_analysis(round_cfg: RoundConfig, clean_dir: Path) -> dict[str, Path]:
     out["weak_organisations_xlsx"] = write_xlsx(
         tables["weak_organisations"], clean_dir / "weak_organisations.xlsx", title, note
     )
+    out |= write_replication(clean_dir, org)
     cadre_path = clean_dir / "cadres.parquet"
-    if cadre_path.is_file():
-        out["estimates"] = write_parquet(
-            cadre_estimates(pd.read_parquet(cadre_path)), clean_dir / "estimates.parquet"
-        )
+    cadres = pd.read_parquet(cadre_path) if cadre_path.is_file() else None
+    if cadres is not None:
+        out["estimates"] = write_parquet(cadre_estimates(cadres), clean_dir / "estimates.parquet")
+    notes = nothing_to_analyse(org, cadres)
+    for item in notes:
+        say(item["message"])
+    out["analysis_notes"] = write_csv(
+        pd.DataFrame(notes, columns=NOTE_COLUMNS), clean_dir / "analysis_notes.csv"
+    )
     return out

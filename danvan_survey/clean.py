@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from danvan_survey.cell_fonts import column_fonts, font_table
 from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig
 from danvan_survey.places import CommuneMatcher
@@ -33,6 +34,7 @@ from danvan_survey.textfix import (
     parse_number,
     parse_yes_no,
     repair_text,
+    visible_controls,
 )
 
 LOG_COLUMNS = [
@@ -171,6 +173,10 @@ def _typed(
     return Converted(text)
 
 
+#: Largest magnitude an integer field holds exactly (Int64 columns pass through float64).
+INTEGER_LIMIT = 2**53
+
+
 def _number(var: Variable, text: str) -> Converted:
     value, rule = parse_number(text)
     if value is None and rule == "ambiguous":
@@ -182,6 +188,13 @@ def _number(var: Variable, text: str) -> Converted:
     if value is None:
         return Converted(
             None, error=f"Giá trị '{text}' không phải là số; nhập số (ví dụ 1234 hoặc 12,5)."
+        )
+    limit = INTEGER_LIMIT if var.base_type == "integer" else float("inf")
+    if not abs(value) < limit:
+        return Converted(
+            None,
+            error=f"Giá trị '{text}' của {var.name} nằm ngoài phạm vi một số hợp lệ "
+            "(quá lớn); kiểm tra lại ô này.",
         )
     if var.base_type == "integer":
         if not float(value).is_integer():
@@ -273,27 +286,56 @@ def _log_frame(
     )
 
 
-def repair_column(raw: pd.DataFrame, name: str, work: FormCleaning) -> pd.Series:
+_FONT_SEP = "\x1e"  # value + separator + cell font: a repair key (fonts hold no \x1e)
+
+
+def repair_column(
+    raw: pd.DataFrame, name: str, work: FormCleaning, fonts: pd.Series | None = None
+) -> pd.Series:
     """Repair text encoding/whitespace of one column; log every changed value.
 
     Plain ASCII without stray spaces cannot need a repair, so only the other distinct
-    values go through :func:`repair_text` (fast on a million rows).
+    values (with their cell font, when ``fonts`` gives one per row) go through
+    :func:`repair_text` (fast on a million rows). A value whose mojibake could be
+    repaired only in part is logged as ``partially_repaired`` and warned about.
     """
     s = raw[name].fillna("").astype(str)
     suspect = ~s.str.isascii() | (s.str.strip() != s)
-    for odd in ("  ", "\t", "\n", "\r"):
-        suspect |= s.str.contains(odd, regex=False)
+    suspect |= s.str.contains("  |[\x00-\x1f\x7f]", regex=True)  # runs, tabs, controls
     if not suspect.any():
         return s
-    fixed = {u: repair_text(u) for u in pd.unique(s[suspect])}
-    changed = {u: f for u, f in fixed.items() if f[0] != u and f[1]}
-    if not changed:
+    with_font = fonts is not None and bool((fonts[suspect].fillna("") != "").any())
+    keys = s + _FONT_SEP + fonts.fillna("").astype(str) if with_font and fonts is not None else s
+    original = {
+        k: tuple(k.rsplit(_FONT_SEP, 1)) if with_font else (k, "")
+        for k in pd.unique(keys[suspect])
+    }
+    fixed = {k: repair_text(value, font or None) for k, (value, font) in original.items()}
+    changed = {k: f for k, f in fixed.items() if f[0] != original[k][0] and f[1]}
+    partial = {k for k, f in fixed.items() if "mojibake_partial" in f[1]}
+    if not changed and not partial:
         return s
-    hit = s.isin(list(changed))
-    new = s.where(~hit, s[hit].map({u: f[0] for u, f in changed.items()}))
+    hit = keys.isin(list(changed)) & suspect
+    new = s.where(~hit, keys[hit].map({k: f[0] for k, f in changed.items()}))
     rules = pd.Series(None, index=s.index, dtype="object")
-    rules[hit] = s[hit].map({u: "+".join(f[1]) for u, f in changed.items()})
-    work.log.append(_log_frame(raw, hit, name, s, new, rules, "repaired"))
+    rules[hit] = keys[hit].map({k: "+".join(f[1]) for k, f in changed.items()})
+    shown = {u: visible_controls(u) for u in s[hit].unique() if visible_controls(u) != u}
+    old = s.where(~s.isin(list(shown)), s.map(shown)) if shown else s
+    lost = keys.isin(list(partial)) & suspect
+    for action, mask in (("repaired", hit & ~lost), ("partially_repaired", hit & lost)):
+        if mask.any():
+            work.log.append(_log_frame(raw, mask, name, old, new, rules, action))
+    for idx in s.index[lost]:
+        work.add_issue(
+            idx,
+            "warning",
+            "mojibake_partial",
+            name,
+            new[idx],
+            f"Giá trị '{new[idx]}' của {name} bị lỗi mã hóa chỉ sửa được một phần (có thể "
+            "đã mất ký tự trước khi tệp đến); kiểm tra lại với nơi gửi và sửa bằng tệp "
+            "hiệu chỉnh nếu cần.",
+        )
     return new
 
 
@@ -365,9 +407,11 @@ def resolve_communes(
     districts = work.values.get("district_code", pd.Series("", index=names.index))
     districts = districts.fillna("").astype(str)
     key = names + "\x1f" + districts
-    uniq = pd.unique(key)
-    parts = [k.split("\x1f") for k in uniq]
-    results = matcher.match_many([n for n, _ in parts], [d or None for _, d in parts])
+    first = ~key.duplicated().to_numpy()  # the parts come from the columns: a name may
+    uniq = key[first].tolist()  # itself hold the separator (control bytes in the input)
+    results = matcher.match_many(
+        names[first].tolist(), [d or None for d in districts[first].tolist()]
+    )
     by_key = dict(zip(uniq, results, strict=True))
     codes = key.map({k: r.code for k, r in by_key.items()})
     status = key.map({k: r.status for k, r in by_key.items()})
@@ -427,6 +471,24 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
     work.values["round_id"] = rid.where(~empty, cfg.round_id)
 
 
+def log_source_fills(raw: pd.DataFrame, work: FormCleaning) -> None:
+    """Log every value ingest filled from round.yaml (``values:``, period dates).
+
+    Ingest marks the filled cells of a record with ``var:rule`` tokens in ``_fill_rules``;
+    each becomes one cleaning-log row (old value empty, action ``filled``).
+    """
+    if "_fill_rules" not in raw:
+        return
+    marks = raw["_fill_rules"].fillna("").astype(str)
+    tokens = sorted({t for m in pd.unique(marks) for t in str(m).split()})
+    for token in tokens:
+        name, rule = token.split(":", 1)
+        hit = marks.str.split().map(lambda ts, t=token: t in ts).astype(bool)
+        empty = pd.Series("", index=raw.index)
+        rules = pd.Series(rule, index=raw.index)
+        work.log.append(_log_frame(raw, hit, name, empty, raw[name], rules, "filled"))
+
+
 def clean_form(
     raw: pd.DataFrame,
     form: FormId,
@@ -440,6 +502,9 @@ def clean_form(
     work = FormCleaning(
         values=raw[[c for c in raw.columns if c.startswith("_")]].copy(), log=[], issues=[]
     )
+    log_source_fills(raw, work)
+    texts = [v.name for v in codebook.form(form) if not v.personal_data]
+    fonts = font_table(raw, cfg.folder, texts)  # legacy-font hints of workbook cells
     for var in codebook.form(form):
         if var.name not in raw.columns:
             work.values[var.name] = None
@@ -447,7 +512,7 @@ def clean_form(
         if var.personal_data:  # never logged (the log must not hold names or phones)
             work.values[var.name] = raw[var.name].fillna("").astype(str).replace("", None)
             continue
-        text = repair_column(raw, var.name, work)
+        text = repair_column(raw, var.name, work, column_fonts(raw, var.name, fonts))
         work.values[var.name] = convert_column(raw, text, var, codebook, work)
     resolve_round(work, raw, cfg)
     resolve_communes(work, raw, communes, matcher)

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from danvan_survey import crashlog
 from danvan_survey.errors import InputError
 
 app = typer.Typer(
@@ -33,19 +36,34 @@ RootOpt = Annotated[
 
 
 def _progress(message: str) -> None:
-    console.print(f"[cyan]•[/] {message}")
+    crashlog.STEP[0] = message
+    console.print(f"[cyan]•[/] {escape(message)}")
 
 
-def _guard(fn: Callable[[], Any]) -> Any:
-    """Run a command; show InputError as a message and exit 2 (no traceback)."""
+def _guard(fn: Callable[[], Any], command: str = "", round_id: str = "",
+           root: Path | None = None) -> Any:
+    """Run a command: never a bare traceback.
+
+    Bad input → a message and exit 2; anything unexpected → a message naming the step
+    and the input, the traceback in a log file whose path is printed, exit 1.
+    User text (file names, values) is printed literally, never as rich markup.
+    """
+    crashlog.STEP[0] = "khởi động"
     try:
         return fn()
     except InputError as exc:
-        console.print(f"[bold red]Lỗi dữ liệu đầu vào:[/] {exc}")
+        console.print(f"[bold red]Lỗi dữ liệu đầu vào:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         console.print("[yellow]Đã dừng theo yêu cầu; không có kết quả nào được ghi dở.[/]")
         raise typer.Exit(130) from None
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log, say, exit 1
+        log = crashlog.write(exc, command, round_id, root)
+        said = crashlog.message(exc, command, round_id, log)
+        console.print(f"[bold red]Lỗi không mong đợi:[/] {escape(said)}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _num(n: int) -> str:
@@ -56,13 +74,14 @@ def run_pipeline(round_id: str, root: Path | None, analyse: bool = True) -> dict
     """Run ingest → clean → validate → export (→ analyse) and print the summary."""
     from danvan_survey.config import clean_dir
     from danvan_survey.export import write_outputs
+    from danvan_survey.paths import round_files
     from danvan_survey.pipeline import run_round
 
     started = time.perf_counter()
     result = run_round(round_id, root, _progress)
     out_dir = clean_dir(round_id, root)
     _progress(f"Ghi kết quả vào {out_dir}")
-    inputs = sorted(p for p in result.cfg.folder.rglob("*") if p.is_file())
+    inputs = round_files(result.cfg.folder)
     outputs = write_outputs(result, out_dir, inputs)
     if analyse:
         outputs |= run_analysis_step(result.cfg, out_dir)
@@ -75,7 +94,7 @@ def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
     from danvan_survey.analyse import run_analysis
 
     _progress("Tính chỉ tiêu, tổ chức yếu kém, mô hình dân vận khéo và ước lượng phiếu cán bộ")
-    return {Path(p).name: Path(p) for p in run_analysis(cfg, out_dir).values()}
+    return {Path(p).name: Path(p) for p in run_analysis(cfg, out_dir, _progress).values()}
 
 
 def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
@@ -86,11 +105,12 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
         title=f"Kết quả đợt {result.cfg.round_id}"
         + (" (DỮ LIỆU MÔ PHỎNG)" if result.cfg.synthetic else "")
     )
-    for col in ("Tệp nguồn", "Đọc", "Sạch", "Cách ly", "Trùng đã loại"):
-        t.add_column(col, justify="left" if col == "Tệp nguồn" else "right")
+    for col in ("Tệp nguồn", "Phiếu", "Đọc", "Sạch", "Cách ly", "Trùng đã loại"):
+        t.add_column(col, justify="left" if col in {"Tệp nguồn", "Phiếu"} else "right")
     for r in counts.itertuples(index=False):
         t.add_row(
-            r.source_file, _num(r.read), _num(r.clean), _num(r.quarantined), _num(r.duplicates)
+            escape(str(r.source_file)), str(r.form).upper(), _num(r.read), _num(r.clean),
+            _num(r.quarantined), _num(r.duplicates),
         )
     console.print(t)
     log = cleaning_log(result)
@@ -98,7 +118,7 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     rules.add_column("Quy tắc")
     rules.add_column("Số giá trị", justify="right")
     for rule, n in log.groupby("rule").size().sort_values(ascending=False).head(12).items():
-        rules.add_row(str(rule), _num(int(n)))
+        rules.add_row(escape(str(rule)), _num(int(n)))
     console.print(rules)
     issues = issues_table(result)
     top = Table(title="Các vấn đề kiểm tra thường gặp nhất")
@@ -106,13 +126,13 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
         top.add_column(col, justify="right" if col == "Số lần" else "left")
     grouped = issues.groupby(["level", "rule", "message"]).size().sort_values(ascending=False)
     for (level, rule, message), n in grouped.head(10).items():
-        top.add_row(str(level), str(rule), _num(int(n)), str(message)[:90])
+        top.add_row(escape(str(level)), escape(str(rule)), _num(int(n)), escape(str(message)[:90]))
     console.print(top)
     where = Table(title="Kết quả đã ghi")
     where.add_column("Tệp")
     where.add_column("Đường dẫn")
     for name, path in sorted(outputs.items()):
-        where.add_row(name, str(path))
+        where.add_row(escape(name), escape(str(path)))
     console.print(where)
     console.print(f"Xong trong {seconds:.1f} giây.")
 
@@ -124,7 +144,7 @@ def run(
     analyse: Annotated[bool, typer.Option(help="Tính cả chỉ tiêu và ước lượng")] = True,
 ) -> None:
     """Chạy toàn bộ: đọc, làm sạch, kiểm tra, ghi dữ liệu sạch và chỉ tiêu của một đợt."""
-    _guard(lambda: run_pipeline(round_id, root, analyse))
+    _guard(lambda: run_pipeline(round_id, root, analyse), "run", round_id, root)
 
 
 @app.command()
@@ -143,21 +163,23 @@ def demo(
     seed = default_seed(round_id) if seed is None else seed
 
     def go() -> None:
+        from danvan_survey.paths import check_round_id
+
         counts = generate_round(
-            round_id, seed, base / "data" / "raw", base / "tests" / "ground_truth"
+            check_round_id(round_id), seed, base / "data" / "raw", base / "tests" / "ground_truth"
         )
         table = Table(title=f"Đợt MÔ PHỎNG {round_id} (seed {seed}) — dữ liệu giả để thử hệ thống")
         table.add_column("Tệp")
         table.add_column("Bản ghi", justify="right")
         for name, info in sorted(counts.get("files", {}).items()):
-            table.add_row(name, _num(int(info.get("records", 0))))
+            table.add_row(escape(name), _num(int(info.get("records", 0))))
         console.print(table)
-        console.print(
+        console.print(escape(
             f"Dữ liệu thô: {base / 'data' / 'raw' / round_id}; "
             f"đáp án kiểm thử: {base / 'tests' / 'ground_truth' / round_id}"
-        )
+        ))
 
-    _guard(go)
+    _guard(go, "demo", round_id, root)
 
 
 @app.command()
@@ -171,10 +193,10 @@ def forms(
     from danvan_survey.forms import build_forms
 
     def go() -> None:
-        paths = build_forms(load_round(round_id, root), out)
-        console.print(f"Đã ghi {len(paths)} tệp vào {out}")
+        paths = build_forms(load_round(round_id, root), out, progress=_progress)
+        console.print(escape(f"Đã ghi {len(paths)} tệp vào {out}"))
 
-    _guard(go)
+    _guard(go, "forms", round_id, root)
 
 
 @app.command()
@@ -185,9 +207,9 @@ def analyse(round_id: RoundOpt = "demo-2014", root: RootOpt = None) -> None:
     def go() -> None:
         out = run_analysis_step(load_round(round_id, root), clean_dir(round_id, root))
         for name, path in sorted(out.items()):
-            console.print(f"  {name}: {path}")
+            console.print(escape(f"  {name}: {path}"))
 
-    _guard(go)
+    _guard(go, "analyse", round_id, root)
 
 
 @app.command()
@@ -199,7 +221,7 @@ def report(round_id: RoundOpt = "demo-2014", root: RootOpt = None) -> None:
         paths = build_report(round_id, root, progress=_progress)
         console.print(f"Đã ghi {len(paths)} tệp báo cáo.")
 
-    _guard(go)
+    _guard(go, "report", round_id, root)
 
 
 @app.command()

@@ -10,8 +10,9 @@ from typing import Any, cast
 
 import yaml
 
-from danvan_survey.codebook import FormId
+from danvan_survey.codebook import TABLES, FormId
 from danvan_survey.errors import InputError
+from danvan_survey.paths import check_round_id, source_path
 
 PACKAGE_DIR = Path(__file__).parent
 
@@ -23,20 +24,21 @@ def project_dir() -> Path:
 
 def raw_dir(round_id: str, root: Path | None = None) -> Path:
     """Folder of a round's raw files, as received (read-only for the pipeline)."""
-    return (root or project_dir()) / "data" / "raw" / round_id
+    return (root or project_dir()) / "data" / "raw" / check_round_id(round_id)
 
 
 def clean_dir(round_id: str, root: Path | None = None) -> Path:
     """Folder of a round's pipeline outputs."""
-    return (root or project_dir()) / "data" / "clean" / round_id
+    return (root or project_dir()) / "data" / "clean" / check_round_id(round_id)
 
 
 def reports_dir(round_id: str, root: Path | None = None) -> Path:
     """Folder of a round's leadership pack."""
-    return (root or project_dir()) / "reports" / round_id
+    return (root or project_dir()) / "reports" / check_round_id(round_id)
 
 
 SOURCE_KINDS = {"kobo_csv", "kobo_xlsx", "district_excel", "workbooks"}
+PERIOD_DATES = ("period_start", "period_end")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class Source:
     sheet: str | None = None
     district_code: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    #: constant values for every record of this source (e.g. ``{org_type: hnd}``)
+    values: dict[str, str] = field(default_factory=dict)
+    #: ``period_start`` / ``period_end``: the date of records without an interview date
+    interview_date_from: str | None = None
+    #: Repeat tables (``form: a_models``): the export of the parent form the rows belong to
+    #: (default: the same file, for a Kobo XLSX export with the repeat as a sheet).
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,15 +81,20 @@ class RoundConfig:
     scope: dict[str, str] = field(default_factory=dict)
 
     def path(self, relative: str) -> Path:
-        """Absolute path of a file named in the config."""
-        return self.folder / relative
+        """Absolute path of a file named in the config (refused outside the round folder)."""
+        return source_path(self.folder, relative)
+
+    def period_date(self, which: str) -> date:
+        """``period_start`` or ``period_end`` of the round."""
+        return self.period_start if which == "period_start" else self.period_end
 
 
 def _form(item: dict[str, Any], where: Path) -> FormId:
     form = str(item.get("form", "a")).lower()
-    if form not in {"a", "b"}:
+    if form not in TABLES:
         raise InputError(
-            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là a hoặc b.",
+            f"Mục 'form' của nguồn {item.get('file')} trong {where} phải là một trong: "
+            + ", ".join(TABLES) + ".",
             file=str(where),
         )
     return cast(FormId, form)
@@ -94,6 +108,13 @@ def _source(item: dict[str, Any], where: Path) -> Source:
             + ", ".join(sorted(SOURCE_KINDS)),
             file=str(where),
         )
+    date_from = item.get("interview_date_from")
+    if date_from is not None and date_from not in PERIOD_DATES:
+        raise InputError(
+            f"Mục interview_date_from của nguồn {item.get('file')} trong {where} phải là "
+            f"{' hoặc '.join(PERIOD_DATES)} (ngày đầu hoặc ngày cuối kỳ khảo sát).",
+            file=str(where),
+        )
     return Source(
         path=str(item["file"]),
         kind=kind,
@@ -101,6 +122,9 @@ def _source(item: dict[str, Any], where: Path) -> Source:
         sheet=item.get("sheet"),
         district_code=str(item["district_code"]) if item.get("district_code") else None,
         column_map={str(k): str(v) for k, v in (item.get("column_map") or {}).items()},
+        values={str(k): str(v) for k, v in (item.get("values") or {}).items()},
+        interview_date_from=date_from,
+        parent=str(item["parent"]) if item.get("parent") else None,
     )
 
 
@@ -118,7 +142,7 @@ def load_round(round_id: str, root: Path | None = None) -> RoundConfig:
         data = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
         period = data["period"]
         return RoundConfig(
-            round_id=str(data["round_id"]),
+            round_id=check_round_id(str(data["round_id"]), f"round_id trong {cfg_path}"),
             title=str(data.get("title", data["round_id"])),
             province_code=str(data["province_code"]).zfill(2),
             admin_vintage=str(data["admin_vintage"]),

@@ -145,3 +145,111 @@ def bulletin_compliance(org: pd.DataFrame) -> pd.DataFrame:
         table["n_orgs_full"].astype("float64"), table["n_orgs_with_bulletin"].astype("float64")
     )
     return _sorted(table)
+
+
+# ---------------------------------------------------------------- replication list
+#: Lowest recognition level (``model_level`` code) of the replication list: district.
+REPLICATION_MIN_LEVEL = 2
+REPLICATION_TITLE_VI = (
+    'Danh sách mô hình "Dân vận khéo" được công nhận từ cấp huyện trở lên, '
+    "đề xuất nhân rộng"
+)
+#: Clean column → Vietnamese header of the replication list (CSV, reports).
+REPLICATION_HEADERS_VI = {
+    "model_field_vi": "Lĩnh vực",
+    "model_name": "Tên mô hình",
+    "org_label_vi": "Tổ chức",
+    "commune_name": "Xã/phường/thị trấn",
+    "district_name": "Huyện/thị xã/thành phố",
+    "model_level_vi": "Cấp công nhận",
+    "model_year": "Năm công nhận",
+    "replication_vi": "Tình trạng nhân rộng",
+    "model_replicated_where": "Nơi đã nhân rộng",
+    "commune_code": "Mã xã",
+    "org_type": "Mã tổ chức",
+}
+REPLICATION_COLUMNS = [
+    "round_id", "district_code", "district_name", "commune_code", "commune_name", "em_area",
+    "org_type", "org_label_vi", "model_no", "model_name", "model_field", "model_field_vi",
+    "model_level", "model_level_vi", "model_year", "model_replicated",
+    "model_replicated_places", "model_replicated_where", "replication_vi",
+]
+
+
+def _replication_text(replicated: object, places: object) -> str:
+    """'Đã nhân rộng ở N nơi' / 'Đã nhân rộng' / 'Chưa nhân rộng' / 'Không rõ'."""
+    if replicated is None or replicated is pd.NA or pd.isna(replicated):  # type: ignore[arg-type]
+        return "Không rõ"
+    if int(replicated) != 1:  # type: ignore[call-overload]
+        return "Chưa nhân rộng"
+    if places is None or places is pd.NA or pd.isna(places):  # type: ignore[arg-type]
+        return "Đã nhân rộng"
+    return f"Đã nhân rộng ở {int(places)} nơi"  # type: ignore[call-overload]
+
+
+def replication_list(models: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
+    """Models recognised at district level or above, with where they were replicated.
+
+    One row per clean model of the roster (``models.parquet``) with ``model_level`` ≥
+    :data:`REPLICATION_MIN_LEVEL`, with its organisation's district, commune and EM area
+    (from the clean form-A table) and Vietnamese labels. Sorted by field (codebook order),
+    level (highest first), organisation (codebook order), district, commune and name.
+    """
+    cb = load_codebook()
+    level = pd.to_numeric(models["model_level"], errors="coerce")
+    chosen = models[(level >= REPLICATION_MIN_LEVEL).fillna(False).to_numpy()].copy()
+    names = org[["commune_code", "org_type", "district_name", "commune_name", "em_area"]]
+    table = chosen.drop(columns=["district_name", "commune_name", "em_area"], errors="ignore")
+    table = table.merge(names.astype({"commune_code": "str", "org_type": "str"}),
+                        on=["commune_code", "org_type"], how="left", validate="many_to_one")
+    table["org_label_vi"] = [cb.choice_label_vi("org_type", c) for c in table["org_type"]]
+    table["model_field_vi"] = [cb.choice_label_vi("dvk_field", c) for c in table["model_field"]]
+    table["model_level_vi"] = [cb.choice_label_vi("model_level", c) for c in table["model_level"]]
+    table["replication_vi"] = [
+        _replication_text(r, p)
+        for r, p in zip(table["model_replicated"], table["model_replicated_places"], strict=True)
+    ]
+    fields = {c: i for i, c in enumerate(cb.codes("dvk_field"))}
+    orgs = {c: i for i, c in enumerate(cb.codes("org_type"))}
+    table = table.assign(
+        _f=table["model_field"].map(fields), _l=-pd.to_numeric(table["model_level"]),
+        _o=table["org_type"].map(orgs),
+    )
+    table = table.sort_values(
+        ["_f", "_l", "_o", "district_code", "commune_code", "model_name", "model_no"],
+        kind="stable",
+    )
+    for col in REPLICATION_COLUMNS:
+        if col not in table.columns:
+            table[col] = pd.NA
+    return table[REPLICATION_COLUMNS].reset_index(drop=True)
+
+
+def replication_table_vi(table: pd.DataFrame) -> pd.DataFrame:
+    """The replication list for reports: Vietnamese headers, numbered rows (STT)."""
+    out = table[list(REPLICATION_HEADERS_VI)].rename(columns=REPLICATION_HEADERS_VI)
+    out["Năm công nhận"] = table["model_year"].astype("Int64")
+    out["Nơi đã nhân rộng"] = table["model_replicated_where"].fillna("").astype("str")
+    out.insert(0, "STT", range(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+def replication_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Models of the replication list by field × organisation: total and replicated.
+
+    Columns: ``model_field``, ``org_type`` (codebook order; only pairs that occur),
+    ``n_models``, ``n_replicated`` (``model_replicated`` = 1), ``n_not_replicated``.
+    """
+    replicated = (pd.to_numeric(table["model_replicated"], errors="coerce") == 1).fillna(False)
+    grouped = table.assign(_r=replicated.astype("int64"), _n=1).groupby(
+        ["model_field", "org_type"], sort=False)[["_n", "_r"]].sum().reset_index()
+    cb = load_codebook()
+    fields = {c: i for i, c in enumerate(cb.codes("dvk_field"))}
+    orgs = {c: i for i, c in enumerate(cb.codes("org_type"))}
+    grouped = grouped.assign(_f=grouped["model_field"].map(fields),
+                             _o=grouped["org_type"].map(orgs))
+    grouped = grouped.sort_values(["_f", "_o"], kind="stable")
+    grouped = grouped.rename(columns={"_n": "n_models", "_r": "n_replicated"})
+    grouped["n_not_replicated"] = grouped["n_models"] - grouped["n_replicated"]
+    return grouped[["model_field", "org_type", "n_models", "n_replicated",
+                    "n_not_replicated"]].reset_index(drop=True)

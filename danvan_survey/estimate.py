@@ -206,13 +206,23 @@ def _string_series(name: str, values: pd.Series) -> Any:
     return pl.Series(name, text, dtype=pl.String)
 
 
+def category_labels(values: pd.Series) -> pd.Series:
+    """Category codes as text: a 0/1 column read as float gives "0"/"1", not "0.0"/"1.0"."""
+    if pd.api.types.is_float_dtype(values):
+        numbers = pd.to_numeric(values, errors="coerce")
+        present = numbers.dropna()
+        if bool((present == present.round()).all()) and np.isfinite(present).all():
+            return numbers.astype("Int64").astype("str").where(values.notna())
+    return values
+
+
 def _y_series(frame: pd.DataFrame, variable: str, stat: str, name: str = "_y") -> Any:
     """The analysed variable as svy gets it: text codes for "prop", else float64."""
     import polars as pl
 
     values = frame[variable]
     if stat == "prop":
-        return _string_series(name, values)
+        return _string_series(name, category_labels(values))
     return pl.Series(name, pd.to_numeric(values, errors="coerce").astype("float64").to_numpy())
 
 
@@ -232,6 +242,8 @@ class _Prepared:
     positive: np.ndarray  # weight > 0
     psu_codes: np.ndarray
     strata_codes: np.ndarray
+    lonely: frozenset[str] = frozenset()  # strata with one sampled PSU of several
+    single_certain: frozenset[str] = frozenset()  # certainty strata of one row
 
 
 def _design_columns(
@@ -288,6 +300,8 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
         positive=(pd.to_numeric(frame[design.weight]) > 0).to_numpy(dtype=bool),
         psu_codes=pd.factorize(psu)[0],
         strata_codes=pd.factorize(strata)[0],
+        lonely=frozenset(lonely),
+        single_certain=frozenset(s for s in certain if int((strata == s).sum()) == 1),
     )
 
 
@@ -420,6 +434,13 @@ def _run_svy(sample: Any, y: str, stat: str, by: bool, alpha: float) -> pd.DataF
     return out.rename(columns={y: "_y"}) if y != "_y" else out
 
 
+#: svy's result columns for a variable without any analysed row.
+_NO_ROWS = pd.DataFrame(
+    {"_d": pd.Series(dtype="str"), "_y": pd.Series(dtype="str"), "est": pd.Series(dtype=float),
+     "se": pd.Series(dtype=float), "deff": pd.Series(dtype=float)}
+)
+
+
 def _svy_estimates(
     data: Any,
     groups: np.ndarray | None,
@@ -433,9 +454,19 @@ def _svy_estimates(
     One svy Sample per call (group of strata) serves every variable, so svy builds
     its design codes once per call instead of once per variable.
     """
-    samples = [_svy_sample(part, design) for part in _svy_parts(data, groups)]
+    import polars as pl
+
+    samples: list[Any] | None = None
     out = []
     for y, stat in variables:
+        present = pl.col(y).is_not_null()
+        if data.schema[y].is_float():
+            present = present & pl.col(y).is_not_nan()
+        if data.filter(present & (pl.col("_w") > 0)).height == 0:
+            out.append(_NO_ROWS.copy())  # nothing to estimate: no svy call (it cannot)
+            continue
+        if samples is None:
+            samples = [_svy_sample(part, design) for part in _svy_parts(data, groups)]
         parts = [_run_svy(sample, y, stat, by, alpha) for sample in samples]
         if groups is None:
             raw = parts[0]
@@ -583,6 +614,72 @@ def _estimates(
     ]
 
 
+def _rescale_certainty(
+    table: pd.DataFrame, prep: _Prepared, doms: _Domains, values: pd.Series, stat: str
+) -> pd.DataFrame:
+    """Undo svy's count of one-row certainty strata as singletons under "average".
+
+    svy scales a domain's variance by H / (H - L - C) over the H strata holding its
+    analysed rows, L of them lonely and C certainty strata whose PSU is a single row
+    (split into row PSUs it is still one PSU); R counts a certainty stratum as an ordinary
+    stratum with no variance: H / (H - L). The variance is rescaled by
+    (H - L - C) / (H - L); when only certainty and lonely strata hold the domain, its
+    variance is 0 as in R (svy: NaN), and deff is 0, or NaN where the variable (the
+    category indicator for "prop") is constant in the domain (0 / 0, as in R).
+    """
+    if prep.design.lonely_psu != "average" or not prep.single_certain:
+        return table
+    text = category_labels(values) if stat == "prop" else values
+    keys = doms.keys if doms.by_cols else pd.Series("all", index=prep.frame.index, dtype="str")
+    rows = pd.DataFrame({"k": keys.to_numpy(), "s": prep.strata.to_numpy(), "y": text.to_numpy()})
+    rows = rows[values.notna().to_numpy() & keys.notna().to_numpy()]
+    strata = rows.groupby("k")["s"].agg(lambda s: set(s))
+    distinct = rows.groupby("k")["y"].agg(lambda y: set(y.astype("str")))
+    ok_svy, ok_r = {}, {}
+    for key, held in strata.items():
+        lonely = len(held & prep.lonely)
+        ok_svy[key] = len(held) - lonely - len(held & prep.single_certain)
+        ok_r[key] = len(held) - lonely
+    out = table.copy()
+    for i, key in zip(out.index, out[_KEY], strict=True):
+        if key not in ok_svy or ok_r[key] <= 0:
+            continue
+        if ok_svy[key] > 0:
+            factor = ok_svy[key] / ok_r[key]
+            out.at[i, "se"] = out.at[i, "se"] * math.sqrt(factor)
+            out.at[i, "deff"] = out.at[i, "deff"] * factor
+            continue
+        seen = distinct[key]
+        varies = len(seen) > 1 and (stat != "prop" or out.at[i, "category"] in seen)
+        out.at[i, "se"] = 0.0
+        out.at[i, "deff"] = 0.0 if varies else np.nan
+    return out
+
+
+def _complete_domains(
+    table: pd.DataFrame, doms: _Domains, values: pd.Series, stat: str
+) -> pd.DataFrame:
+    """Add the domains without any analysed row, with n = 0 and no estimate.
+
+    A table thus always has one row per domain (per domain x category of the whole
+    data for "prop"), whatever the data of the round.
+    """
+    keys = [str(k) for k in doms.key_labels] if doms.by_cols else ["all"]
+    absent = [k for k in keys if k not in set(table[_KEY])]
+    if not absent:
+        return table
+    if stat == "prop":
+        categories = sorted(category_labels(values).dropna().astype("str").unique())
+        pairs = [(k, c) for k in absent for c in categories]
+        extra = pd.DataFrame(pairs, columns=[_KEY, "category"], dtype="str")
+    else:
+        extra = pd.DataFrame({_KEY: pd.Series(absent, dtype="str")})
+    extra = extra.assign(estimate=np.nan, se=np.nan, deff=np.nan)
+    if extra.empty:
+        return table
+    return pd.concat([table, extra[table.columns]], ignore_index=True)
+
+
 def _table(
     prep: _Prepared, doms: _Domains, variable: str, stat: str, raw: pd.DataFrame, level: float
 ) -> pd.DataFrame:
@@ -603,6 +700,8 @@ def _table(
     )
     if stat == "prop":
         table["category"] = raw["_y"].astype("str").to_numpy()
+    table = _rescale_certainty(table, prep, doms, prep.frame[variable], stat)
+    table = _complete_domains(table, doms, prep.frame[variable], stat)
     table = table.join(counts, on=_KEY)
     table["n"] = table["n"].fillna(0).astype("int64")
     table["df"] = table["df"].fillna(0).astype("int64")

@@ -10,25 +10,35 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
 from danvan_survey.codebook import load_codebook
-from danvan_survey.forms.common import district_text
 from danvan_survey.lineage import definition_fingerprints, salt_fingerprint
+from danvan_survey.paths import check_output_dir
 from danvan_survey.pipeline import RoundResult, read_salt
+from danvan_survey.textfix import CONTROL_RE, visible_controls
+from danvan_survey.vintage import district_text
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORM_TABLES = {"a": "organisations", "b": "cadres"}
+FORM_TABLES = {"a": "organisations", "b": "cadres", "a_models": "models"}
 LEVEL_VI = {"error": "Lỗi (cách ly)", "warning": "Cảnh báo", "info": "Thông tin"}
+#: First characters that make a spreadsheet read a cell as a formula (or DDE command).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A leading apostrophe is also escaped, so that removing one always restores the original.
+_RISKY_START = "^['=+\\-@\t\r]"
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?")
 
 
 def sha256(path: Path) -> str:
@@ -40,10 +50,96 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: Control characters (tab and line breaks excepted) and bidirectional overrides: shown
+#: as ``\x00``/``\u202e`` in every output, never written raw (text repair removes them
+#: from values; what is left comes from headers, sheet or file names).
+_RISKY_ARROW = (
+    _RISKY_START + "|[\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]"
+)
+
+
+def safe_text(text: str) -> str:
+    """Output form of one text cell: control characters shown, formulas neutralised."""
+    return neutralise(visible_controls(text))
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet shows as text, never runs as a formula.
+
+    A value starting with ``= + - @``, tab or CR gets a leading apostrophe (Excel's text
+    marker), as does a value already starting with an apostrophe; plain numbers
+    (``-9``, ``+84``, ``-1,5``) are left alone. Removing one leading apostrophe from any
+    value that starts with one restores the original exactly.
+    """
+    if text.startswith("'"):
+        return "'" + text
+    if text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_cell(value: object) -> object:
+    """A spreadsheet cell value: text made safe (:func:`safe_text`), anything else as is."""
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with every text cell (and column name) neutralised; numbers kept."""
+    out = frame.rename(columns=lambda c: safe_text(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            text = values.astype("str")
+            risky = text.str.match(_RISKY_START) | text.str.contains(CONTROL_RE.pattern)
+            risky = values.notna() & risky.fillna(False).astype(bool)
+            if risky.any():
+                out[col] = values.astype("object").mask(risky, text[risky].map(safe_text))
+    return out
+
+
+def _safe_arrow_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Make the text cells of one arrow column safe; only risky cells go through python.
+
+    One regex pass finds cells starting like a formula or holding a control character;
+    plain numbers among them (``-9``) are dropped by a second pass over those cells only.
+    """
+
+    def is_text(kind: pa.DataType) -> bool:
+        return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+    if pa.types.is_dictionary(column.type) and is_text(column.type.value_type):
+        column = column.cast(column.type.value_type)
+    if not is_text(column.type):
+        return column
+    values = column.combine_chunks()
+    hit = pc.fill_null(pc.match_substring_regex(values, _RISKY_ARROW), False)
+    if not pc.any(hit).as_py():
+        return column
+    rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
+    plain = pc.match_substring_regex(values.take(pa.array(rows)), f"^{_PLAIN_NUMBER.pattern}$")
+    rows = rows[~plain.to_numpy(zero_copy_only=False)]
+    if not len(rows):
+        return column
+    texts = values.take(pa.array(rows))
+    uniques = pc.unique(texts)
+    safe = pa.array([safe_text(t) for t in uniques.to_pylist()], type=values.type)
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    out = pc.replace_with_mask(values, pa.array(mask), safe.take(pc.index_in(texts, uniques)))
+    return pa.chunked_array([out])
+
+
+def safe_table(table: pa.Table) -> pa.Table:
+    """Arrow table with every text cell and column name neutralised (see :func:`neutralise`)."""
+    columns = [_safe_arrow_column(table.column(i)) for i in range(table.num_columns)]
+    return pa.table(columns, names=[safe_text(n) for n in table.column_names])
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV for Excel users: UTF-8 with BOM, LF line ends, no index, dates as YYYY-MM-DD.
 
-    Written by pyarrow (an order of magnitude faster than pandas on a million rows).
+    Every text cell is formula-safe (:func:`neutralise`); numbers stay numbers. Written
+    by pyarrow (an order of magnitude faster than pandas on a million rows).
     """
     out = frame.copy(deep=False)
     for col in out.columns:
@@ -51,7 +147,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
             out[col] = out[col].dt.strftime("%Y-%m-%d")
         elif out[col].dtype == object:
             out[col] = out[col].map(canonical).astype("str")
-    table = pa.Table.from_pandas(out, preserve_index=False)
+    table = safe_table(pa.Table.from_pandas(out, preserve_index=False))
     with path.open("wb") as fh:
         fh.write(codecs.BOM_UTF8)
         pacsv.write_csv(table, fh, pacsv.WriteOptions(quoting_style="needed"))
@@ -136,7 +232,8 @@ def issues_table(result: RoundResult) -> pd.DataFrame:
                 "row": "",
                 "variable": "org_type",
                 "value": m.org_type,
-                "message": f"Chưa nhận phiếu A của {m.org_type} tại {m.commune_name} "
+                "message": f"Chưa nhận phiếu A của "
+                f"{load_codebook().choice_label_vi('org_type', m.org_type)} tại {m.commune_name} "
                 f"({district_text(m.district_name, result.cfg)}); đôn đốc xã gửi phiếu.",
             }
         )
@@ -172,29 +269,34 @@ def quarantine_table(result: RoundResult) -> pd.DataFrame:
 
 
 def source_counts(result: RoundResult) -> pd.DataFrame:
-    """Per source file: records read, clean, quarantined, duplicates (they must add up)."""
+    """Per source file and form: records read, clean, quarantined, duplicates.
+
+    They must add up for every (file, form): read = clean + quarantined + duplicates (a
+    returned workbook feeds both forms).
+    """
     rows = []
-    for source, read in result.ingest.read_counts.items():
-        row: dict[str, Any] = {
-            "source_file": source,
-            "read": read,
-            "clean": 0,
-            "quarantined": 0,
-            "duplicates": 0,
-        }
-        for outcome in result.outcomes.values():
-            row["clean"] += int((outcome.clean["_source_file"] == source).sum())
-            row["quarantined"] += int((outcome.quarantine["_source_file"] == source).sum())
-            row["duplicates"] += int((outcome.duplicates["_source_file"] == source).sum())
+    for (source, form), read in result.ingest.read_counts.items():
+        row: dict[str, Any] = {"source_file": source, "form": form, "read": read}
+        outcome = result.outcomes.get(form)
+        for name in ("clean", "quarantine", "duplicates"):
+            frame = getattr(outcome, name) if outcome is not None else None
+            n = int((frame["_source_file"] == source).sum()) if frame is not None else 0
+            row["quarantined" if name == "quarantine" else name] = n
         rows.append(row)
-    return pd.DataFrame(rows, columns=["source_file", "read", "clean", "quarantined", "duplicates"])
+    return pd.DataFrame(
+        rows, columns=["source_file", "form", "read", "clean", "quarantined", "duplicates"]
+    )
 
 
 def render_report(
     result: RoundResult, issues: pd.DataFrame, counts: pd.DataFrame, log: pd.DataFrame
 ) -> str:
     """Self-contained Vietnamese validation report (summary first, then by commune)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=lambda v: visible_controls(v) if isinstance(v, str) else v,
+    )
     env.filters["num"] = lambda v: f"{int(v):,}".replace(",", ".")
     by_rule = (
         issues.groupby(["level", "rule", "message"])
@@ -231,6 +333,7 @@ def render_report(
 
 def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dict[str, Path]:
     """Write every output of a run atomically; return name → path."""
+    check_output_dir(out_dir, result.cfg.folder.parent)  # never write or delete raw files
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)

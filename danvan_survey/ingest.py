@@ -12,16 +12,19 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from danvan_survey.codebook import KEYS, Codebook, FormId, Variable
+from danvan_survey import safe_csv
+from danvan_survey.codebook import KEYS, REPEATS, TABLES, Codebook, FormId, Variable
 from danvan_survey.config import RoundConfig, Source
 from danvan_survey.errors import InputError
+from danvan_survey.safe_xlsx import BookScan, SheetScan, scan_workbook, split_ref
 from danvan_survey.textfix import fold
 
 PROVENANCE = [
@@ -79,9 +82,11 @@ TOTAL_ROW = re.compile(r"^(tong cong|tong so|cong|tong)\b")
 class IngestResult:
     """Raw records per form plus what the reader noticed (Vietnamese messages)."""
 
-    tables: dict[str, list[pd.DataFrame]] = field(default_factory=lambda: {"a": [], "b": []})
+    tables: dict[str, list[pd.DataFrame]] = field(
+        default_factory=lambda: {t: [] for t in TABLES}
+    )
     issues: list[dict[str, object]] = field(default_factory=list)
-    read_counts: dict[str, int] = field(default_factory=dict)
+    read_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     skipped_rows: list[dict[str, object]] = field(default_factory=list)
     refused: list[dict[str, object]] = field(default_factory=list)
 
@@ -256,30 +261,39 @@ def _sniff_delimiter(path: Path) -> str:
         return ","
 
 
-def read_csv_text(path: Path) -> pd.DataFrame:
+def read_csv_text(path: Path, shown: str | None = None) -> pd.DataFrame:
     """Read a CSV export as text only (no type guessing), any of ; , or tab.
 
-    Uses pyarrow's multi-threaded reader, falling back to pandas' C reader for files
-    pyarrow rejects.
+    Uses pyarrow's multi-threaded reader. A file it rejects, or one where a stray quote
+    swallowed rows, is diagnosed line by line and refused naming the damaged lines
+    (:mod:`danvan_survey.safe_csv`); a file that parses cleanly only with pandas' C reader
+    is read with it.
     """
-    options = {"sep": _sniff_delimiter(path), "dtype": str, "keep_default_na": False}
+    shown = shown or path.name
+    sep = _sniff_delimiter(path)
+    options = {"sep": sep, "dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
     try:
-        try:
-            return pd.read_csv(path, engine="pyarrow", encoding="utf-8-sig", **options)
-        except pd.errors.EmptyDataError:
-            raise
-        except Exception:  # noqa: BLE001 - retry with the more tolerant reader
-            return pd.read_csv(path, engine="c", encoding="utf-8-sig", **options)
+        frame = pd.read_csv(path, engine="pyarrow", **options)
     except pd.errors.EmptyDataError as exc:
         raise InputError(
-            f"Tệp {path.name} rỗng; xuất lại dữ liệu từ KoboToolbox hoặc bỏ tệp khỏi round.yaml.",
-            file=path.name,
+            f"Tệp {shown} rỗng; xuất lại dữ liệu từ KoboToolbox hoặc bỏ tệp khỏi round.yaml.",
+            file=shown,
         ) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"Không đọc được tệp CSV {path.name} ({exc}); xuất lại dạng CSV UTF-8.",
-            file=path.name,
-        ) from exc
+    except Exception:  # noqa: BLE001 - diagnose, then retry with the more tolerant reader
+        safe_csv.check_text(path, shown, sep)
+        try:
+            return pd.read_csv(path, engine="c", **options)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is the file's
+            raise InputError(
+                f"Không đọc được tệp CSV {shown} ({type(exc).__name__}: {exc}); "
+                "xuất lại dạng CSV UTF-8.",
+                file=shown,
+            ) from exc
+    if not safe_csv.one_line_per_record(path, len(frame)) and safe_csv.looks_swallowed(
+        frame, sep
+    ):
+        safe_csv.check_text(path, shown, sep)
+    return frame
 
 
 def _cell_text(value: object) -> str:
@@ -295,7 +309,11 @@ def _cell_text(value: object) -> str:
 
 
 def read_sheet_text(path: Path, sheet: str | int | None = 0) -> pd.DataFrame:
-    """Read one worksheet as a grid of text (header=None), via calamine."""
+    """Read one worksheet as a grid of text (header=None), via calamine.
+
+    Call :func:`danvan_survey.safe_xlsx.scan_workbook` first: calamine builds a dense
+    grid of the used range.
+    """
     try:
         grid = pd.read_excel(
             path,
@@ -316,6 +334,58 @@ def read_sheet_text(path: Path, sheet: str | int | None = 0) -> pd.DataFrame:
             file=path.name,
         ) from exc
     return grid.map(_cell_text)
+
+
+def fill_merged(
+    grid: pd.DataFrame, merged: list[tuple[int, int, int, int]], below: int
+) -> pd.DataFrame:
+    """Give a value merged over several rows to every row it spans (rows after ``below``).
+
+    ``merged`` holds 1-based (first row, first column, last row, last column) ranges; the
+    grid starts at A1. The value goes to the first column of the range, so a commune merged
+    over its organisation rows names each of them; headers (rows up to ``below``, 0-based)
+    are left as they are.
+    """
+    out = grid.copy()
+    for r1, c1, r2, _ in merged:
+        if r2 == r1 or c1 > out.shape[1] or r1 > len(out):
+            continue
+        value = out.iat[r1 - 1, c1 - 1]
+        for r in range(max(r1, below + 1), min(r2, len(out))):
+            if not str(out.iat[r, c1 - 1]).strip():
+                out.iat[r, c1 - 1] = value
+    return out
+
+
+def formula_issues(
+    scan: SheetScan, shown: str, headers: list[str] | None = None
+) -> list[dict[str, object]]:
+    """One warning per formula cell without a cached value (read as blank).
+
+    ``headers`` (the sheet's column headers) names the column of each cell when known.
+    """
+    out = []
+    for ref, formula in scan.formulas_without_value:
+        row, col = split_ref(ref) or (0, 0)
+        column = headers[col - 1] if headers and 0 < col <= len(headers) else ""
+        column = "" if column.startswith("_col") else column  # no header text
+        out.append(
+            _issue(
+                "warning",
+                "formula_without_value",
+                f"Ô {ref} (trang “{scan.name}”, tệp {shown}"
+                + (f", cột “{column}”" if column else "")
+                + f") chứa công thức {formula} nhưng không có giá trị đã tính; ô được coi là "
+                "trống. Mở tệp bằng Excel/LibreOffice, lưu lại (để tính công thức) hoặc ghi "
+                "số trực tiếp.",
+                file=shown,
+                sheet=scan.name,
+                row=row,
+                variable=column,
+                value=formula,
+            )
+        )
+    return out
 
 
 def find_header_row(grid: pd.DataFrame, codebook: Codebook, form: FormId) -> int:
@@ -345,37 +415,186 @@ def sheet_to_frame(grid: pd.DataFrame, header_row: int) -> tuple[pd.DataFrame, i
     return body, header_row + 2
 
 
-def split_record_rows(body: pd.DataFrame, name_col: str) -> tuple[pd.Series, list[tuple[int, str]]]:
-    """Mask of record rows; the others (blank, totals, notes) with a reason."""
+_NUMBER = re.compile(r"\s*[-+]?\d[\d.,\s]*")
+
+
+def split_record_rows(
+    table: pd.DataFrame,
+    body: pd.DataFrame,
+    name_col: str,
+    ignore: frozenset[str] = frozenset(),
+) -> tuple[pd.Series, list[tuple[int, str]]]:
+    """Mask of record rows of a sheet; the others (blank, totals, notes) with a reason.
+
+    ``body`` is the sheet as cut (every column, for blank/totals/note detection), ``table``
+    its harmonised record table (same rows). Numbers are looked for in variable columns
+    only (not provenance, not the constants in ``ignore``): a row without a commune name
+    that holds a number is kept as a record, with reason ``no_name_with_numbers``
+    (validation then quarantines it and says why); numbers are never dropped as a note.
+    A row whose only text is in the commune column is a note.
+    """
+    cols = [c for c in table.columns if not str(c).startswith("_") and c not in ignore]
     skipped: list[tuple[int, str]] = []
     keep = []
-    for i, row in body.iterrows():
-        filled = [c for c in row if str(c).strip()]
+    for i in range(len(table)):
+        filled = [str(c) for c in body.iloc[i] if str(c).strip()]
+        row = table.iloc[i][cols]
         name = str(row.get(name_col, "")).strip()
         if not filled:
             keep.append(False)
-        elif TOTAL_ROW.match(fold(name)) or any(TOTAL_ROW.match(fold(str(c))) for c in filled[:3]):
+        elif TOTAL_ROW.match(fold(name)) or any(TOTAL_ROW.match(fold(c)) for c in filled[:3]):
             keep.append(False)
-            skipped.append((int(str(i)), "totals_row"))
-        elif not name or len(filled) <= 2:
-            keep.append(False)
-            skipped.append((int(str(i)), "note_row"))
+            skipped.append((i, "totals_row"))
+        elif not name:
+            numbers = any(_NUMBER.fullmatch(str(v)) for c, v in row.items() if c != name_col)
+            keep.append(numbers)
+            skipped.append((i, "no_name_with_numbers" if numbers else "note_row"))
+        elif not any(str(v).strip() for c, v in row.items() if c != name_col):
+            keep.append(False)  # a line of text in the commune column, no answer at all
+            skipped.append((i, "note_row"))
         else:
             keep.append(True)
-    return pd.Series(keep, index=body.index), skipped
+    return pd.Series(keep, index=table.index), skipped
 
 
-def _sheet_frame(path: Path, source: Source, codebook: Codebook) -> tuple[pd.DataFrame, int]:
-    """A worksheet cut at its detected header row, and the first data row number."""
-    grid = read_sheet_text(path, source.sheet or 0)
+@dataclass
+class SheetFrame:
+    """A worksheet cut at its header row, ready for harmonising."""
+
+    body: pd.DataFrame
+    first_row: int
+    sheet: str
+    issues: list[dict[str, object]]
+
+
+def _has_header(grid: pd.DataFrame, codebook: Codebook, form: FormId) -> bool:
     try:
-        return sheet_to_frame(grid, find_header_row(grid, codebook, source.form))
+        find_header_row(grid, codebook, form)
+    except InputError:
+        return False
+    return True
+
+
+def choose_sheet(
+    path: Path, book: BookScan, source: Source, codebook: Codebook
+) -> tuple[SheetScan, pd.DataFrame | None]:
+    """The sheet to read: the one named in round.yaml, else the only visible candidate.
+
+    Hidden sheets are never chosen by default; several visible sheets with a header row
+    are a question to the user, never a guess.
+    """
+    if source.sheet:
+        named = book.get(str(source.sheet))
+        if named is None:
+            names = ", ".join(f"“{s.name}”" for s in book.sheets) or "không có"
+            raise InputError(
+                f"Tệp {source.path} không có trang tính “{source.sheet}” (các trang: {names}); "
+                "sửa mục sheet của nguồn này trong round.yaml.",
+                file=source.path,
+            )
+        return named, None
+    visible = book.visible()
+    if len(visible) == 1:
+        return visible[0], None
+    grids = {s.name: read_sheet_text(path, s.name) for s in visible}
+    candidates = [s for s in visible if _has_header(grids[s.name], codebook, source.form)]
+    if len(candidates) == 1:
+        return candidates[0], grids[candidates[0].name]
+    if not candidates:
+        hidden = [s.name for s in book.sheets if not s.visible]
+        note = f" (trang ẩn không được đọc: {', '.join(hidden)})" if hidden else ""
+        raise InputError(
+            f"Tệp {source.path} không có trang tính hiện nào có dòng tiêu đề của phiếu "
+            f"{source.form.upper()}{note}. Kiểm tra tệp, hoặc ghi tên trang cần đọc vào mục "
+            "sheet của nguồn này trong round.yaml.",
+            file=source.path,
+        )
+    names = ", ".join(f"“{s.name}”" for s in candidates)
+    raise InputError(
+        f"Tệp {source.path} có {len(candidates)} trang tính giống bảng số liệu: {names}. "
+        "Chương trình không tự chọn: ghi tên trang cần đọc vào round.yaml, ví dụ "
+        f"sheet: \"{candidates[0].name}\" trong mục của nguồn này.",
+        file=source.path,
+    )
+
+
+def _hidden_issues(book: BookScan, chosen: SheetScan, shown: str) -> list[dict[str, object]]:
+    return [
+        _issue(
+            "info",
+            "hidden_sheet_ignored",
+            f"Trang ẩn “{s.name}” của tệp {shown} không được đọc (chỉ đọc trang “{chosen.name}”)."
+            " Nếu cần dùng trang này, ghi tên trang vào mục sheet trong round.yaml.",
+            file=shown,
+            sheet=s.name,
+        )
+        for s in book.sheets
+        if not s.visible and s.name != chosen.name
+    ]
+
+
+def _sheet_frame(path: Path, source: Source, codebook: Codebook) -> SheetFrame:
+    """The chosen worksheet cut at its detected header row, merged cells filled down."""
+    book = scan_workbook(path, source.path, also=source.sheet)
+    scan, grid = choose_sheet(path, book, source, codebook)
+    if grid is None:
+        grid = read_sheet_text(path, scan.name)
+    try:
+        header = find_header_row(grid, codebook, source.form)
     except InputError as exc:
-        raise InputError(f"{exc.message} Tệp {source.path}.", file=source.path) from exc
+        raise InputError(
+            f"{exc.message} Tệp {source.path}, trang “{scan.name}”.", file=source.path
+        ) from exc
+    body, first = sheet_to_frame(fill_merged(grid, scan.merged, header), header)
+    headers = [str(h) for h in body.columns]
+    issues = formula_issues(scan, source.path, headers) + _hidden_issues(book, scan, source.path)
+    return SheetFrame(body, first, scan.name, issues)
+
+
+FILL_RULES = "_fill_rules"
+
+
+def apply_source_values(
+    table: pd.DataFrame, source: Source, cfg: RoundConfig, codebook: Codebook
+) -> pd.DataFrame:
+    """Fill the constants round.yaml gives for a source, and the period date if asked.
+
+    Only empty cells are filled. Each filled record carries ``var:rule`` tokens in
+    ``_fill_rules`` so that cleaning logs the change per record (rules ``source_value``,
+    ``interview_date_period_start`` / ``interview_date_period_end``).
+    """
+    fills = {name: (value, "source_value") for name, value in source.values.items()}
+    if source.interview_date_from:
+        when = cfg.period_date(source.interview_date_from).isoformat()
+        fills["interview_date"] = (when, f"interview_date_{source.interview_date_from}")
+    if not fills:
+        return table
+    known = {v.name for v in codebook.form(source.form) if not v.personal_data}
+    out = table.copy()
+    tokens = pd.Series("", index=out.index, dtype="str")
+    for name, (value, rule) in fills.items():
+        if name not in known:
+            raise InputError(
+                f"Mục values của nguồn {source.path} trong round.yaml có biến '{name}' không "
+                f"thuộc phiếu {source.form.upper()}; gần nhất là "
+                f"'{closest_variable(name, codebook, source.form)}'.",
+                file=source.path,
+            )
+        column = out[name] if name in out else pd.Series("", index=out.index, dtype="str")
+        empty = (column.astype("str").str.strip() == "").to_numpy()
+        out[name] = column.where(~empty, value)
+        tokens = tokens.where(~empty, tokens + f" {name}:{rule}")
+    out[FILL_RULES] = tokens.str.strip()
+    return out
 
 
 def _harmonised(
-    frame: pd.DataFrame, first: int, source: Source, cfg: RoundConfig, codebook: Codebook
+    frame: pd.DataFrame,
+    first: int,
+    source: Source,
+    cfg: RoundConfig,
+    codebook: Codebook,
+    sheet: str = "",
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Raw record table of one source, refusing a file without its key columns."""
     table, issues = to_raw_table(
@@ -384,11 +603,21 @@ def _harmonised(
         codebook=codebook,
         column_map={**cfg.column_map, **source.column_map},
         source_file=source.path,
-        sheet=source.sheet or "",
+        sheet=sheet,
         first_row=first,
     )
+    table = apply_source_values(table, source, cfg, codebook)
+    filled = {*source.values, *(["interview_date"] if source.interview_date_from else [])}
+    issues = [
+        i for i in issues if not (i["rule"] == "missing_column" and i["variable"] in filled)
+    ]
     _check_key_columns(table, source, codebook)
     return table, issues
+
+
+def _count(result: IngestResult, file: str, form: str, n: int) -> None:
+    key = (file, form)
+    result.read_counts[key] = result.read_counts.get(key, 0) + n
 
 
 def read_kobo(
@@ -396,15 +625,17 @@ def read_kobo(
 ) -> None:
     """Read a KoboToolbox/ODK export (CSV or XLSX, XML names or labels)."""
     if source.kind == "kobo_xlsx":
-        frame, first = _sheet_frame(path, source, codebook)
+        sf = _sheet_frame(path, source, codebook)
+        frame, first, sheet = sf.body, sf.first_row, sf.sheet
+        result.issues.extend(sf.issues)
     else:
-        frame, first = read_csv_text(path), 2
+        frame, first, sheet = read_csv_text(path, source.path), 2, ""
     if frame.empty:
-        raise InputError(f"Tệp {path.name} không có bản ghi nào.", file=path.name)
-    table, issues = _harmonised(frame, first, source, cfg, codebook)
+        raise InputError(f"Tệp {source.path} không có bản ghi nào.", file=source.path)
+    table, issues = _harmonised(frame, first, source, cfg, codebook, sheet)
     result.tables[source.form].append(table)
     result.issues.extend(issues)
-    result.read_counts[source.path] = len(table)
+    _count(result, source.path, source.form, len(table))
 
 
 def _check_key_columns(table: pd.DataFrame, source: Source, codebook: Codebook) -> None:
@@ -414,7 +645,8 @@ def _check_key_columns(table: pd.DataFrame, source: Source, codebook: Codebook) 
         labels = ", ".join(f"{k} ({codebook.label_vi(source.form, k)})" for k in missing)
         raise InputError(
             f"Tệp {source.path} thiếu cột khóa: {labels}. Kiểm tra tệp có đúng phiếu "
-            f"{source.form.upper()} không, hoặc khai báo column_map trong round.yaml.",
+            f"{source.form.upper()} không, khai báo column_map trong round.yaml, hoặc nếu cả "
+            "trang là của một tổ chức, ghi giá trị chung, ví dụ values: {org_type: hnd}.",
             file=source.path,
         )
 
@@ -423,25 +655,33 @@ def read_district_excel(
     path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
 ) -> None:
     """Read a hand-made consolidated district sheet (merged headers, totals row, notes)."""
-    body, first = _sheet_frame(path, source, codebook)
-    table, issues = _harmonised(body, first, source, cfg, codebook)
-    keep, skipped = split_record_rows(table, "commune_code")
+    sf = _sheet_frame(path, source, codebook)
+    result.issues.extend(sf.issues)
+    table, issues = _harmonised(sf.body, sf.first_row, source, cfg, codebook, sf.sheet)
+    dated = ["interview_date"] if source.interview_date_from else []
+    constants = frozenset([*source.values, *dated, FILL_RULES])
+    keep, skipped = split_record_rows(table, sf.body, "commune_code", constants)
     for i, reason in skipped:
+        content = " | ".join(str(c) for c in sf.body.iloc[i] if str(c).strip())[:200]
+        if reason == "no_name_with_numbers":
+            result.issues.append(_issue(
+                "error", reason,
+                f"Dòng {sf.first_row + i} (trang “{sf.sheet}”, tệp {source.path}) có số liệu "
+                "nhưng không có tên xã; bản ghi được đưa vào khu cách ly, không bỏ qua. Ghi "
+                "tên xã vào dòng này (hoặc bỏ gộp ô) rồi chạy lại.",
+                file=source.path, sheet=sf.sheet, row=sf.first_row + i, variable="commune_code",
+                value=content))
+            continue
         result.skipped_rows.append(
-            {
-                "file": source.path,
-                "sheet": source.sheet or "",
-                "row": first + i,
-                "reason": reason,
-                "content": " | ".join(str(c) for c in body.iloc[i] if str(c).strip())[:200],
-            }
+            {"file": source.path, "sheet": sf.sheet, "row": sf.first_row + i,
+             "reason": reason, "content": content}
         )
     table = table[keep.to_numpy()].reset_index(drop=True)
     if source.district_code and "district_code" not in table.columns:
         table["district_code"] = source.district_code
     result.tables[source.form].append(table)
     result.issues.extend(issues)
-    result.read_counts[source.path] = len(table)
+    _count(result, source.path, source.form, len(table))
 
 
 def read_round(cfg: RoundConfig, codebook: Codebook) -> IngestResult:
@@ -455,17 +695,55 @@ def read_round(cfg: RoundConfig, codebook: Codebook) -> IngestResult:
                 f"{cfg.round_id}; kiểm tra tên tệp.",
                 file=source.path,
             )
-        if source.kind in {"kobo_csv", "kobo_xlsx"}:
-            read_kobo(path, source, cfg, codebook, result)
-        elif source.kind == "district_excel":
-            read_district_excel(path, source, cfg, codebook, result)
-        elif source.kind == "workbooks":
-            read_workbook_folder(path, source, cfg, result)
+        try:
+            read_source(path, source, cfg, codebook, result)
+        except InputError:
+            raise
+        except Exception as exc:
+            exc.add_note(f"đang đọc tệp {source.path} ({source.kind}, phiếu {source.form})")
+            raise
     return result
 
 
+def read_source(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
+    """Read one source of a round by its kind."""
+    if source.form in REPEATS:
+        read_repeat_source(path, source, cfg, codebook, result)
+    elif source.kind in {"kobo_csv", "kobo_xlsx"}:
+        read_kobo(path, source, cfg, codebook, result)
+    elif source.kind == "district_excel":
+        read_district_excel(path, source, cfg, codebook, result)
+    elif source.kind == "workbooks":
+        read_workbook_folder(path, source, cfg, codebook, result)
+
+
+def _for_form(source: Source, form: FormId, codebook: Codebook) -> Source:
+    """The source's constants that apply to ``form`` (a workbook feeds forms A and B)."""
+    names = {v.name for v in codebook.form(form)}
+    return replace(
+        source,
+        form=form,
+        values={k: v for k, v in source.values.items() if k in names},
+        interview_date_from=source.interview_date_from if "interview_date" in names else None,
+    )
+
+
+def read_repeat_source(
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
+) -> None:
+    """Read a repeat-group export (see :mod:`danvan_survey.ingest_repeat`)."""
+    from danvan_survey.ingest_repeat import read_repeat
+
+    table, issues, _ = read_repeat(path, source, cfg, codebook)
+    result.tables[source.form].append(table)
+    result.issues.extend(issues)
+    _count(result, source.path, source.form, len(table))
+
+
 def read_workbook_folder(
-    path: Path, source: Source, cfg: RoundConfig, result: IngestResult
+    path: Path, source: Source, cfg: RoundConfig, codebook: Codebook, result: IngestResult
 ) -> None:
     """Read a folder of returned commune workbooks (see :mod:`danvan_survey.forms`)."""
     from danvan_survey.forms.read_workbooks import read_workbooks
@@ -473,18 +751,24 @@ def read_workbook_folder(
     tables, refused = read_workbooks(path, cfg)
     for form, table in tables.items():
         if len(table):
+            if source.values or source.interview_date_from:
+                table = apply_source_values(
+                    table, _for_form(source, cast(FormId, form), codebook), cfg, codebook
+                )
             result.tables[form].append(table)
             for name, count in table.groupby("_source_file").size().items():
-                result.read_counts[str(name)] = int(count)
+                _count(result, str(name), form, int(count))
     for item in refused:
         is_refused = bool(item.get("refused", True))
         if is_refused:
             result.refused.append(item)
         result.issues.append(
             _issue(
-                "error" if is_refused else "warning",
+                str(item.get("level") or ("error" if is_refused else "warning")),
                 f"workbook_{item.get('kind', 'refused')}",
                 str(item.get("reason", "")),
                 file=str(item.get("file", "")),
+                sheet=str(item.get("sheet", "")),
+                row=item.get("row", ""),
             )
         )

@@ -187,6 +187,20 @@ def _vni_evidence(text: str) -> int:
     return strong + odd
 
 
+_BYTES = {
+    "tcvn3": frozenset(TCVN3_DECODE),
+    "vni": frozenset("".join(VNI_DECODE)),
+}
+
+
+def _foreign_letters(text: str, rule: str) -> int:
+    """Count non-ASCII letters that the encoding never writes: signs of real Unicode.
+
+    "Ã" in "XÃ EA YÔNG" is no TCVN3 byte, so that text is not TCVN3.
+    """
+    return sum(1 for ch in text if ch.isalpha() and not ch.isascii() and ch not in _BYTES[rule])
+
+
 def _residual(text: str) -> int:
     """Chars left that are neither ASCII nor Vietnamese letters (latin-1 junk)."""
     return sum(1 for ch in text if ch in _LATIN1_NON_VIET)
@@ -204,56 +218,141 @@ def _tone_clashes(text: str) -> int:
     return clashes
 
 
-# Vowel groups that may take a final consonant, and those ending in a glide (no coda).
-_CLOSED = "a ă â e ê i o ô ơ u ư y iê yê uô ươ oa oă oe uâ uê uy uyê oo".split()
-_OPEN = (
-    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu iêu yêu oai oao oay oeo uây "
-    "uôi uya uyu ươi ươu"
-).split()
-
-
-def _alt(items: list[str]) -> str:
-    return "|".join(sorted(items, key=len, reverse=True))
-
-
-_SYLLABLE_RE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
-    rf"(?:(?P<open>{_alt(_OPEN)})|(?:{_alt(_CLOSED)})(?:ng|nh|ch|c|k|m|n|p|t)?)"
+# --- Vietnamese syllables -----------------------------------------------------------
+# onset + vowel nucleus + coda; each nucleus takes only some codas ("onh", "ynh", "âng"
+# without a coda, "iê" without a coda are not Vietnamese). "k" is the Central Highlands
+# spelling of the final "c" (Đắk Lắk).
+_ONSETS = (
+    "ngh ng nh ch gh gi kh ph qu th tr b c d đ g h k l m n p r s t v x".split() + [""]
 )
+_LABIAL_DENTAL = ("m", "n", "p", "t")
+_VELAR = ("ng", "c", "k")
+_PALATAL = ("nh", "ch")
+_RHYMES: dict[str, tuple[str, ...]] = {
+    "a": ("", *_LABIAL_DENTAL, *_VELAR, *_PALATAL),
+    "ă": (*_LABIAL_DENTAL, *_VELAR),
+    "â": (*_LABIAL_DENTAL, *_VELAR),
+    "e": ("", *_LABIAL_DENTAL, *_VELAR),
+    "ê": ("", *_LABIAL_DENTAL, *_PALATAL),
+    "i": ("", *_LABIAL_DENTAL, *_PALATAL),
+    "y": ("",),
+    "o": ("", *_LABIAL_DENTAL, *_VELAR),
+    "ô": ("", *_LABIAL_DENTAL, *_VELAR),
+    "ơ": ("", *_LABIAL_DENTAL, *_VELAR),  # ơng, ơk only in minority names (Chư Pơng)
+    "u": ("", *_LABIAL_DENTAL, *_VELAR),
+    "ư": ("", *_LABIAL_DENTAL, *_VELAR),
+    "iê": (*_LABIAL_DENTAL, *_VELAR),
+    "yê": (*_LABIAL_DENTAL, *_VELAR),
+    "uô": (*_LABIAL_DENTAL, *_VELAR),
+    "ươ": (*_LABIAL_DENTAL, *_VELAR),
+    "oa": ("", *_LABIAL_DENTAL, *_VELAR, *_PALATAL),
+    "oă": (*_LABIAL_DENTAL, *_VELAR),
+    "oe": ("", *_LABIAL_DENTAL),
+    "uâ": ("n", "t", "ng", "c"),
+    "uê": ("", "n", "t", *_PALATAL),
+    "uy": ("", "n", "t", "p", *_PALATAL),
+    "uyê": ("n", "t"),
+    "oo": ("ng", "c"),
+}
+#: After "qu" the written "y" is the nucleus "uy" (quýt, Quỳnh).
+_AFTER_QU = {**_RHYMES, "y": _RHYMES["uy"]}
+# vowel groups ending in a glide: no coda, and no tone mark on the glide
+_OPEN = frozenset(
+    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu iêu yêu oai oao oay oeo uây "
+    "uôi uya uyu ươi ươu".split()
+)
+_FRONT = ("i", "e", "ê", "y")
+_STOPS = ("p", "t", "c", "k", "ch")
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_STOP_TONES = {"", "\u0301", "\u0323"}  # a syllable ending in a stop: no tone, sắc or nặng
+
+
+def _onset_fits(onset: str, nucleus: str) -> bool:
+    """Spelling rules of onsets: gh/ngh only before i, e, ê; c never before them.
+
+    "k" is not restricted: proper names write it before any vowel (Bắc Kạn, Kon Tum).
+    """
+    if onset in {"gh", "ngh"}:
+        return nucleus.startswith(("i", "e", "ê"))
+    if onset == "c":
+        return not nucleus.startswith(_FRONT)
+    if onset == "qu":
+        return not nucleus.startswith("u")
+    return True
+
+
+def _split_tone(word: str) -> tuple[str, list[tuple[int, str]]]:
+    """Lower-case word without tone marks, and the (position, mark) of each tone mark."""
+    bare, tones = [], []
+    for i, ch in enumerate(unicodedata.normalize("NFC", word.lower())):
+        parts = unicodedata.normalize("NFD", ch)
+        tones += [(i, m) for m in parts if m in _TONE_MARKS]
+        bare.append(unicodedata.normalize("NFC", "".join(m for m in parts if m not in _TONE_MARKS)))
+    return "".join(bare), tones
+
+
+def _rhyme_ok(onset: str, rest: str, tone: tuple[int, str] | None) -> bool:
+    """Whether ``rest`` (after ``onset``) is nucleus + allowed coda with the tone well placed."""
+    rhymes = _AFTER_QU if onset == "qu" else _RHYMES
+    at = tone[0] - len(onset) if tone else None
+    if at is not None and at < 0:
+        return False  # a tone mark on the onset ("qùa")
+    for nucleus in sorted({*rhymes, *_OPEN}, key=len, reverse=True):
+        if not rest.startswith(nucleus) or not _onset_fits(onset, nucleus):
+            continue
+        coda = rest[len(nucleus):]
+        if nucleus in _OPEN:
+            if coda == "" and (at is None or at < len(nucleus) - 1 or nucleus in {"ua", "ia"}
+                               and at == 0):
+                return True
+            continue
+        if coda not in rhymes[nucleus]:
+            continue
+        if at is not None and at >= len(nucleus):
+            continue
+        if coda in _STOPS and tone is not None and tone[1] not in _STOP_TONES:
+            continue
+        return True
+    return False
+
+
+def is_syllable(word: str) -> bool:
+    """Whether ``word`` is one well-formed Vietnamese syllable (any case, NFC or NFD).
+
+    Checks the onset spelling (gh/ngh only before i, e, ê; c never before them), the
+    nucleus and the codas it takes ("onh", "yn" and a bare "â" are not Vietnamese), at
+    most one tone mark, on the nucleus but not on the glide of an open vowel group, and
+    only sắc or nặng (or none) before a stop coda (p, t, c, ch). A word with a capital
+    after a small letter ("ChÊn", a legacy byte read as latin-1) is no syllable.
+    """
+    if re.search(r"[^\W\d_][^\W\d_]*", word) is None or any(
+        a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False)
+    ):
+        return False
+    bare, tones = _split_tone(word)
+    if len(tones) > 1:
+        return False
+    tone = tones[0] if tones else None
+    return any(
+        bare.startswith(onset) and _rhyme_ok(onset, bare[len(onset):], tone)
+        for onset in _ONSETS
+    )
 
 
 def _bad_syllables(text: str) -> int:
-    """Count non-ASCII words that are no well-formed Vietnamese syllable.
-
-    Besides the shape (onset + vowel group + coda), a tone mark on the glide that
-    ends an open vowel group is rejected (``"xaõ"``: Vietnamese writes ``"xảo"``).
-    """
-    bad = 0
-    for word in re.findall(r"[^\W\d_]+", text):
-        if word.isascii():
-            continue
-        chars = unicodedata.normalize("NFC", word.lower())
-        tone_at = [
-            i for i, ch in enumerate(chars)
-            if any(m in _TONE_MARKS for m in unicodedata.normalize("NFD", ch))
-        ]
-        bare = "".join(
-            unicodedata.normalize(
-                "NFC", "".join(m for m in unicodedata.normalize("NFD", ch) if m not in _TONE_MARKS)
-            )
-            for ch in chars
-        )
-        match = _SYLLABLE_RE.fullmatch(bare)
-        if match is None or len(tone_at) > 1:
-            bad += 1
-        elif match.group("open") and tone_at and tone_at[0] == match.end("open") - 1:
-            bad += 1
-    return bad
+    """Count non-ASCII words that are no well-formed Vietnamese syllable (:func:`is_syllable`)."""
+    return sum(
+        1 for word in re.findall(r"[^\W\d_]+", text)
+        if not word.isascii() and not is_syllable(word)
+    )
 
 
-def _needs_check(text: str) -> bool:
+def could_be_legacy(text: str) -> bool:
+    """Non-ASCII text made only of latin-1/cp1252 characters (legacy bytes read as such)."""
     return bool(text) and not text.isascii() and _is_legacy_range(text)
+
+
+_needs_check = could_be_legacy
 
 
 def looks_like_tcvn3(text: object) -> bool:
@@ -266,23 +365,69 @@ def looks_like_vni(text: object) -> bool:
     return isinstance(text, str) and fix_legacy(text)[1] == "vni"
 
 
-def fix_legacy(text: str) -> tuple[str, str | None]:
+def _undecided(best: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two decodings, as (latin-1 junk left, bad syllables), are too close to choose.
+
+    Less junk decides; with the same junk, a clean decoding beats one with a bad
+    syllable, and otherwise it takes two bad syllables fewer (a single odd word may be
+    a minority-language name, "Krông", that no syllable check knows).
+    """
+    if best[0] < second[0]:
+        return False
+    return not ((best[1] == 0 and second[1] >= 1) or second[1] - best[1] >= 2)
+
+
+def font_encoding(font: str | None) -> str | None:
+    """Legacy encoding a cell font implies, or None for a Unicode font.
+
+    "tcvn3" (.VnTime, .VnArial, …; "tcvn3h" for the capitals-only .VnTimeH,
+    .VnArialH, …), "vni" (VNI-Times, VNI-Helve, …).
+    """
+    name = (font or "").strip()
+    if name.lower().startswith(".vn"):
+        return "tcvn3h" if name.endswith("H") else "tcvn3"
+    if name.lower().startswith("vni"):
+        return "vni"
+    return None
+
+
+def _fix_with_font(text: str, encoding: str) -> tuple[str, str | None]:
+    """Decode ``text`` typed in a legacy font: the font is decisive, the syllable check not.
+
+    Refused only when decoding would leave more latin-1 junk or put two tone marks on a
+    word (then the cell was not typed in that font after all).
+    """
+    decode = decode_vni if encoding == "vni" else decode_tcvn3
+    out = decode(text)
+    if out == text or _residual(out) > _residual(text) or _tone_clashes(out) > 0:
+        return text, None
+    if encoding == "tcvn3h":  # the font shows every letter as a capital
+        out = out.upper()
+    return unicodedata.normalize("NFC", out), "vni" if encoding == "vni" else "tcvn3"
+
+
+def fix_legacy(text: str, font: str | None = None) -> tuple[str, str | None]:
     """Repair TCVN3/VNI mojibake; return (text, rule) with rule "tcvn3", "vni" or None.
 
-    Leaves unchanged: ASCII, anything with a char beyond latin-1/cp1252 (real
-    Unicode), text without tell-tale evidence, and text whose decoding would
-    still hold latin-1 junk or words with two tone marks.
+    ``font``: the cell's font name when known (a workbook cell). A legacy font
+    (:func:`font_encoding`) is decisive evidence: the text is decoded with its
+    encoding. Otherwise the decision is heuristic and leaves unchanged: ASCII, anything
+    with a char beyond latin-1/cp1252 (real Unicode), text without tell-tale evidence
+    unless it decodes into clean Vietnamese, text whose decoding would still hold
+    latin-1 junk or words with two tone marks, and text that decodes plausibly both
+    ways (see :func:`_undecided`).
     """
     if not isinstance(text, str) or not _needs_check(text):
         return text, None
+    encoding = font_encoding(font)
+    if encoding is not None:
+        return _fix_with_font(text, encoding)
     base_residual, base_bad = _residual(text), _bad_syllables(text)
-    candidates: list[tuple[int, int, str, str]] = []
+    candidates: list[tuple[int, int, str, str, bool]] = []
     for rule, evidence, decode in (
         ("tcvn3", _tcvn3_evidence, decode_tcvn3),
         ("vni", _vni_evidence, decode_vni),
     ):
-        if evidence(text) == 0:
-            continue
         out = decode(text)
         if out == text:
             continue
@@ -291,11 +436,17 @@ def fix_legacy(text: str) -> tuple[str, str | None]:
             continue
         if residual == base_residual and bad >= base_bad:
             continue
-        candidates.append((residual, bad, rule, out))
+        if evidence(text) == 0 and (residual or bad or _foreign_letters(text, rule)):
+            continue  # without a tell-tale byte, only a decoding into clean Vietnamese
+        # a clean decoding alone may win for mixed-case text; in capitals (where the
+        # legacy bytes look like Vietnamese capitals: "YÔNG") it may only block others
+        candidates.append((residual, bad, rule, out, evidence(text) > 0 or not text.isupper()))
     if not candidates:
         return text, None
     candidates.sort()
-    if len(candidates) > 1 and candidates[0][:2] == candidates[1][:2]:
-        return text, None  # both decodings equally plausible: never guess
-    residual, _, rule, out = candidates[0]
+    if len(candidates) > 1 and _undecided(candidates[0][:2], candidates[1][:2]):
+        return text, None  # both decodings plausible: never guess
+    residual, _, rule, out, shown = candidates[0]
+    if not shown:
+        return text, None
     return unicodedata.normalize("NFC", out), rule

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from danvan_survey import vintage
 from danvan_survey.clean import FormCleaning, clean_form, pseudonymise, record_keys
-from danvan_survey.codebook import Codebook, FormId, load_codebook
+from danvan_survey.codebook import REPEATS, Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig, load_round
 from danvan_survey.errors import InputError
 from danvan_survey.ingest import IngestResult, read_round
 from danvan_survey.places import CommuneMatcher
 from danvan_survey.schemas import RoundContext, coerce
-from danvan_survey.validate import Outcome, read_corrections, split_outcome
+from danvan_survey.validate import (
+    Outcome,
+    correction_issues,
+    read_corrections,
+    split_outcome,
+)
 
 Progress = Callable[[str], None]
 REFERENCE_COLUMNS = [
@@ -229,4 +234,47 @@ def run_round(
             keys_a = frozenset(zip(clean["commune_code"], clean["org_type"], strict=True))
             received = pd.concat([clean, outcome.quarantine])
             result.expected_missing = expected_returns(communes, received, codebook)
+    if corrections is not None:  # every correction line ends applied, refused or reported
+        done = set().union(*(o.corrections_handled for o in result.outcomes.values()))
+        ingest.issues.extend(correction_issues(corrections, done, cfg.corrections or ""))
+    process_rosters(result, codebook, keys_a, corrections, progress)
     return result
+
+
+def top_levels(clean_a: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """(commune_code, org_type) -> reported dvk_top_level, for the model roster's checks."""
+    if clean_a.empty or "dvk_top_level" not in clean_a:
+        return {}
+    known = clean_a[clean_a["dvk_top_level"].notna()]
+    return {
+        (str(c), str(o)): float(v)
+        for c, o, v in zip(known["commune_code"], known["org_type"], known["dvk_top_level"],
+                           strict=True)
+    }
+
+
+def process_rosters(
+    result: RoundResult,
+    codebook: Codebook,
+    keys_a: frozenset[tuple[str, str]],
+    corrections: pd.DataFrame | None,
+    progress: Progress,
+) -> None:
+    """Clean and validate every repeat table (e.g. the DVK model roster) after its parent."""
+    from danvan_survey.rosters import process_roster
+
+    for table, (parent, _) in REPEATS.items():
+        tables = result.ingest.tables.get(table, [])
+        if not tables:
+            continue
+        empty = pd.DataFrame()
+        parents = result.outcomes.get(parent, Outcome(empty, empty, empty))
+        n = f"{sum(len(t) for t in tables):,}".replace(",", ".")
+        label = codebook.roster_label_vi(table)
+        progress(f"Làm sạch và kiểm tra {label[:1].lower()}{label[1:]} ({n} dòng)")
+        ctx = replace(_context(result.cfg, result.communes, keys_a),
+                      form_a_top_level=top_levels(parents.clean))
+        result.outcomes[table] = process_roster(
+            table, tables, result.cfg, codebook, result.communes, ctx,
+            parents, corrections,
+        )

@@ -16,6 +16,7 @@ import pandas as pd
 
 from danvan_survey.config import clean_dir, load_round
 from danvan_survey.errors import InputError
+from danvan_survey.project import find_project_root
 
 #: Tables every round must have before charts can be drawn.
 REQUIRED_TABLES = ("indicators_org", "indicators_district", "indicators_em_area")
@@ -115,10 +116,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 def load_results(round_id: str, root: Path | str | None = None) -> Results:
     """Read a round's results; InputError naming the missing file if analysis has not run.
 
-    ``root`` is the project folder (default: ``$DANVAN_HOME`` or the working directory);
-    an empty string means the default, so notebooks can take it as a parameter.
+    ``root`` is the project folder; empty or None means :func:`find_project_root` (
+    ``$DANVAN_HOME``, else the nearest folder above the working directory holding
+    ``data/raw``), so a notebook opened in ``notebooks/`` finds the project by itself.
     """
-    root = Path(root) if root else None
+    root = Path(root) if root else find_project_root()
     cfg = load_round(round_id, root)
     folder = clean_dir(round_id, root)
     tables: dict[str, pd.DataFrame] = {}

@@ -9,7 +9,7 @@ rule comes from ``danvan_survey/codebook``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,6 +30,8 @@ class RoundContext:
     commune_codes: frozenset[str]
     em_area_by_commune: Mapping[str, str]
     form_a_keys: frozenset[tuple[str, str]] = frozenset()
+    #: (commune_code, org_type) -> dvk_top_level of the clean form-A record.
+    form_a_top_level: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     def functions(self, frame: pd.DataFrame) -> dict[str, ContextFn]:
         """Context functions bound to one frame (see ``CONTEXT_FUNCTIONS``)."""
@@ -42,7 +44,14 @@ class RoundContext:
             "em_area_of_commune": lambda: (
                 frame["commune_code"].map(self.em_area_by_commune).astype("string")
             ),
+            "org_top_level": lambda: _org_value(frame, self.form_a_top_level),
         }
+
+
+def _org_value(frame: pd.DataFrame, values: Mapping[tuple[str, str], float]) -> pd.Series:
+    """A form-A value of each row's organisation (missing when unknown)."""
+    pairs = zip(frame["commune_code"].astype(str), frame["org_type"].astype(str), strict=True)
+    return pd.Series([values.get(p) for p in pairs], index=frame.index, dtype="Float64")
 
 
 def _between(s: pd.Series, start: date, end: date) -> pd.Series:

@@ -6,7 +6,9 @@ the name of the rule that fired so the cleaner can log it. Nothing here does I/O
 Rule names (stable, used in cleaning logs):
 
 * text: ``nfc``, ``whitespace``, ``mojibake`` (UTF-8 read as cp1252, via ftfy),
-  ``tcvn3``, ``vni`` (legacy fonts, :mod:`danvan_survey.legacy_encodings`);
+  ``tcvn3``, ``vni`` (legacy fonts, :mod:`danvan_survey.legacy_encodings`),
+  ``control_chars`` (NUL and other control characters removed), ``mojibake_partial``
+  (mojibake that could be repaired only in part: logged and warned about);
 * numbers: see :func:`parse_number`;
 * dates: ``iso``, ``dmy``, ``dmy_text``, ``excel_serial``, ``native``;
 * choices: ``code``, ``label``, ``label_folded``, ``label_partial``.
@@ -24,10 +26,11 @@ from typing import Any, Protocol
 
 import ftfy
 
-from danvan_survey.legacy_encodings import fix_legacy
+from danvan_survey.legacy_encodings import fix_legacy, font_encoding
 
 __all__ = [
     "fold",
+    "has_mojibake",
     "is_blank",
     "match_choice",
     "match_multi",
@@ -38,6 +41,7 @@ __all__ = [
     "parse_number",
     "parse_yes_no",
     "repair_text",
+    "visible_controls",
 ]
 
 # --- text --------------------------------------------------------------------------
@@ -45,6 +49,12 @@ __all__ = [
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _HSPACE_RE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES_RE = re.compile(r" *(?:\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c)+ *")
+#: Control characters that text never needs: C0 except tab/line breaks, DEL, C1, and the
+#: bidirectional overrides that make a cell display differently from what it holds.
+CONTROL_RE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+_C0_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def is_blank(value: object) -> bool:
@@ -84,26 +94,62 @@ def _clean_space(text: str) -> str:
     return text.strip(" \n")
 
 
-def repair_text(s: str) -> tuple[str, list[str]]:
+#: A font name standing for each legacy encoding (the cache key is the encoding).
+_FONT_OF = {"tcvn3": ".VnTime", "tcvn3h": ".VnTimeH", "vni": "VNI-Times"}
+
+
+def visible_controls(text: str) -> str:
+    r"""``text`` with each control character of :data:`CONTROL_RE` shown as ``\xNN``/``\uNNNN``.
+
+    Used where a removed character must still be reported (the cleaning log).
+    """
+    return CONTROL_RE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
+#: What is left of UTF-8 read as cp1252/latin-1 when a byte was lost on the way (ftfy
+#: then repairs only part of the value): a lead byte followed by a continuation byte,
+#: or the replacement character.
+_MOJIBAKE_LEFT_RE = re.compile(
+    "\ufffd|[\u00c2-\u00c6\u00e1][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d"
+    "\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def has_mojibake(text: str) -> bool:
+    """Whether ``text`` still holds traces of UTF-8 read as cp1252 (``"Há™i"``, ``"�"``)."""
+    return bool(_MOJIBAKE_LEFT_RE.search(text))
+
+
+def repair_text(s: str, font: str | None = None) -> tuple[str, list[str]]:
     """Repair one text value; return it with the rules applied, in order.
 
     Steps: ftfy's encoding fix for UTF-8 read as cp1252 (``"mojibake"``), NFC
     (``"nfc"``), legacy TCVN3/VNI fonts (``"tcvn3"``/``"vni"``, only when no
-    mojibake was found), then whitespace: trim, collapse runs of spaces/NBSP to
-    one space, drop zero-width chars and soft hyphens, keep single line breaks
-    (``"whitespace"``). Non-strings are returned unchanged with no rule.
+    mojibake was found), removal of NUL and other control characters
+    (``"control_chars"``; tab and line breaks are whitespace), then whitespace: trim,
+    collapse runs of spaces/NBSP to one space, drop zero-width chars and soft hyphens,
+    keep single line breaks (``"whitespace"``). Non-strings are returned unchanged with
+    no rule.
+
+    ``font``: the cell's font name when known (workbooks): a legacy font (.VnTime,
+    VNI-Times, …) decides the TCVN3/VNI decoding. A value still holding mojibake after
+    the repair (a byte lost before the file reached us) gets ``"mojibake_partial"``
+    instead of ``"mojibake"``: it was only partly repaired.
     """
     if not isinstance(s, str):
         return s, []
-    text, rules = _repair_cached(s)
+    text, rules = _repair_cached(s, font_encoding(font))
     return text, list(rules)
 
 
 @functools.lru_cache(maxsize=200_000)
-def _repair_cached(s: str) -> tuple[str, tuple[str, ...]]:
+def _repair_cached(s: str, encoding: str | None = None) -> tuple[str, tuple[str, ...]]:
     """Cached body of :func:`repair_text` (survey columns repeat values a lot)."""
     rules: list[str] = []
-    text = s
+    text = _C0_RE.sub("", s)  # before ftfy: a NUL would hide mojibake from it
+    controls = text != s
     fixed = ftfy.fix_encoding(text)
     if fixed != text and unicodedata.normalize("NFC", fixed) != unicodedata.normalize(
         "NFC", text
@@ -115,9 +161,15 @@ def _repair_cached(s: str) -> tuple[str, tuple[str, ...]]:
         rules.append("nfc")
     text = nfc
     if "mojibake" not in rules:
-        text, legacy = fix_legacy(text)
+        text, legacy = fix_legacy(text, font=_FONT_OF.get(encoding or ""))
         if legacy:
             rules.append(legacy)
+    if has_mojibake(text):
+        rules = [r for r in rules if r != "mojibake"] + ["mojibake_partial"]
+    stripped = CONTROL_RE.sub("", text)  # C1 only after ftfy: mojibake holds C1 bytes
+    if controls or stripped != text:
+        rules.append("control_chars")
+    text = stripped
     spaced = _clean_space(text)
     if spaced != text:
         rules.append("whitespace")

@@ -31,10 +31,18 @@ class Outcome:
     duplicates: pd.DataFrame
     issues: list[dict[str, object]] = field(default_factory=list)
     log: list[pd.DataFrame] = field(default_factory=list)
+    corrections_handled: set[int] = field(default_factory=set)  # corrections.csv lines
 
 
-def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd.DataFrame]:
-    """Keep the latest submission of each key; return (keep mask, dropped-record log rows)."""
+def resolve_duplicates(
+    frame: pd.DataFrame, form: FormId
+) -> tuple[pd.Series, pd.DataFrame, list[dict[str, object]]]:
+    """Keep the latest submission of each key; return (keep mask, log rows, conflicts).
+
+    Among returns with the same submission time (or none), the one read last is kept:
+    the later source in ``round.yaml``, then the lower row. Those whose values differ
+    from the kept one are reported as ``duplicate_conflict`` warnings.
+    """
     keyed = frame[list(KEYS[form])].notna().all(axis=1)
     cols = ["record_key", "_submission_time", "_source_file", "_source_row", "_uuid"]
     order = frame.loc[keyed, cols].assign(
@@ -63,7 +71,63 @@ def resolve_duplicates(frame: pd.DataFrame, form: FormId) -> tuple[pd.Series, pd
             "action": "removed_older_duplicate",
         }
     )
-    return keep, log
+    return keep, log, same_time_conflicts(frame, dropped, ranked[latest])
+
+
+def _differences(frame: pd.DataFrame, kept: object, other: object) -> list[str]:
+    """Variables whose values differ between two records (missing = missing)."""
+    columns = [c for c in frame.columns if not c.startswith("_") and c != "record_key"]
+    return [
+        c for c in columns if canonical(frame.at[kept, c]) != canonical(frame.at[other, c])
+    ]
+
+
+def same_time_conflicts(
+    frame: pd.DataFrame, dropped: pd.DataFrame, kept: pd.DataFrame
+) -> list[dict[str, object]]:
+    """A warning per key whose dropped returns share the kept one's time but not its values."""
+    kept_of = dict(zip(kept["record_key"], kept.index, strict=True))
+    ties = dropped[dropped["_t"].to_numpy() == kept.loc[dropped["record_key"].map(kept_of), "_t"]
+                   .to_numpy()]
+    issues: list[dict[str, object]] = []
+    for key, group in ties.groupby("record_key", sort=True):
+        idx = kept_of[key]
+        parts = []
+        variables: list[str] = []
+        for other in group.index:
+            diff = _differences(frame, idx, other)
+            if not diff:
+                continue
+            variables += [v for v in diff if v not in variables]
+            shown = "; ".join(
+                f"{v}: '{canonical(frame.at[other, v])}'" for v in diff[:8]
+            ) + ("; …" if len(diff) > 8 else "")
+            parts.append(
+                f"{frame.at[other, '_source_file']} dòng {frame.at[other, '_source_row']} ({shown})"
+            )
+        if not parts:
+            continue
+        when = canonical(frame.at[idx, "_submission_time"]) or "không ghi thời điểm nộp"
+        kept_values = "; ".join(f"{v}: '{canonical(frame.at[idx, v])}'" for v in variables[:8])
+        issues.append(
+            {
+                "_idx": idx,
+                "record_key": key,
+                "level": "warning",
+                "rule": "duplicate_conflict",
+                "file": frame.at[idx, "_source_file"],
+                "sheet": frame.at[idx, "_source_sheet"],
+                "row": frame.at[idx, "_source_row"],
+                "variable": " ".join(variables),
+                "value": kept_values,
+                "message": f"{len(group) + 1} bản nộp cùng khóa {key} cùng thời điểm ({when}) "
+                f"nhưng khác nhau. Đã giữ bản đọc sau cùng: {frame.at[idx, '_source_file']} "
+                f"dòng {frame.at[idx, '_source_row']} ({kept_values}); bản bị loại: "
+                + " | ".join(parts)
+                + ". Hỏi lại xã bản nào đúng; nếu cần, ghi vào tệp hiệu chỉnh.",
+            }
+        )
+    return issues
 
 
 def read_corrections(path: Path) -> pd.DataFrame:
@@ -76,16 +140,56 @@ def read_corrections(path: Path) -> pd.DataFrame:
             f"Các cột cần có: {', '.join(CORRECTION_COLUMNS)}.",
             file=path.name,
         )
-    bad = frame[~frame["action"].isin(CORRECTION_ACTIONS)]
-    if len(bad):
-        raise InputError(
-            f"Tệp hiệu chỉnh {path.name}, dòng {int(bad.index[0]) + 2}: hành động "
-            f"'{bad.iloc[0]['action']}' không hợp lệ; dùng change, blank, remove hoặc accept.",
-            file=path.name,
-            row=int(bad.index[0]) + 2,
-            column="action",
-        )
     return frame
+
+
+def correction_line(label: object) -> int:
+    """Line number in the corrections file of a row label (line 1 is the header)."""
+    return int(str(label)) + 2
+
+
+def correction_issues(
+    corrections: pd.DataFrame, handled: set[int], source: str
+) -> list[dict[str, object]]:
+    """A warning for every correction line that was neither applied nor refused.
+
+    Such a line has an unknown action, or a key that matches no record of any form
+    (clean, quarantined or the kept one of duplicates).
+    """
+    issues: list[dict[str, object]] = []
+    for label, row in corrections.iterrows():
+        line = correction_line(label)
+        if line in handled:
+            continue
+        where = f"Tệp hiệu chỉnh {source}, dòng {line}"
+        if row["action"] not in CORRECTION_ACTIONS:
+            rule, variable, value = "correction_bad_action", "action", row["action"]
+            message = (
+                f"{where}: hành động '{row['action']}' không hợp lệ; dòng này không được áp "
+                "dụng. Dùng change, blank, remove hoặc accept."
+            )
+        else:
+            rule, variable, value = "correction_unmatched", row["variable"], row["key"]
+            message = (
+                f"{where}: khóa '{row['key']}' không khớp bản ghi nào của đợt; dòng này không "
+                "được áp dụng. Khóa có dạng <mã đợt>|<mã xã>|<mã tổ chức> (phiếu A) hoặc "
+                "<mã đợt>|<mã cán bộ> (phiếu B); lấy đúng khóa từ cột record_key của "
+                "validation_issues.csv hoặc quarantine.csv rồi sửa dòng này."
+            )
+        issues.append(
+            {
+                "record_key": row["key"],
+                "level": "warning",
+                "rule": rule,
+                "file": source,
+                "sheet": "",
+                "row": line,
+                "variable": variable,
+                "value": value,
+                "message": message,
+            }
+        )
+    return issues
 
 
 @dataclass
@@ -94,6 +198,7 @@ class Corrections:
 
     removed: dict[object, str] = field(default_factory=dict)
     accepted: set[tuple[object, str]] = field(default_factory=set)
+    handled: set[int] = field(default_factory=set)  # lines applied or refused
 
 
 def apply_corrections(
@@ -110,10 +215,23 @@ def apply_corrections(
     wanted = frame["record_key"].isin(set(corrections["key"]))
     index_of = dict(zip(frame.loc[wanted, "record_key"], frame.index[wanted], strict=True))
     names = set(codebook.names(form))
-    for line, row in corrections.iterrows():
-        where = f"Tệp hiệu chỉnh {source}, dòng {int(str(line)) + 2}"
+    for label, row in corrections.iterrows():
+        line = correction_line(label)
+        where = f"Tệp hiệu chỉnh {source}, dòng {line}"
         idx = index_of.get(row["key"])
-        if idx is None or (row["variable"] not in names and row["action"] != "remove"):
+        if idx is None or row["action"] not in CORRECTION_ACTIONS:
+            continue  # another form's key, or reported by correction_issues
+        result.handled.add(line)
+        if row["variable"] not in names and row["action"] != "remove":
+            work.issues.append(
+                _refused(idx, frame, row, "", where)
+                | {
+                    "rule": "correction_unknown_variable",
+                    "message": f"{where}: biến '{row['variable']}' không có trong bộ mã của "
+                    "phiếu này; hiệu chỉnh không được áp dụng. Ghi đúng tên biến (cột name "
+                    "trong từ điển dữ liệu) rồi sửa dòng này.",
+                }
+            )
             continue
         var = row["variable"]
         current = canonical(frame.at[idx, var]) if var in frame else ""
@@ -238,10 +356,10 @@ def split_outcome(
     """Duplicates → corrections → checks → clean / quarantine / duplicates."""
     frame = frame.copy(deep=False)
     frame["record_key"] = record_keys(frame, form)
-    keep, dup_log = resolve_duplicates(frame, form)
+    keep, dup_log, conflicts = resolve_duplicates(frame, form)
     duplicates = frame[~keep]
     frame = frame[keep]
-    work.issues = [i for i in work.issues if i["_idx"] in frame.index]
+    work.issues = [i for i in work.issues if i["_idx"] in frame.index] + conflicts
     fixes = Corrections()
     if corrections is not None:
         fixes = apply_corrections(
@@ -280,6 +398,7 @@ def split_outcome(
         duplicates=duplicates,
         issues=issues,
         log=log,
+        corrections_handled=fixes.handled,
     )
 
 

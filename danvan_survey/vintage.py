@@ -241,3 +241,10 @@ def mapping_2014_to_2025(former_province_code: str) -> pd.DataFrame:
     out["split"] = n > 1
     return out[["commune_code_2014", "district_code_2014", "district_name_2014",
                 "commune_code_2025", "successor_name_2025", "share", "split"]]
+
+
+def district_text(district_name: str, round_cfg: Any) -> str:
+    """District as shown on a form: for a 2025 round, "huyện cũ (trước 01/7/2025): …"."""
+    if is_2025(round_cfg.admin_vintage):
+        return f"{district_label(round_cfg)}: {district_name}"
+    return district_name

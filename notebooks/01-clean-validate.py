@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -22,16 +24,15 @@
 
 # %% tags=["parameters"]
 round_id = "demo-2014"
-root = ""
 
 # %%
 from danvan_survey import charts
-from danvan_survey.report import findings, methods
+from danvan_survey.report.findings import findings, methods
 from danvan_survey.results import load_results
 
 charts.setup_notebook()
-res = load_results(round_id, root)
-print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+res = load_results(round_id)  # finds the project folder above notebooks/
+print(charts.round_heading(res))
 
 # %% [markdown]
 # ## Các bảng đã đọc

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -22,16 +24,15 @@
 
 # %% tags=["parameters"]
 round_id = "demo-2014"
-root = ""
 
 # %%
 from danvan_survey import charts
-from danvan_survey.report import findings, methods
+from danvan_survey.report.findings import findings, methods
 from danvan_survey.results import load_results
 
 charts.setup_notebook()
-res = load_results(round_id, root)
-print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+res = load_results(round_id)  # finds the project folder above notebooks/
+print(charts.round_heading(res))
 
 # %% [markdown]
 # ## Tóm tắt bằng số
@@ -42,7 +43,7 @@ findings(res)
 
 # %% [markdown]
 # ## Tỷ lệ tập hợp theo huyện × tổ chức
-# Tỷ số của tổng (tổng hội viên / tổng đối tượng). Di chuột để xem tử số, mẫu số, số phiếu.
+# Tỷ số của tổng (tổng hội viên / tổng đối tượng). Trong JupyterLab, đưa chuột lên ô để xem tử số, mẫu số, số phiếu.
 #
 # **Không thể hiện:** MTTQ (không hỏi số hội viên); Hội Nông dân tính trên hộ nên không so được với tổ chức khác. Ô có dưới 3 phiếu ghi “ẩn”, không bao giờ là 0.
 

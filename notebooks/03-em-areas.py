@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -22,23 +24,23 @@
 
 # %% tags=["parameters"]
 round_id = "demo-2014"
-root = ""
 
 # %%
 from danvan_survey import charts
-from danvan_survey.report import findings, methods
+from danvan_survey.report.findings import findings, methods
 from danvan_survey.results import load_results
+from danvan_survey.tables import em_classification
 
 charts.setup_notebook()
-res = load_results(round_id, root)
-print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+res = load_results(round_id)  # finds the project folder above notebooks/
+print(charts.round_heading(res))
 
 # %% [markdown]
 # ## Lưu ý về phân loại vùng DTTS
-# Phân loại xã một phần được **suy luận** (cột `em_source` = `unverified`). “Ngoài danh sách” nghĩa là xã không có trong danh sách vùng DTTS đã tìm được, **không** phải đã xác minh là không có đồng bào DTTS.
+# Phân loại xã một phần được **suy luận**, chưa xác minh (bảng dưới: số xã có nguồn dẫn và số xã suy luận). “Ngoài danh sách” nghĩa là xã không có trong danh sách vùng DTTS đã tìm được, **không** phải đã xác minh là không có đồng bào DTTS.
 
 # %%
-res.em_area_summary()
+charts.vi_table(em_classification(res.indicators_org))
 
 # %% [markdown]
 # ## Chỉ số chính: vùng DTTS so với các xã khác

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -22,23 +24,30 @@
 
 # %% tags=["parameters"]
 round_id = "demo-2014"
-root = ""
 
 # %%
 from danvan_survey import charts
-from danvan_survey.report import findings, methods
+from danvan_survey.report.findings import findings, methods, weak_share_frame
 from danvan_survey.results import load_results
+from danvan_survey.tables import weak_shares
 
 charts.setup_notebook()
-res = load_results(round_id, root)
-print(f"Đợt {res.round_id}: {res.title}" + (" — DỮ LIỆU MÔ PHỎNG" if res.synthetic else ""))
+res = load_results(round_id)  # finds the project folder above notebooks/
+print(charts.round_heading(res))
 
 # %% [markdown]
-# ## Số tổ chức yếu kém theo huyện
-# Tự xếp loại, theo tiêu chí chức năng, và cả hai. **Lưu ý:** tiêu chí chức năng là ngưỡng thiết kế, cần hiệu chỉnh sau đợt đầu.
+# ## Tỷ lệ tổ chức yếu kém theo huyện
+# Tỷ lệ trên số tổ chức được khảo sát (không chỉ số đếm: huyện lớn có nhiều tổ chức hơn), xếp từ cao xuống thấp; tự xếp loại, theo tiêu chí chức năng, và một trong hai cách. **Lưu ý:** tiêu chí chức năng là ngưỡng thiết kế, cần hiệu chỉnh sau đợt đầu.
 
 # %%
 charts.weak_organisations(res)
+
+# %% [markdown]
+# ## Bảng tỷ lệ yếu kém theo huyện
+# Cùng số liệu với biểu đồ trên, dạng bảng (tỷ lệ và số đếm bên cạnh).
+
+# %%
+charts.vi_table(weak_share_frame(weak_shares(res.indicators_org, "district"), "Huyện"))
 
 # %% [markdown]
 # ## Danh sách ưu tiên củng cố (20 đầu)
@@ -49,9 +58,10 @@ charts.consolidation_table(res, top=20)
 
 # %% [markdown]
 # ## Danh sách đầy đủ
+# Mọi tổ chức yếu kém (tự xếp loại hoặc theo tiêu chí), đủ các dòng và lý do đầy đủ, số viết theo kiểu Việt Nam.
 
 # %%
-charts.consolidation_list(res)
+charts.vi_table(charts.consolidation_list(res))
 
 # %% [markdown]
 # ## Bản đồ xã

@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # chromium: static chart export (kaleido) and PDF printing; fonts-noto-core: Vietnamese glyphs;
 # openjdk: ODK Validate inside pyxform; r-base-core + r-cran-survey: reference for estimates;
 # libreoffice-calc-nogui + poppler-utils: render workbooks/PDFs to images for checks.
-PKGS="chromium fonts-noto-core openjdk-17-jre-headless r-base-core r-cran-survey libreoffice-calc-nogui poppler-utils"
+PKGS="chromium fonts-noto-core openjdk-17-jre-headless r-base-core r-cran-survey libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

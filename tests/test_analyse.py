@@ -7,9 +7,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from danvan_survey.analyse import formula_safe, run_analysis
+from danvan_survey.analyse import run_analysis
 from danvan_survey.config import RoundConfig
 from danvan_survey.errors import InputError
+from danvan_survey.export import formula_safe
 from danvan_survey.reference import communes
 
 ORGS = ["mttq", "hnd", "hlhpn", "doan", "hccb"]
@@ -136,10 +137,10 @@ def test_xlsx_title_frozen_header_and_safe_cells(clean_dir):
 
 
 def test_formula_safe_prefixes_only_risky_text():
-    df = pd.DataFrame({"t": pd.Series(["=1+1", "+84", "-x", "@a", "ok", None], dtype="str"),
+    df = pd.DataFrame({"t": pd.Series(["=1+1", "+84 9", "-x", "@a", "ok", None], dtype="str"),
                        "n": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
     out = formula_safe(df)
-    assert out["t"].tolist()[:5] == ["'=1+1", "'+84", "'-x", "'@a", "ok"]
+    assert out["t"].tolist()[:5] == ["'=1+1", "'+84 9", "'-x", "'@a", "ok"]
     assert out["t"].isna().iloc[5] and out["n"].iloc[0] == -1.0
 
 

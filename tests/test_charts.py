@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from danvan_survey import __version__, charts
-from danvan_survey.charts.style import fmt_num, fmt_pct, short_district
+from danvan_survey.charts.style import fmt_num, fmt_pct, fmt_score, short_district
 from danvan_survey.codebook import load_codebook
 from danvan_survey.reference import communes
 from danvan_survey.results import Results, load_results
@@ -69,6 +70,8 @@ def make_frames(round_id: str = "test-2014") -> dict[str, pd.DataFrame]:
                            org["is_weak_functional"], strict=True)
     ]
     org["is_weak_reported"] = org["is_weak_reported"].fillna(False).astype(bool)
+    org["is_difficult_commune"] = False
+    org["n_rules_evaluated"] = 5
     org["priority_score"] = (org["is_weak_reported"].astype(float) * 2
                              + org["is_weak_functional"].astype(float)
                              + (org["em_area"] != "none") * 0.5 + k / 1000)
@@ -199,17 +202,20 @@ def test_heatmap_values_counts_and_labels(res: Results) -> None:
     main = fig.data[0]
     d = res.indicators_district.set_index(["district_code", "org_type"])
     # row 0 = first district (595, Tuy Phong), column of hnd
-    col = 1  # columns follow the codebook order of org_type: mttq, hnd, ...
+    col = 0  # columns follow the codebook order of org_type; the Front (no members) dropped
     expected = d.loc[("595", "hnd"), "gathering_rate_num"] / d.loc[("595", "hnd"),
                                                                     "gathering_rate_den"]
     assert main.z[0][col] == pytest.approx(expected)
     assert main.y[0] == "Tuy Phong" and main.y[-1] == "Toàn tỉnh"
-    assert main.x[1] == "Hội Nông dân"  # codebook label, wrapped only when long
+    assert main.x[0] == "Hội Nông dân"  # codebook label, wrapped only when long
     assert "tử số" in main.hovertext[0][col]
-    # the Front has no gathering denominator: shown as 'không có số liệu', never as 0
-    assert np.isnan(main.z[0][0])
+    # the Front has no gathering denominator by design: no column, a note says why
+    assert len(main.x) == 4 and not any("MTTQ" in x for x in main.x)
     overlay_text = [t for tr in fig.data[1:] for row in tr.text for t in row]
-    assert "không có số liệu" in overlay_text
+    assert "không có số liệu" not in overlay_text
+    assert "Không có cột Ủy ban MTTQ" in _footer(fig)
+    # an indicator every organisation has keeps all five columns
+    assert len(charts.indicator_heatmap(res, "dues_rate").data[0].x) == 5
 
 
 def test_heatmap_suppresses_small_cells_not_zero(res: Results) -> None:
@@ -234,22 +240,31 @@ def test_rating_distribution_shares_sum_to_one(res: Results) -> None:
     assert fig.data[0].name.startswith("Vững mạnh")  # codebook label of rating 1
 
 
-def test_weak_counts_match_hand_count(res: Results) -> None:
+def test_weak_shares_match_hand_count(res: Results) -> None:
     fig = charts.weak_organisations(res)
     io = res.indicators_org
-    expected = io.groupby("district_code")["is_weak_reported"].sum()
-    assert list(fig.data[0].y) == list(expected.sort_index())
-    both = (io["is_weak_reported"] & io["is_weak_functional"]).sum()
-    assert sum(fig.data[2].y) == both
+    weak = io["is_weak_reported"] | io["is_weak_functional"]
+    share = weak.groupby(io["district_code"]).mean()
+    names = {"595": "Tuy Phong", "596": "Bắc Bình", "602": "Phú Quí"}
+    expected = share.rename(index=names).sort_values(ascending=False)
+    either = fig.data[0]
+    assert list(either.y) == list(expected.index)  # sorted by share, highest first
+    assert list(either.x) == pytest.approx(list(expected))
+    n = weak.groupby(io["district_code"]).agg(["sum", "size"]).rename(index=names)
+    first = expected.index[0]
+    assert f"({int(n.loc[first, 'sum'])}/{int(n.loc[first, 'size'])})" in either.text[0]
+    rep = fig.data[1]
+    hand = io["is_weak_reported"].groupby(io["district_code"]).mean().rename(index=names)
+    assert list(rep.x) == pytest.approx([hand[k] for k in expected.index])
 
 
 def test_cadre_capacity_suppressed_never_drawn_as_value(res: Results) -> None:
     fig = charts.cadre_capacity(res)
     texts = [tr for tr in fig.data if tr.mode == "text"]
     assert texts and all(t == "ẩn (n<25)" for tr in texts for t in tr.text)
-    assert all("Phú Quí" in tr.y for tr in texts)
+    assert all(y.startswith("Phú Quí (n=") for tr in texts for y in tr.y)
     markers = [tr for tr in fig.data if tr.mode == "markers"]
-    assert not any("Phú Quí" in tr.y for tr in markers)
+    assert not any(y.startswith("Phú Quí") for tr in markers for y in tr.y)
     caution = [tr for tr in markers if tr.marker.symbol == "circle-open"]
     assert not caution  # no district in 25..49 in the fixture
     em = charts.cadre_capacity(res, by="em_area")
@@ -281,11 +296,69 @@ def test_commune_map_offline_coordinates(res: Results) -> None:
     assert len(coords) == 127 and coords["lat"].notna().all()
     assert coords["lat"].between(10.3, 11.7).all() and coords["lon"].between(107.3, 109.1).all()
     fig = charts.commune_map(res)
-    assert fig.layout.map.style == "white-bg"
-    points = sum(len(tr.lat) for tr in fig.data if tr.mode == "markers")
+    # a plain scatter on lon/lat axes with a fixed aspect: no tiles, outlines or glyphs
+    assert all(tr.type == "scatter" for tr in fig.data)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio > 1
+    points = sum(len(tr.y) for tr in fig.data if tr.mode == "markers")
     assert points == res.indicators_org["commune_code"].nunique()
     labels = next(tr for tr in fig.data if tr.mode == "text")
     assert "Phú Quí" in list(labels.text) and len(labels.text) == 10
+
+
+def test_cadre_capacity_explains_few_psus_once(res: Results) -> None:
+    est = res.estimates.assign(df=np.where(res.estimates["domain_type"] == "district", 3.0,
+                                           res.estimates["df"]),
+                               reliability=np.where(res.estimates["n"] < 25, "suppress",
+                                                    "caution"))
+    zero = (est["domain_type"] == "district") & (est["domain"] == "596")
+    est.loc[zero, "ci_low"] = est.loc[zero, "ci_high"] = est.loc[zero, "estimate"]
+    fig = charts.cadre_capacity(replace(res, estimates=est))
+    markers = [tr for tr in fig.data if tr.mode == "markers"]
+    # caution because of df alone is explained in the note, not drawn on every district
+    assert not any(tr.marker.symbol == "circle-open" for tr in markers)
+    note = _footer(fig).replace("<br>", " ")
+    assert "bậc tự do dưới 8" in note and "Bắc Bình: mọi xã đều được chọn" in note
+    assert all("(n=" in y for tr in markers for y in tr.y)
+
+
+def test_cadre_panels_have_no_edge_ticks(res: Results) -> None:
+    """Neighbouring panels never print "100%0%": no tick at either end of a panel."""
+    fig = charts.cadre_capacity(res, by="em_area")
+    axes = [fig.layout[k] for k in fig.layout if str(k).startswith("xaxis")]
+    assert len(axes) == len(charts.CAPACITY_ITEMS)
+    for axis in axes:
+        low, high = axis.range
+        assert axis.tickvals and all(low < v < high for v in axis.tickvals)
+
+
+def test_consolidation_scores_print_whole_numbers(res: Results) -> None:
+    assert [fmt_score(v) for v in (12.0, 12.5, 7.25, float("nan"))] == [
+        "12", "12,5", "7,25", "–"]
+    whole = res.indicators_org.assign(priority_score=res.indicators_org[
+        "priority_score"].round())
+    fig = charts.consolidation_table(replace(res, indicators_org=whole), top=5)
+    assert all("," not in v for v in fig.data[0].cells.values[-1])
+
+
+def test_vi_table_whole_vietnamese_and_row_units(res: Results) -> None:
+    from danvan_survey.report.xlsx import estimates_table
+
+    table = estimates_table(res)
+    page = charts.vi_table(table).to_html()
+    assert page.count("<tr") == len(table) + 1  # every row, no truncation
+    share = table.index[table["Loại"] == "Tỷ lệ"][0]
+    mean = table.index[table["Loại"] == "Trung bình"][0]
+    est = res.estimates
+    assert fmt_pct(est.loc[share, "estimate"]) in page  # share rows as "41,2%"
+    assert fmt_num(est.loc[mean, "estimate"], 2) in page  # means with a decimal comma
+    assert "ẩn" in page and "suppress" not in page
+
+
+def test_round_heading_flags_synthetic_once(res: Results) -> None:
+    assert charts.round_heading(res) == "Đợt test-2014: Đợt thử — DỮ LIỆU MÔ PHỎNG"
+    titled = replace(res, title="Đợt 2014 (DỮ LIỆU MÔ PHỎNG)")
+    assert charts.round_heading(titled).count("MÔ PHỎNG") == 1
+    assert "MÔ PHỎNG" not in charts.round_heading(make_results(synthetic=False))
 
 
 def test_dvk_funnel_totals(res: Results) -> None:

@@ -43,7 +43,7 @@ def _digest(root: Path) -> dict[str, str]:
 def test_byte_identical_for_same_seed(generated: Path, tmp_path: Path) -> None:
     generate_round(ROUND, 2014, tmp_path / "data" / "raw", tmp_path / "truth")
     first, second = _digest(generated), _digest(tmp_path)
-    assert len(first) == 12
+    assert len(first) == 15
     assert first == second
 
 
@@ -56,7 +56,7 @@ def test_other_seed_differs(generated: Path, tmp_path: Path) -> None:
 def test_every_raw_file_is_labelled_synthetic(generated: Path) -> None:
     raw = generated / "data" / "raw" / ROUND
     names = [p.name for p in raw.iterdir() if p.name not in {"round.yaml", "README.md"}]
-    assert len(names) == 6
+    assert len(names) == 7
     assert all("SYNTHETIC" in n for n in names)
     readme = (raw / "README.md").read_text(encoding="utf-8")
     assert "MÔ PHỎNG" in readme and "synthetic" in readme and "--seed 2014" in readme
@@ -66,7 +66,9 @@ def test_round_yaml_loads_with_config(generated: Path) -> None:
     cfg = load_round(ROUND, root=generated)
     assert cfg.synthetic and cfg.province_code == "60" and cfg.reference_year == 2014
     kinds = [s.kind for s in cfg.sources]
-    assert kinds == ["kobo_csv", "district_excel", "district_excel", "kobo_csv"]
+    assert kinds == ["kobo_csv", "district_excel", "district_excel", "kobo_csv", "kobo_csv"]
+    models = cfg.sources[-1]
+    assert (models.form, models.parent) == ("a_models", "form_a_kobo_SYNTHETIC.csv")
     assert all(cfg.path(s.path).is_file() for s in cfg.sources)
 
 

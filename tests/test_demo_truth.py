@@ -41,8 +41,46 @@ def test_clean_values_equal_ground_truth(demo_root, form, name):
     assert diff[diff > 0].to_dict() == {}
 
 
+def test_clean_models_equal_ground_truth(demo_root):
+    """The clean DVK model roster equals the truth: same rows, same values."""
+    clean = pd.read_parquet(demo_root / "data" / "clean" / DEMO / "models.parquet")
+    truth = pd.read_csv(TRUTH / "models_truth.csv", dtype=str, keep_default_na=False)
+    truth["record_key"] = truth[list(KEYS["a_models"])].agg("|".join, axis=1)
+    want = truth[truth["_expected"] == "clean"].set_index("record_key")
+    clean = clean.set_index("record_key")
+    assert len(clean) == len(want) > 500
+    assert set(clean.index) == set(want.index)
+    columns = [c for c in want.columns if not c.startswith("_")]
+    assert set(columns) <= set(clean.columns)
+    got = clean[columns].map(_canon)
+    diff = (got != want.loc[clean.index, columns]).sum()
+    assert diff[diff > 0].to_dict() == {}
+
+
+def test_every_model_defect_has_its_outcome(demo_root):
+    out = demo_root / "data" / "clean" / DEMO
+    truth = pd.read_csv(TRUTH / "models_truth.csv", dtype=str, keep_default_na=False)
+    q = pd.read_csv(out / "quarantine.csv", dtype=str, keep_default_na=False)
+    q = q[q["form"] == "a_models"].set_index("source_row")
+    models = pd.read_parquet(out / "models.parquet").set_index("record_key")
+    defects = truth[truth["_defect"] != ""]
+    assert sorted(defects["_defect"]) == ["level_above_org_top", "level_as_label",
+                                          "level_unknown", "model_year_after_round",
+                                          "parent_missing"]
+    rules = {"model_year_after_round": "constraint:model_year", "level_unknown": "unparseable",
+             "parent_missing": "parent_missing"}
+    for d in defects.to_dict("records"):
+        if d["_defect"] in rules:
+            assert rules[d["_defect"]] in q.loc[d["_row"], "quarantine_rules"], d
+        else:
+            key = "|".join([d["round_id"], d["commune_code"], d["org_type"], d["model_no"]])
+            flags = models.loc[key, "soft_flags"]
+            assert ("warning:model_level" in flags) is (d["_defect"] == "level_above_org_top")
+
+
 def test_counts_per_source_equal_ground_truth(demo_root):
     expected = json.loads((TRUTH / "expected_counts.json").read_text())["files"]
+    expected |= json.loads((TRUTH / "models_expected_counts.json").read_text())["files"]
     counts = pd.read_csv(demo_root / "data" / "clean" / DEMO / "source_counts.csv")
     for row in counts.itertuples(index=False):
         e = expected[row.source_file]
@@ -90,3 +128,17 @@ def test_missing_returns_are_listed(demo_root):
     # a return whose commune name is ambiguous cannot be placed, so its pair stays missing
     unplaced = set(defects.loc[defects["defect_kind"] == "name_ambiguous", "key"])
     assert missing == set(expected["missing_returns"]) | unplaced
+
+
+def test_missing_returns_name_the_organisation(demo_root):
+    """The validation report says "Hội Cựu chiến binh", not the code "hccb"."""
+    from danvan_survey.codebook import load_codebook
+
+    issues = pd.read_csv(demo_root / "data" / "clean" / DEMO / "validation_issues.csv", dtype=str)
+    rows = issues[issues["rule"] == "missing_return"]
+    assert len(rows)
+    cb = load_codebook()
+    for value, message in zip(rows["value"], rows["message"], strict=True):
+        assert f"Chưa nhận phiếu A của {cb.choice_label_vi('org_type', value)} tại" in message
+    page = (demo_root / "data" / "clean" / DEMO / "validation_report.html").read_text("utf-8")
+    assert not any(f"phiếu A của {code} " in page for code in cb.codes("org_type"))

@@ -32,7 +32,7 @@ def test_dictionary_lists_every_variable_with_weakness(tmp_path):
     text = html_path.read_text(encoding="utf-8")
     assert not re.search(r"(src|href)=['\"]https?:", text)
     rows = list(load_workbook(xlsx_path)["Biến"].iter_rows(values_only=True))
-    assert len(rows) - 1 == sum(len(cb.form(f)) for f in "ab")
+    assert len(rows) - 1 == sum(len(cb.form(f)) for f in ("a", "a_models", "b"))
     header = rows[0]
     by_name = {(r[0][0].lower(), r[header.index("Tên biến")]): r for r in rows[1:]}
     for form in "ab":
@@ -46,6 +46,33 @@ def test_dictionary_lists_every_variable_with_weakness(tmp_path):
                 assert var.warning_message in row[header.index("Kiểm tra mềm (cảnh báo)")]
             if var.personal_data:
                 assert row[header.index("Dữ liệu cá nhân")]
+
+
+def test_dictionary_lists_the_model_roster(tmp_path):
+    _, xlsx_path = write_dictionary(_round(tmp_path), tmp_path)
+    rows = list(load_workbook(xlsx_path)["Biến"].iter_rows(values_only=True))
+    header = rows[0]
+    col = {name: header.index(name) for name in header}
+    roster = {r[col["Tên biến"]]: r for r in rows[1:] if "mô hình" in r[col["Phiếu"]]}
+    assert list(roster)[:5] == ["round_id", "district_code", "commune_code", "org_type",
+                                "model_no"]
+    year = roster["model_year"]
+    assert year[col["Số TT"]] == "M4"
+    assert "2009" in year[col["Kiểm tra cứng (loại bản ghi)"]]
+    assert roster["org_type"][col["Số TT"]] == "(từ phiếu A hoặc tính ra)"
+    assert "has_form_a" in roster["org_type"][col["Kiểm tra cứng (loại bản ghi)"]]
+    where = roster["model_replicated_where"][col["Điều kiện hỏi"]]
+    assert where == "Chỉ trả lời khi câu M5 là “Có”."
+    assert "Kinh tế, giảm nghèo" in roster["model_field"][col["Phương án trả lời"]]
+
+
+def test_paper_form_a_has_the_model_roster_table(tmp_path):
+    html = paper_html("a", _round(tmp_path))
+    cb = load_codebook()
+    heads = re.findall(r"<th>(M\d+)\. ", html)
+    assert heads == [f"M{i}" for i in range(1, len(cb.roster_questions("a_models")) + 1)]
+    assert "3 = cấp tỉnh" in html and "<table class='roster'>" in html
+    assert "<table class='roster'>" not in paper_html("b", _round(tmp_path))
 
 
 @pytest.mark.parametrize("form", ["a", "b"])
@@ -90,3 +117,31 @@ def test_kobo_export_both_header_styles():
         cb.choice_label_vi("meeting_content", c) for c in ("policy", "thematic"))
     assert label[cb.var("a", "org_type").label_vi].iloc[1] == cb.choice_label_vi(
         "org_type", "mttq")
+
+
+@pytest.mark.parametrize("form", ["a", "b"])
+def test_paper_prints_labels_not_english_codes(tmp_path, form):
+    html = paper_html(form, _round(tmp_path))
+    cb = load_codebook()
+    options = re.findall(r"<span class='box'></span>([^<]*)</div>", html)
+    assert options
+    text_codes = {c.code for lst in cb.choices.values() for c in lst if not c.code.isdigit()}
+    for option in options:
+        head = option.split(".")[0].strip()
+        assert head not in text_codes, option  # no "mttq." / "branch_head."
+        if re.match(r"\d+\. ", option):
+            assert head.isdigit()  # numeric codes stay: data entry types them
+    assert "dữ liệu mô phỏng" in html and "dữ liệu tổng hợp" not in html
+
+
+def test_workbook_instructions_say_mo_phong(tmp_path):
+    from danvan_survey.forms.workbook import build_workbooks
+
+    messages: list[str] = []
+    paths = build_workbooks(_round(tmp_path), tmp_path, ["22915", "22918"],
+                            progress=messages.append)
+    assert messages == ["Sổ Excel cho xã: 2/2"]
+    book = load_workbook(paths[0])
+    text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
+                    for c in row if isinstance(c.value, str))
+    assert "dữ liệu mô phỏng" in text and "dữ liệu tổng hợp" not in text

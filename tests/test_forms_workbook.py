@@ -271,3 +271,57 @@ def test_libreoffice_round_trip_reads_cached_formula_values(built, tmp_path):
     assert problems == []
     rec = tables["a"].iloc[0]
     assert (rec["n_branches"], rec["difficulties"], rec["org_type"]) == ("12", "funding", "hccb")
+
+
+# ------------------------------------------------------------------ DVK model roster
+def test_model_roster_sheet_has_dropdowns_and_hidden_keys(built):
+    from danvan_survey.forms.workbook_models import KEY_M, MODELS_SHEET, model_columns
+
+    _, paths = built
+    wb = load_workbook(paths[0])
+    ws = wb[MODELS_SHEET]
+    cb = load_codebook()
+    keys = [ws.cell(1, c).value for c in range(1, ws.max_column + 1)]
+    assert keys[: len(model_columns(cb)) + 1] == [KEY_M, *(v.name for v in model_columns(cb))]
+    assert ws.row_dimensions[1].hidden and ws.protection.sheet
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert {"ds_org_type", "ds_dvk_field", "ds_model_level", "ds_yes_no"} <= lists
+    year = next(dv for dv in ws.data_validations.dataValidation if dv.type == "whole"
+                and float(dv.formula1) == 2009)
+    assert float(year.formula2) == 2014  # the round's reference year
+    assert wb.sheetnames.index(MODELS_SHEET) < wb.sheetnames.index(ROSTER_SHEET)
+
+
+def test_model_roster_round_trip(built, tmp_path):
+    from danvan_survey.forms.workbook_models import MODELS_SHEET
+
+    cfg, paths = built
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    wb = load_workbook(paths[0])
+    models = [
+        {"org_type": "Hội Cựu chiến binh", "model_name": "Cựu chiến binh tham gia hòa giải",
+         "model_field": "Xây dựng hệ thống chính trị", "model_level": "cấp huyện",
+         "model_year": 2013, "model_replicated": "Có", "model_replicated_places": 4,
+         "model_replicated_where": "4 thôn trong xã"},
+        {"org_type": "hnd", "model_name": "Tổ hội nghề nghiệp trồng thanh long",
+         "model_field": "economy", "model_level": "1", "model_year": "2012",
+         "model_replicated": "0"},
+        {"org_type": "Hội Cựu chiến binh", "model_name": "Đội tuần tra an ninh",
+         "model_field": "security", "model_level": 2, "model_year": 2014,
+         "model_replicated": 0},
+    ]
+    _fill_roster(wb[MODELS_SHEET], models)
+    wb.save(folder / paths[0].name)
+    tables, problems = read_workbooks(folder, cfg)
+    assert problems == []
+    got = tables["a_models"]
+    assert len(got) == 3
+    assert got["model_no"].tolist() == ["1", "1", "2"]  # position within each organisation
+    assert got["commune_code"].unique().tolist() == ["22915"]
+    assert got["_parent_uuid"].tolist() == ["wb|t-2014|22915|hccb", "wb|t-2014|22915|hnd",
+                                            "wb|t-2014|22915|hccb"]
+    assert got["_source_row"].tolist() == ["6", "7", "8"]
+    for rec, want in zip(got.to_dict("records"), models, strict=True):
+        for name, value in want.items():
+            assert rec[name] == cell_text(value), name

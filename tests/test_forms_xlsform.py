@@ -182,3 +182,25 @@ def test_constant_bounds_property(low, span):
     high = low + span
     assert constant_bounds(f". >= {low} and . <= {high}") == (low, high)
     assert constant_bounds(f". >= {low} and . <= ${{other}}") == (low, None)
+
+
+def test_model_roster_is_a_repeat_group_with_its_checks(xforms):
+    """The DVK model roster is a repeat in form A, with only its asked questions."""
+    path, xform = xforms["a"]
+    cb = load_codebook()
+    root = ET.fromstring(xform)
+    repeats = [e.get("nodeset") for e in root.iter(f"{XF}repeat")]
+    assert repeats == ["/data/grp_models"]
+    template = root.find(f".//{XF}instance/*/{XF}grp_models")
+    assert template is not None
+    asked = [v.name for v in cb.roster_questions("a_models")]
+    tags = [c.tag.split("}")[-1] for c in template]
+    assert [t for t in tags if not t.startswith("warn_")] == asked
+    assert "model_name" in asked and "model_no" not in asked and "org_type" not in asked
+    year = re.search(r'nodeset="/data/grp_models/model_year"[^>]*', xform)
+    assert year and ". &gt;= 2009 and . &lt;= 2014" in year.group(0)
+    # the soft check against the organisation's own answer becomes a note in the repeat
+    note = re.search(r'nodeset="/data/grp_models/warn_model_level"[^>]*', xform)
+    assert note and "/data/grp_dvk/dvk_top_level" in note.group(0)
+    places = re.search(r'nodeset="/data/grp_models/model_replicated_places"[^>]*', xform)
+    assert places and "relevant=\" ../model_replicated  = 1" in places.group(0)

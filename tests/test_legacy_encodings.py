@@ -107,7 +107,9 @@ def test_short_value_without_evidence_is_left_alone() -> None:
     # TCVN3 "Phú Quý" reads as valid Unicode "Phó Quý": indistinguishable, kept.
     assert encode_tcvn3("Phú Quý") == "Phó Quý"
     assert fix_legacy("Phó Quý") == ("Phó Quý", None)
-    assert fix_legacy("Héi") == ("Héi", None)  # could be a French word: never guess
+    # a value that is itself well-formed Vietnamese (or a foreign word) is never decoded
+    for text in ("Tân Phú", "Hòa Bình", "Café", "José", "thé", "Sôn La", "HuÕ"):
+        assert fix_legacy(text) == (text, None)
 
 
 _TCVN3_ALPHABET = VIET_LOWER + "ĂÂÊÔƠƯĐ" + "ABCDEGHIKLMNOPQRSTUVXY" + " "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,7 +76,8 @@ def test_kernel_is_this_venv(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", report.NOTEBOOKS)
 def test_notebook_executes_on_results_folder(project: Path, name: str, tmp_path: Path) -> None:
     before = sorted(p.name for p in clean_dir("test-2014", project).iterdir())
-    page = report.run_notebook(name, "test-2014", project, tmp_path).read_text(encoding="utf-8")
+    out_dir = project / "reports" / "test-2014"  # the kernel walks up from here to project
+    page = report.run_notebook(name, "test-2014", project, out_dir).read_text(encoding="utf-8")
     assert "Dữ liệu mô phỏng" in page and "Traceback" not in page
     assert external_refs(page) == [] or all("plotly" in r for r in external_refs(page))
     assert sorted(p.name for p in clean_dir("test-2014", project).iterdir()) == before
@@ -83,18 +86,70 @@ def test_notebook_executes_on_results_folder(project: Path, name: str, tmp_path:
 @pytest.mark.slow
 def test_failing_notebook_names_cell_and_error(project: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"02-district-overview lỗi ở ô số \d+.*InputError"):
-        report.run_notebook("02-district-overview", "no-such-round", project, tmp_path)
+        report.run_notebook("02-district-overview", "no-such-round", project,
+                            project / "reports" / "x")
+
+
+def _outputs_text(nb: object) -> str:
+    return json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow
-def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebooks_run_as_opened_in_jupyterlab(demo_root: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each .ipynb executed top to bottom with the kernel in notebooks/, no parameter and no
+    environment variable: it finds the project itself and writes no machine path."""
+    import html
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from danvan_survey import charts
+    from danvan_survey.results import load_results
+
+    monkeypatch.delenv("DANVAN_HOME", raising=False)
+    folder = demo_root / "notebooks"
+    shutil.copytree(NB_DIR, folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    texts = {}
+    for ipynb in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        nb = nbformat.read(ipynb, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(folder)}}).execute()
+        text = _outputs_text(nb)
+        assert '"output_type": "error"' not in text, ipynb.name
+        assert "DỮ LIỆU MÔ PHỎNG" in text
+        for machine in (str(demo_root), str(Path.home()), "/tmp/", "/work/"):
+            assert machine not in text, (ipynb.name, machine)
+        texts[ipynb.stem] = text
+    # notebook 04: the whole list, every reason in full, Vietnamese numbers
+    full = load_results("demo-2014", demo_root)
+    table = charts.consolidation_list(full)
+    nb04 = texts["04-weak-organisations"]
+    assert len(table) > 20
+    for reason in table["Lý do"]:
+        assert json.dumps(html.escape(reason), ensure_ascii=False)[1:-1] in nb04
+    last = table.iloc[-1]
+    assert f">{last['TT']}<" in nb04 and f">{charts.fmt_score(last['Điểm ưu tiên'])}<" in nb04
+    assert "<td" in nb04 and "…" not in nb04.split("Danh sách đầy đủ")[-1][:200]
+
+
+@pytest.mark.slow
+def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capfd: pytest.CaptureFixture[str],
+                                       tmp_path: Path) -> None:
     """`run` then `report` on the committed demo round, as a user types it (no --root)."""
     from docx import Document
     from openpyxl import load_workbook
     from PIL import Image
 
     monkeypatch.chdir(demo_root)
-    out = report.build_report("demo-2014")
+    monkeypatch.delenv("DANVAN_HOME", raising=False)
+    messages: list[str] = []
+    out = report.build_report("demo-2014", progress=messages.append)
+    err = capfd.readouterr()
+    for noise in ("WARNING", "KeyboardInterrupt", "ERROR", "Traceback"):
+        assert noise not in err.err + err.out  # a clean run prints only its progress
     folder = demo_root / "reports" / "demo-2014"
     pages = sorted(folder.glob("so-tay-*.html"))
     assert len(pages) == len(report.NOTEBOOKS)
@@ -110,3 +165,101 @@ def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.Monk
     assert load_workbook(folder / "bang-so-lieu.xlsx").sheetnames
     assert external_refs((folder / "bao-cao.html").read_text(encoding="utf-8")) == []
     assert all(Path(p).exists() for p in out.values())
+    for page in pages:
+        assert str(demo_root) not in page.read_text(encoding="utf-8")
+    _check_figures_against_tables(demo_root)
+    _check_docx_pdf(folder / "bao-cao.docx", tmp_path)
+    _check_xlsx_pdf(folder / "bang-so-lieu.xlsx", tmp_path)
+
+
+def _check_xlsx_pdf(xlsx: Path, tmp_path: Path) -> None:
+    """The workbook prints on A4 landscape, fit to width: tens of pages, not hundreds."""
+    from pypdf import PdfReader
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed; scripts/setup.sh installs it")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
+                   capture_output=True, timeout=300, check=True)
+    pdf = PdfReader(str(tmp_path / "bang-so-lieu.pdf"))
+    assert 20 <= len(pdf.pages) <= 90  # demo round: 58 pages (was 279 before print set-up)
+    for page in pdf.pages:
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+        assert "DỮ LIỆU MÔ PHỎNG" in (page.extract_text() or "")
+
+
+def _check_figures_against_tables(root: Path) -> None:
+    """Figures said in words in the HTML and DOCX equal the CSV tables of the analysis."""
+    import pandas as pd
+    from docx import Document
+
+    from danvan_survey.charts.style import fmt_num
+
+    clean = root / "data" / "clean" / "demo-2014"
+    communes = pd.read_csv(clean / "weak_communes.csv")
+    dis = pd.read_csv(clean / "weakness_disagreements.csv")
+    weak = pd.read_csv(clean / "weak_organisations.csv")
+    well_weak = int((dis["disagreement"] == "rated_well_functionally_weak").sum())
+    rated_weak = int((dis["disagreement"] == "rated_weak_no_functional_signs").sum())
+    page = (root / "reports" / "demo-2014" / "bao-cao.html").read_text(encoding="utf-8")
+    doc = Document(str(root / "reports" / "demo-2014" / "bao-cao.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables[:1] + doc.tables[-2:] for row in t.rows
+                      for c in row.cells)
+    # header and signature from report: in round.yaml; what it leaves out stays "…"
+    for given in ("TỈNH ỦY BÌNH THUẬN", "BAN DÂN VẬN", "Số …-BC/BDVTU",
+                  "Bình Thuận, ngày … tháng … năm …"):
+        assert given in cells
+    assert "T/M BAN DÂN VẬN" in "\n".join(c.text for t in doc.tables for row in t.rows
+                                           for c in row.cells)
+    top_district = _top_district_by_share(root)
+    for where in (page, text):
+        assert f"{fmt_num(len(communes))} xã có từ 2 tổ chức yếu kém trở lên" in where
+        assert f"{fmt_num(well_weak)} tổ chức tự xếp loại vững mạnh hoặc khá nhưng" in where
+        assert f"{fmt_num(rated_weak)} tổ chức tự xếp loại yếu kém nhưng không có" in where
+        assert f"tổng cộng {fmt_num(len(weak))}/" in where
+        hd27 = int(communes["party_unit_defect_hd27"].sum())
+        assert f"trong đó {fmt_num(hd27)} xã có từ 2 tổ chức tự xếp loại" in where
+        assert f"cao nhất ở: {top_district}" in where
+    # the district named first (highest share) is the highest by the CSV tables too
+
+
+def _top_district_by_share(root: Path) -> str:
+    """"Hàm Tân 14,6% (7/48)" from weak_organisations.csv and the organisation table."""
+    import pandas as pd
+
+    from danvan_survey.charts.style import fmt_num, fmt_pct, short_district
+
+    clean = root / "data" / "clean" / "demo-2014"
+    weak = pd.read_csv(clean / "weak_organisations.csv", dtype=str)
+    orgs = pd.read_parquet(clean / "indicators_org.parquet")
+    surveyed = orgs.groupby("district_name").size()
+    n_weak = weak.groupby(weak.columns[1]).size().reindex(surveyed.index, fill_value=0)
+    share = (n_weak / surveyed).sort_values(ascending=False, kind="mergesort")
+    name = share.index[0]
+    return (f"{short_district(name)} {fmt_pct(share.iloc[0])} ({fmt_num(int(n_weak[name]))}/"
+            f"{fmt_num(int(surveyed[name]))})")
+
+
+def _check_docx_pdf(docx: Path, tmp_path: Path) -> None:
+    """LibreOffice renders the báo cáo as A4 with page numbers, in a reasonable length."""
+    from pypdf import PdfReader
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed; scripts/setup.sh installs it")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+                   capture_output=True, timeout=300, check=True)
+    pdf = PdfReader(str(tmp_path / "bao-cao.pdf"))
+    assert 15 <= len(pdf.pages) <= 40  # demo round: 23 pages (body 7, appendices)
+    for number, page in enumerate(pdf.pages, start=1):
+        box = page.mediabox
+        size = sorted((round(float(box.width)), round(float(box.height))))
+        assert size == [595, 842]  # A4, portrait or landscape (the list)
+        if number > 1:
+            first_line = (page.extract_text() or "").strip().splitlines()[0]
+            assert first_line.strip() == str(number)  # page number at the top
+    assert (pdf.pages[0].extract_text() or "").strip().splitlines()[0] != "1"

@@ -29,12 +29,14 @@ def test_every_record_is_clean_quarantined_or_a_logged_duplicate(mini_root):
     result = run_round("mini", mini_root)
     counts = source_counts(result).set_index("source_file")
     assert counts.loc["a.csv"].to_dict() == {
+        "form": "a",
         "read": 6,
         "clean": 3,
         "quarantined": 2,
         "duplicates": 1,
     }
     assert counts.loc["b.csv"].to_dict() == {
+        "form": "b",
         "read": 3,
         "clean": 2,
         "quarantined": 1,

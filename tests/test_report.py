@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from PIL import Image
 from plotly.offline import get_plotlyjs
 from test_charts import make_results, write_results_folder
 
-from danvan_survey import report
-from danvan_survey.charts.style import fmt_num
+from danvan_survey import charts, report
+from danvan_survey.charts.style import fmt_num, fmt_pct
+from danvan_survey.errors import InputError
 from danvan_survey.results import Results
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*https?://""", re.IGNORECASE)
@@ -35,19 +38,75 @@ def res() -> Results:
 
 def test_findings_are_filled_from_numbers(res: Results) -> None:
     io = res.indicators_org
-    text = " ".join(report.findings(res))
+    text = " ".join(report.summary(report.compute_findings(res)))
     n_rep = int(io["is_weak_reported"].sum())
     n_fun = int(io["is_weak_functional"].sum())
     assert f"{fmt_num(n_rep)} tổ chức tự xếp loại yếu kém" in text
     assert f"{fmt_num(n_fun)} tổ chức yếu theo tiêu chí chức năng" in text
     prov = res.indicators_district.query("district_code == 'ALL'")
     got, expected = int(prov["n_received"].sum()), int(prov["n_expected"].sum())
-    assert f"{got}/{expected} phiếu tổ chức dự kiến đã nhận và qua kiểm tra" in text
-    assert "Phú Quí" not in text  # suppressed district never named as lowest/highest
+    assert f"{got}/{expected} phiếu tổ chức dự kiến" in text
+    assert "Tỷ lệ tập hợp của" in text and "Phú Quí (" not in text  # hidden: never named
+    for word in ("unverified", "suppress", "ALL", "em_source"):
+        assert word not in text
+
+
+def test_stated_figures_equal_the_tables(res: Results) -> None:
+    """Every count said in words is the row count of the table it summarises."""
+    from danvan_survey.weakness import disagreements, weak_communes
+
+    f = report.compute_findings(res)
+    io = res.indicators_org
+    communes = weak_communes(io)
+    dis = disagreements(io)
+    assert f.n_weak_communes == len(communes)
+    assert f.n_rated_well_fun_weak == int((dis["disagreement"]
+                                           == "rated_well_functionally_weak").sum())
+    assert f.n_weak == len(charts.consolidation_list(res))
+    assert int(f.weak_by_district["n_weak"].sum()) == f.n_weak
+    assert int(f.weak_by_district["n_orgs"].sum()) == len(io)
+    assert f.weak_by_district["share_weak"].is_monotonic_decreasing
+    text = " ".join(report.summary(f))
+    assert f"{fmt_num(len(communes))} xã có từ 2 tổ chức yếu kém" in text
+    assert f"{fmt_num(f.n_rated_well_fun_weak)} tổ chức tự xếp loại vững mạnh hoặc khá" in text
+
+
+def test_every_caption_adds_a_figure(res: Results) -> None:
+    """Captions say what the reader should take from the chart, with its number."""
+    f = report.compute_findings(res)
+    for spec in report.CHARTS:
+        key = spec.key(f)
+        assert key and re.search(r"\d", key), spec.name
+        assert key in spec.caption(f) and "di chuột" not in spec.caption(f)
+
+
+def test_measures_answer_every_reason() -> None:
+    from danvan_survey.report.meta import load_measures
+    from danvan_survey.weakness import load_weakness_config
+
+    measures = load_measures()
+    codes = {r.code for r in load_weakness_config().rules} | {"reported_weak"}
+    assert codes <= set(measures)
+    assert all(m.measure_vi and m.rationale and m.label_vi for m in measures.values())
+
+
+def test_report_meta_placeholders_never_invented() -> None:
+    from danvan_survey.report.meta import PLACEHOLDER, parse_report_meta
+
+    empty = parse_report_meta(None)
+    assert empty.number_line == "Số …-…" and empty.signer_name == PLACEHOLDER
+    assert empty.date_line() == "…, ngày … tháng … năm …"
+    meta = parse_report_meta({"place": "Bình Thuận", "date": "2014-10-05", "number": 12,
+                              "symbol": "BC/BDVTU", "recipients": ["Lưu VP"]})
+    assert meta.date_line() == "Bình Thuận, ngày 5 tháng 10 năm 2014"
+    assert meta.number_line == "Số 12-BC/BDVTU" and meta.recipients == ("Lưu VP",)
+    with pytest.raises(InputError, match="khóa lạ"):
+        parse_report_meta({"signer": "x"})
 
 
 def test_methods_say_synthetic_only_when_synthetic(res: Results) -> None:
     assert "mô phỏng" in report.methods(res)[0]
+    assert "suppress" not in " ".join(report.methods(res))
     assert not any("mô phỏng" in m for m in report.methods(make_results(synthetic=False)))
 
 
@@ -64,24 +123,42 @@ def test_column_headers_in_vietnamese() -> None:
 
 
 def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path) -> None:
-    sheets = report.xlsx_sheets(res)
+    em = res.indicators_em_area  # the analysis adds an all-areas total coded "ALL"
+    sheets = report.xlsx_sheets(replace(res, indicators_em_area=pd.concat(
+        [em, em.assign(em_area="ALL")], ignore_index=True)))
     sheets["Theo tổ chức"] = sheets["Theo tổ chức"].assign(
-        weak_reasons_vi=["=HYPERLINK(\"x\")"] + [""] * (len(res.indicators_org) - 1))
-    path = report.write_xlsx(sheets, tmp_path / "t.xlsx")
+        **{"Lý do": ["=HYPERLINK(\"x\")"] + [""] * (len(res.indicators_org) - 1)})
+    path = report.write_xlsx(sheets, tmp_path / "t.xlsx", synthetic=True)
     book = openpyxl.load_workbook(path)
     ws = book["Theo huyện"]
-    assert ws.freeze_panes == "A2"
-    headers = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A3"
+    headers = [c.value for c in ws[2]]
     assert "Số phiếu nhận" in headers and "district_code" not in headers
     col = headers.index(report.column_header("dues_rate")) + 1
-    assert ws.cell(row=2, column=col).number_format == "0.0%"
+    assert ws.cell(row=3, column=col).number_format == "0.0%"
     org = book["Theo tổ chức"]
-    reason_col = [c.value for c in org[1]].index("Lý do") + 1
-    assert org.cell(row=2, column=reason_col).value == "'=HYPERLINK(\"x\")"
+    reason_col = [c.value for c in org[2]].index("Lý do") + 1
+    assert org.cell(row=3, column=reason_col).value == "'=HYPERLINK(\"x\")"
     assert all(c.data_type != "f" for w in book.worksheets for row in w.iter_rows() for c in row)
     est = book["Ước lượng cán bộ"]
-    values = [c.value for row in est.iter_rows(min_row=2) for c in row]
+    values = [c.value for row in est.iter_rows(min_row=3) for c in row]
     assert "ẩn" in values  # suppressed estimates hidden, not exported as numbers
+    assert "Tuy Phong" in values and "595" not in values  # place names, not codes
+    for sheet in book.worksheets:
+        assert str(sheet["A1"].value).startswith("DỮ LIỆU MÔ PHỎNG")
+        cells = [v for row in sheet.iter_rows(min_row=3, values_only=True) for v in row
+                 if isinstance(v, str)]
+        assert not [v for v in cells if v in ("ALL", "unverified", "suppress")
+                    or re.fullmatch(r"[a-z]+(_[a-z]+)+", v)], sheet.title
+        heads = [c.value for c in sheet[2] if c.value]
+        assert not [h for h in heads if re.fullmatch(r"[a-z0-9_]+", str(h))], sheet.title
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows.replace("$", "") == "1:2"
+    shares = book["Yếu kém theo huyện"]
+    rates = [r[3] for r in shares.iter_rows(min_row=3, values_only=True)]
+    assert rates == sorted(rates, reverse=True)
 
 
 def test_html_is_self_contained(res: Results, tmp_path: Path) -> None:
@@ -93,6 +170,11 @@ def test_html_is_self_contained(res: Results, tmp_path: Path) -> None:
         "mathjaxconfig", "")
     assert page.count('class="plotly-graph-div"') == len(report.CHARTS)
     assert "Dữ liệu mô phỏng" in page
+    assert page.index("Ủy ban Mặt trận Tổ quốc Việt Nam") < page.index("Ủy ban MTTQ")
+    assert "đồng bào dân tộc thiểu số" in page
+    f = report.compute_findings(res)
+    top = f.weak_by_district.iloc[0]
+    assert f"<td>{top['label']}</td><td>{fmt_pct(top['share_weak'])}</td>" in page
 
 
 @pytest.fixture(scope="module")
@@ -119,15 +201,39 @@ def test_every_chart_exported_in_three_formats(built, res: Results) -> None:
 
 
 @pytest.mark.slow
-def test_docx_contains_charts_and_lists(built) -> None:
+def test_docx_is_a_bao_cao(built, res: Results) -> None:
     from docx import Document
+    from docx.shared import Mm
+
+    from danvan_survey.report.docx import docx_charts
 
     _, out = built
     doc = Document(str(out["bao-cao.docx"]))
-    assert len(doc.inline_shapes) == len(report.CHARTS)
+    assert len(doc.inline_shapes) == len(docx_charts())
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert report.REPORT_TITLE in text and "DỮ LIỆU MÔ PHỎNG" in text
-    assert len(doc.tables) == 2 and doc.tables[0].rows[0].cells[0].text == "TT"
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "Số …-…" in cells  # no report: section
+    assert "BÁO CÁO" in text and "DỮ LIỆU MÔ PHỎNG" in text
+    for heading in ("I. MỤC ĐÍCH", "II. KẾT QUẢ", "III. ĐÁNH GIÁ CHUNG", "IV. ĐỀ XUẤT",
+                    "PHỤ LỤC 1", "PHỤ LỤC 2", "Biểu đồ 1. "):
+        assert heading in text
+    assert "Nơi nhận:" in cells
+    assert "Ủy ban Mặt trận Tổ quốc Việt Nam (sau đây viết tắt là Ủy ban MTTQ)" in text
+    assert "đồng bào dân tộc thiểu số (sau đây viết tắt là vùng DTTS)" in text
+    for word in ("di chuột", "unverified", "suppress", "ALL", "em_source"):
+        assert word not in text + cells
+    first, listing = doc.sections[0], doc.sections[1]
+    assert abs(first.page_width - Mm(210)) < Mm(1) and abs(first.page_height - Mm(297)) < Mm(1)
+    def within(value: int, low: float, high: float) -> bool:  # twips round the millimetres
+        return Mm(low - 0.1) <= value <= Mm(high + 0.1)
+
+    assert within(first.top_margin, 20, 25) and within(first.bottom_margin, 20, 25)
+    assert within(first.left_margin, 30, 35) and within(first.right_margin, 15, 20)
+    assert listing.page_width > listing.page_height  # the list is landscape
+    assert doc.styles["Normal"].font.name == "Times New Roman"
+    f = report.compute_findings(res)
+    full_list = next(t for t in doc.tables if t.rows[0].cells[0].text == "TT")
+    assert len(full_list.rows) == f.n_weak + 1  # the whole list, not a top-N
 
 
 @pytest.mark.slow
@@ -161,3 +267,41 @@ def test_html_renders_in_offline_chromium(built, tmp_path: Path) -> None:
     with Image.open(shot) as img:
         colours = img.convert("RGB").getcolors(1_000_000)
         assert colours is None or len(colours) > 50  # not a blank page
+
+
+MAP_BACKGROUND = (247, 249, 252)  # plot_bgcolor of the commune map (#F7F9FC), used nowhere else
+
+
+def map_pixels(screenshot: Path) -> tuple[int, int]:
+    """(rows of map background, coloured marker pixels inside the map's plot area)."""
+    import numpy as np
+
+    with Image.open(screenshot) as img:
+        px = np.asarray(img.convert("RGB")).astype(int)
+    bg = np.all(px == MAP_BACKGROUND, axis=2)
+    rows = np.nonzero(bg.sum(axis=1) > 200)[0]
+    if not len(rows):
+        return 0, 0
+    cols = np.nonzero(bg[rows.min():rows.max() + 1].any(axis=0))[0]
+    area = px[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    saturated = (area.max(axis=2) - area.min(axis=2)) > 90
+    return len(rows), int(saturated.sum())
+
+
+@pytest.mark.slow
+def test_commune_map_draws_from_disk_without_network(built, tmp_path: Path) -> None:
+    """Screenshot of bao-cao.html opened as file:// with no network: the map has dots."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "chromium is required (apt-get install chromium)"
+    _, out = built
+    shot = tmp_path / "page.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--no-first-run",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--proxy-server=127.0.0.1:9",
+                    "--hide-scrollbars", "--virtual-time-budget=20000",
+                    "--window-size=1280,16000", f"--screenshot={shot}",
+                    out["bao-cao.html"].resolve().as_uri()],
+                   capture_output=True, timeout=180, check=True)
+    rows, dots = map_pixels(shot)
+    assert rows > 300  # the map's plot area was drawn (about 460 px high)
+    assert dots > 500  # and the commune dots are in it

@@ -27,16 +27,20 @@ from danvan_survey.charts.style import (
     OKABE_ITO,
     fmt_num,
     fmt_pct,
+    fmt_score,
     footer_text,
     indicator_label,
     register_template,
+    round_heading,
     setup_notebook,
+    vi_table,
 )
 
 __all__ = [
     "CAPACITY_ITEMS", "FONT", "KEY_ORG_INDICATORS", "MIN_RETURNS", "OKABE_ITO", "CadreItem",
     "bulletin_compliance", "cadre_capacity", "commune_coordinates", "commune_map",
     "consolidation_list", "consolidation_table", "dvk_funnel", "em_comparison", "fmt_num",
-    "fmt_pct", "footer_text", "indicator_heatmap", "indicator_label", "rating_distribution",
-    "register_template", "select_estimates", "setup_notebook", "weak_organisations",
+    "fmt_pct", "fmt_score", "footer_text", "indicator_heatmap", "indicator_label",
+    "rating_distribution", "register_template", "round_heading", "select_estimates",
+    "setup_notebook", "vi_table", "weak_organisations",
 ]

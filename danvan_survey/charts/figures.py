@@ -20,6 +20,7 @@ from danvan_survey.charts.style import (
     finish,
     fmt_num,
     fmt_pct,
+    fmt_score,
     indicator_label,
     org_codes,
     org_label,
@@ -29,20 +30,25 @@ from danvan_survey.charts.style import (
 from danvan_survey.codebook import load_codebook
 from danvan_survey.reference import EM_AREAS
 from danvan_survey.results import Results
+from danvan_survey.tables import weak_shares
 from danvan_survey.vintage import district_label
 
+#: Reason shown for an organisation rated weak with no functional sign.
+NO_SIGNS = "tự xếp loại yếu kém; không có dấu hiệu yếu theo tiêu chí chức năng"
+#: Height kept under a table figure for the footer lines.
+FOOTER_ROOM = 150
 #: Aggregate cells built from fewer returns than this are shown as suppressed.
 MIN_RETURNS = 3
 PROVINCE_LABEL = "Toàn tỉnh"
 EM_NOTE = (
-    "Vùng DTTS: phân loại xã một phần được suy luận (em_source = unverified); "
+    "Vùng DTTS: phân loại xã một phần được suy luận, chưa xác minh; "
     "“Ngoài danh sách” = không có trong danh sách vùng DTTS, chưa được xác minh."
 )
 RATING_COLOURS = {"1": "#009E73", "2": "#56B4E9", "3": "#E69F00", "4": "#D55E00",
                   "9": "#999999", "": "#DDDDDD"}
 RELIABILITY_STYLE = {
     "ok": ("circle", "Tin cậy"),
-    "caution": ("circle-open", "Thận trọng (n nhỏ hoặc CV > 30%)"),
+    "caution": ("circle-open", "Thận trọng (ít cán bộ, ít xã hoặc sai số lớn)"),
 }
 KEY_ORG_INDICATORS = (
     "meeting_regularity", "silent_branch_share", "dues_rate", "card_rate",
@@ -147,6 +153,21 @@ def _group_table(res: Results, by: str) -> tuple[pd.DataFrame, list[tuple[str, s
     raise ValueError(f"by must be 'district' or 'em_area', not {by!r}")
 
 
+def _orgs_with_values(table: pd.DataFrame, indicator: str) -> list[str]:
+    """Organisations present in the table that have the indicator at all.
+
+    An organisation whose denominator is missing everywhere (the Front has no members by
+    design, so no gathering rate) gets no column instead of a column of "no data".
+    """
+    orgs = _orgs_present(table["org_type"])
+    den = f"{indicator}_den"
+    if indicator == "coverage" or den not in table:
+        return orgs
+    has = table.groupby(table["org_type"].astype(str))[den].apply(
+        lambda s: bool(s.notna().any() and s.fillna(0).gt(0).any()))
+    return [o for o in orgs if bool(has.get(o, False))]
+
+
 def _cell_values(row: pd.Series, indicator: str) -> tuple[float, float, float]:
     if indicator == "coverage":
         num, den = float(row["n_received"]), float(row["n_expected"])
@@ -169,7 +190,7 @@ def indicator_heatmap(
     title += " và tổ chức"
     if table.empty:
         return _no_data(res, title, "a", "Không có số liệu")
-    orgs = _orgs_present(table["org_type"])
+    orgs = _orgs_with_values(table, indicator)
     shape = (len(rows), len(orgs))
     z, z_sup, z_miss = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     text = np.full(shape, "", dtype=object)
@@ -214,9 +235,15 @@ def indicator_heatmap(
                                      textfont={"color": "#333333", "size": 11}, **common))
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(side="top", showgrid=False)
+    dropped = [org_label(o) for o in _orgs_present(table["org_type"]) if o not in orgs]
     note = EM_NOTE if by == "em_area" else ""
+    if dropped:
+        note = (f"Không có cột {', '.join(dropped)}: tổ chức không có mẫu số của chỉ số "
+                "này (Ủy ban MTTQ không có hội viên). " + note).strip()
+    note = _wrap(note, 115)
+    lines = note.count("<br>") + 1 if note else 0
     return finish(fig, res, title=title, form="a", n=_n_orgs(res), note=note,
-                  height=max(420, 140 + 46 * len(rows) + (16 if note else 0)))
+                  height=max(420, 140 + 46 * len(rows) + 16 * lines))
 
 
 # ---------------------------------------------------------------- rating distribution
@@ -263,40 +290,48 @@ def rating_distribution(res: Results) -> go.Figure:
 
 # ---------------------------------------------------------------- weak organisations
 def weak_organisations(res: Results, by: str = "district") -> go.Figure:
-    """Count weak organisations by district or EM area: reported (rating) vs functional."""
+    """Share of weak organisations (weak / surveyed) by district or EM area, with counts.
+
+    Rows sorted by the share weak in either view (highest first); bars for either view,
+    self-rating and functional criteria; the text beside each bar gives the share and
+    "weak / surveyed". The dashed line is the province share.
+    """
     where = district_label(res) if by == "district" else "vùng DTTS"
-    title = f"Tổ chức cơ sở yếu kém theo {where}: tự xếp loại và theo tiêu chí chức năng"
+    title = f"Tỷ lệ tổ chức cơ sở yếu kém trên số tổ chức được khảo sát, theo {where}"
     io = res.indicators_org
     if io.empty:
         return _no_data(res, title, "a", "Không có số liệu")
-    rep = io["is_weak_reported"].fillna(False).astype(bool)
-    fun = io["is_weak_functional"].fillna(False).astype(bool)
-    frame = io.assign(rep=rep, fun=fun, both=rep & fun)
-    if by == "district":
-        order = _district_order(res)
-        keys, labels = list(order["district_code"]), [short_district(n)
-                                                       for n in order["district_name"]]
-        col = "district_code"
-    else:
-        present = set(io["em_area"].astype(str))
-        keys = [e for e in EM_AREAS if e in present]
-        labels, col = [_wrap(em_label(e), 20) for e in keys], "em_area"
-    agg = frame.groupby(col).agg(rep=("rep", "sum"), fun=("fun", "sum"), both=("both", "sum"),
-                                 n=("rep", "size")).reindex(keys, fill_value=0)
+    table = weak_shares(io, by)
+    labels = [_wrap(lab, 22) for lab in table["label"]]
     fig = go.Figure()
-    series = (("rep", "Tự xếp loại yếu kém", OKABE_ITO[3]),
-              ("fun", "Yếu theo tiêu chí chức năng", OKABE_ITO[0]),
-              ("both", "Cả hai cách", OKABE_ITO[5]))
+    series = (("weak", "Yếu kém (một trong hai cách)", OKABE_ITO[5]),
+              ("rep", "Tự xếp loại yếu kém", OKABE_ITO[3]),
+              ("fun", "Yếu theo tiêu chí chức năng", OKABE_ITO[0]))
     for key, name, colour in series:
+        share, n = table[f"share_{key}"], table[f"n_{key}"]
         fig.add_trace(go.Bar(
-            x=labels, y=agg[key], name=name, marker_color=colour, text=agg[key],
-            textposition="outside", customdata=agg["n"],
-            hovertemplate=f"%{{x}}<br>{name}: %{{y}} / %{{customdata}} tổ chức<extra></extra>",
+            y=labels, x=share, name=name, orientation="h", marker_color=colour,
+            text=[f"{fmt_pct(v)} ({fmt_num(k)}/{fmt_num(t)})"
+                  for v, k, t in zip(share, n, table["n_orgs"], strict=True)],
+            textposition="outside", textfont={"size": 11}, cliponaxis=False,
+            hovertemplate=f"%{{y}}<br>{name}: %{{text}}<extra></extra>",
         ))
-    fig.update_layout(barmode="group", yaxis_title="Số tổ chức", bargap=0.25)
-    fig.update_yaxes(rangemode="tozero")
-    return finish(fig, res, title=title, form="a", n=len(io),
-                  note=EM_NOTE if by == "em_area" else "", height=560)
+    total = float(table["n_weak"].sum()) / float(table["n_orgs"].sum())
+    fig.add_vline(x=total, line_dash="dash", line_color="#555555",
+                  annotation_text=f"toàn tỉnh {fmt_pct(total)}", annotation_position="top")
+    top = float(table["share_weak"].max()) if len(table) else 0.0
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
+                      legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1,
+                              "yanchor": "top", "traceorder": "normal"})
+    fig.update_xaxes(tickformat=".0%", range=[0, max(0.1, top) * 1.45], title_text=(
+        "Tỷ lệ trên số tổ chức được khảo sát (trong ngoặc: số yếu kém / số được khảo sát)"))
+    fig.update_yaxes(autorange="reversed")
+    note = ("Xếp theo tỷ lệ yếu kém (một trong hai cách), cao nhất ở trên. "
+            + (EM_NOTE if by == "em_area" else ""))
+    fig = finish(fig, res, title=title, form="a", n=len(io), note=_wrap(note, 150),
+                 height=max(480, 200 + 78 * len(table)), width=1150)
+    fig.update_layout(margin={"r": 240})
+    return fig
 
 
 # ---------------------------------------------------------------- estimates helpers
@@ -370,39 +405,92 @@ def _estimate_traces(
 
 
 # ---------------------------------------------------------------- cadre capacity
+def shown_reliability(rows: pd.DataFrame, ignore_df: bool) -> pd.Series:
+    """Reliability as drawn on a chart.
+
+    With ``ignore_df`` the few-PSU rule (df) is explained once in the note instead of
+    marking every point (it fires for every district of a small design).
+    """
+    if not ignore_df:
+        return rows["reliability"].astype(str)
+    from danvan_survey.estimate import reliability
+
+    return pd.Series([rel if rel == "suppress" else reliability(int(n), float(cv), np.inf)
+                      for rel, n, cv in zip(rows["reliability"].astype(str), rows["n"],
+                                            rows["cv"], strict=True)], index=rows.index)
+
+
+def _domain_n(est: pd.DataFrame, items: list[CadreItem], by: str) -> dict[str, int]:
+    """Respondents per domain (largest over the items) for the row labels."""
+    rows = pd.concat([select_estimates(est, i, by) for i in items])
+    return rows.groupby(rows["domain"].astype(str))["n"].max().astype(int).to_dict()
+
+
+def _capacity_note(res: Results, est: pd.DataFrame, by: str, few_df: bool) -> str:
+    from danvan_survey.estimate import reliability_thresholds
+
+    df_min = int(reliability_thresholds()["caution_below_df"])
+    parts = ["Chấm rỗng: cần thận trọng (ít cán bộ trả lời, ít xã được chọn hoặc sai số lớn); "
+             "“ẩn”: quá ít cán bộ, không công bố; n = số cán bộ trả lời."]
+    if few_df:
+        parts.append(f"Mỗi {'huyện' if by == 'district' else 'vùng'} chỉ có ít xã được chọn "
+                     f"(bậc tự do dưới {df_min}), nên mọi khoảng tin cậy đều rộng; điều này "
+                     "áp dụng cho tất cả các dòng, không đánh dấu riêng.")
+    rows = est[(est["domain_type"] == by) & (est["reliability"] != "suppress")]
+    zero = rows[(rows["ci_high"] - rows["ci_low"]).abs() < 1e-12]
+    if by == "district" and len(zero):
+        names = _domain_labels(res, by, zero["domain"].drop_duplicates())
+        parts.append(f"{', '.join(names)}: mọi xã đều được chọn (tổng điều tra) nên khoảng "
+                     "tin cậy có độ rộng 0 — không có sai số chọn mẫu, nhưng vẫn có thể có "
+                     "sai số trả lời.")
+    if by == "em_area":
+        parts.append(EM_NOTE)
+    return " ".join(parts)
+
+
 def cadre_capacity(
     res: Results, by: str = "district", items: tuple[CadreItem, ...] = CAPACITY_ITEMS,
 ) -> go.Figure:
     """Design-based cadre estimates with 95% CIs, one panel per item, rows = domains."""
+    from danvan_survey.estimate import reliability_thresholds
+
     where = district_label(res) if by == "district" else "vùng DTTS"
     title = f"Năng lực cán bộ dân vận cơ sở theo {where} (ước lượng, KTC 95%)"
     est = res.estimates
     present = [i for i in items if not select_estimates(est, i, by).empty]
     if not present:
         return _no_data(res, title, "b", "Chưa có ước lượng phiếu cán bộ")
-    fig = make_subplots(rows=1, cols=len(present), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[i.label(26) for i in present])
+    df_min = reliability_thresholds()["caution_below_df"]
+    dom_rows = est[est["domain_type"] == by]
+    few_df = bool(len(dom_rows)) and bool((dom_rows["df"] < df_min).all())
+    n_by = _domain_n(est, present, by)
+    fig = make_subplots(rows=1, cols=len(present), shared_yaxes=True, horizontal_spacing=0.05,
+                        subplot_titles=[i.label(24) for i in present])
     order: list[str] = []
     for j, item in enumerate(present, start=1):
         dom = _sort_domains(select_estimates(est, item, by), by)
         prov = select_estimates(est, item, "province")
         rows = pd.concat([dom, prov])
-        labels = _domain_labels(res, by, dom["domain"]) + [PROVINCE_LABEL] * len(prov)
-        order += [lab for lab in labels if lab not in order and lab != PROVINCE_LABEL]
-        for trace in _estimate_traces(rows, labels, name="", colour=OKABE_ITO[0],
+        labels = [f"{lab} (n={fmt_num(n_by.get(str(d), 0))})" for lab, d in zip(
+            _domain_labels(res, by, dom["domain"]), dom["domain"].astype(str), strict=True)]
+        prov_label = (f"{PROVINCE_LABEL} (n={fmt_num(int(prov['n'].iloc[0]))})"
+                      if len(prov) else PROVINCE_LABEL)
+        labels += [prov_label] * len(prov)
+        order += [lab for lab in labels if lab not in order and lab != prov_label]
+        shown = rows.assign(reliability=shown_reliability(rows, few_df).to_numpy())
+        for trace in _estimate_traces(shown, labels, name="", colour=OKABE_ITO[0],
                                       show_legend=j == 1, group="rel",
                                       x0=0.0 if item.is_share else 1.0):
             fig.add_trace(trace, row=1, col=j)
-        axis = {"tickformat": ".0%", "range": [0, 1.02]} if item.is_share else {"range": [1, 5]}
+        axis = ({"tickformat": ".0%", "range": [0, 1.0], "tickvals": [0.25, 0.5, 0.75]}
+                if item.is_share else {"range": [1, 5], "tickvals": [2, 3, 4]})
         fig.update_xaxes(row=1, col=j, **axis)
     fig.update_yaxes(autorange="reversed", categoryorder="array",
-                     categoryarray=[*order, PROVINCE_LABEL])
+                     categoryarray=[*order, *([prov_label] if prov_label else [])])
     fig.update_annotations(font={"size": 12})
-    note = "Chấm rỗng: thận trọng; “ẩn”: dưới ngưỡng tin cậy, không công bố."
-    if by == "em_area":
-        note = f"{note} {EM_NOTE}"
-    fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 170),
-                 height=max(440, 260 + 40 * len(order)), width=1200)
+    note = _capacity_note(res, est, by, few_df)
+    fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 165),
+                 height=max(460, 300 + 40 * len(order)), width=1250)
     return _legend_above_titles(fig)
 
 
@@ -485,7 +573,7 @@ def consolidation_list(res: Results, top: int | None = None) -> pd.DataFrame:
         var_label("a", "org_type"): weak["org_type"].map(org_label).to_numpy(),
         "Vùng DTTS": weak["em_area"].map(em_label).to_numpy(),
         "Yếu kém theo": view,
-        "Lý do": weak["weak_reasons_vi"].fillna("").to_numpy(),
+        "Lý do": weak["weak_reasons_vi"].fillna("").replace("", NO_SIGNS).to_numpy(),
         "Điểm ưu tiên": weak["priority_score"].round(2).to_numpy(),
     })
 
@@ -502,7 +590,7 @@ def consolidation_table(res: Results, top: int = 20) -> go.Figure:
     for col in table.columns:
         values = table[col]
         if col == "Điểm ưu tiên":
-            cells.append([fmt_num(v, 2) for v in values])
+            cells.append([fmt_score(v) for v in values])
         else:
             cells.append([_wrap(v, wraps.get(col, 20)) for v in values.astype(str)])
     lines = [max(c.count("<br>") + 1 for c in row) for row in zip(*cells, strict=True)]
@@ -513,10 +601,12 @@ def consolidation_table(res: Results, top: int = 20) -> go.Figure:
         cells={"values": cells, "align": "left", "font": {"size": 11}, "height": 20,
                "fill_color": [["#FFFFFF", "#F3F6FA"] * len(table)]},
     ))
-    height = 200 + 30 + sum(12 + 17 * n for n in lines)
+    # a row is ~18 px per text line plus padding; header two lines; footer room below
+    height = 90 + 50 + sum(12 + 17 * n for n in lines) + FOOTER_ROOM
     fig = finish(fig, res, title=title, form="a", n=_n_orgs(res), height=max(400, height),
                  width=1200)
     fig.update_layout(margin={"l": 20, "r": 20})
+    fig.update_traces(domain={"y": [0, 1]})
     return fig
 
 
@@ -551,20 +641,24 @@ def commune_coordinates(province_code: str) -> pd.DataFrame:
     return out[["commune_code", "lat", "lon", "approx"]]
 
 
-def _district_labels(province_code: str) -> go.Scattermap:
+def _district_labels(province_code: str) -> go.Scatter:
     """District names at the mean position of their communes (text only)."""
     from danvan_survey.reference import communes
 
     frame = communes(province_code)[["commune_code", "district_name"]].merge(
         commune_coordinates(province_code), on="commune_code")
     centres = frame.groupby("district_name", as_index=False)[["lat", "lon"]].mean()
-    return go.Scattermap(lat=centres["lat"], lon=centres["lon"], mode="text",
-                         text=centres["district_name"].map(short_district), showlegend=False,
-                         textfont={"size": 13, "color": "#555555"}, hoverinfo="skip")
+    return go.Scatter(y=centres["lat"], x=centres["lon"], mode="text",
+                      text=centres["district_name"].map(short_district), showlegend=False,
+                      textfont={"size": 13, "color": "#555555"}, hoverinfo="skip")
 
 
 def commune_map(res: Results) -> go.Figure:
-    """Bubble map of communes: colour = number of weak organisations (either view)."""
+    """Dot map of communes on longitude/latitude axes: colour = weak organisations.
+
+    A plain scatter with a fixed aspect (no tiles, outlines or remote glyphs), so it draws
+    from disk with no network and in every static export.
+    """
     title = "Bản đồ xã: số tổ chức cơ sở yếu kém trong xã (tự xếp loại hoặc theo tiêu chí)"
     io = res.indicators_org
     if io.empty:
@@ -583,9 +677,10 @@ def commune_map(res: Results) -> go.Figure:
     fig = go.Figure()
     for code, name, colour, size in classes:
         sub = per[klass == code]
-        fig.add_trace(go.Scattermap(
-            lat=sub["lat"], lon=sub["lon"], mode="markers", name=name,
-            marker={"size": size, "color": colour, "opacity": 0.85},
+        fig.add_trace(go.Scatter(
+            y=sub["lat"], x=sub["lon"], mode="markers", name=name,
+            marker={"size": size, "color": colour, "opacity": 0.85,
+                    "line": {"width": 0.5, "color": "white"}},
             customdata=np.column_stack([
                 sub["commune_name"], sub["district_name"], sub["em_area"].map(em_label),
                 sub["n_weak"], sub["n_orgs"],
@@ -595,14 +690,18 @@ def commune_map(res: Results) -> go.Figure:
             "<extra></extra>",
         ))
     fig.add_trace(_district_labels(res.map_province_code))
-    fig.update_layout(map={"style": "white-bg", "zoom": 7.6,
-                           "center": {"lat": float(per["lat"].mean()) if len(per) else 11.1,
-                                      "lon": float(per["lon"].mean()) if len(per) else 108.1}})
+    lat0 = float(per["lat"].mean()) if len(per) else 11.0
+    fig.update_xaxes(title_text="Kinh độ (°Đ)", showgrid=False, zeroline=False,
+                     constrain="domain")
+    fig.update_yaxes(title_text="Vĩ độ (°B)", showgrid=False, zeroline=False,
+                     scaleanchor="x", scaleratio=1 / np.cos(np.radians(lat0)),
+                     constrain="domain")
+    fig.update_layout(plot_bgcolor="#F7F9FC")
     note = ("Tọa độ: trung tâm xã theo bộ dữ liệu ngoại tuyến vietnamadminunits (đơn vị hành "
-            "chính cũ); không vẽ ranh giới.")
+            "chính cũ); không vẽ ranh giới; trục là kinh độ, vĩ độ (cùng tỷ lệ).")
     if res.admin_vintage == "2025":
         note = ("Tọa độ: trung tâm xã cũ cùng mã của đơn vị mới (gần đúng); nhãn là huyện cũ "
-                "(trước 01/7/2025); không vẽ ranh giới.")
+                "(trước 01/7/2025); không vẽ ranh giới; trục là kinh độ, vĩ độ (cùng tỷ lệ).")
     return finish(fig, res, title=title, form="a", n=len(io), note=note, height=700, width=1000)
 
 

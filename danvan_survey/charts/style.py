@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -14,6 +17,9 @@ from danvan_survey import __version__
 from danvan_survey.codebook import load_codebook
 from danvan_survey.reference import EM_AREA_LABELS_VI
 from danvan_survey.results import Results
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 #: Okabe-Ito colour-blind-safe palette (black last).
@@ -90,7 +96,9 @@ def var_label(form: str, name: str) -> str:
 
 
 def em_label(code: object) -> str:
-    """Label of an EM-area class (reference module)."""
+    """Label of an EM-area class (reference module); the all-areas total is "Toàn tỉnh"."""
+    if str(code) == "ALL":
+        return "Toàn tỉnh"
     return EM_AREA_LABELS_VI.get(str(code), str(code))
 
 
@@ -160,6 +168,19 @@ def fmt_num(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def fmt_score(value: object) -> str:
+    """Score: whole numbers without decimals ("12"), others with two ("12,50" → "12,5")."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(number):
+        return "–"
+    if number == round(number):
+        return fmt_num(number, 0)
+    return fmt_num(number, 2).rstrip("0")
+
+
 def fmt_pct(value: float | None, decimals: int = 1) -> str:
     """Vietnamese percentage of a ratio (0.412 -> '41,2%')."""
     if value is None:
@@ -170,6 +191,14 @@ def fmt_pct(value: float | None, decimals: int = 1) -> str:
     except (TypeError, ValueError):
         return "–"
     return fmt_num(float(value) * 100, decimals) + "%"
+
+
+def round_heading(res: Results) -> str:
+    """"Đợt demo-2014: <title>", flagged "DỮ LIỆU MÔ PHỎNG" once for a synthetic round."""
+    text = f"Đợt {res.round_id}: {res.title}"
+    if res.synthetic and "MÔ PHỎNG" not in res.title.upper():
+        text += " — DỮ LIỆU MÔ PHỎNG"
+    return nfc(text)
 
 
 # ---------------------------------------------------------------- footer
@@ -197,13 +226,13 @@ def finish(
     width: int = WIDTH,
 ) -> go.Figure:
     """Apply size, title and footer annotation (every chart ends here)."""
-    lines = 2 if note else 1
+    lines = note.count("<br>") + 2 if note else 1
     bottom = FOOTER_MARGIN + 16 * (lines - 1)
     fig.update_layout(
         title={"text": nfc(title)},
         width=width,
         height=height,
-        margin={"l": 80, "r": 30, "t": 90, "b": bottom + 40},
+        margin={"l": 80, "r": 30, "t": 90, "b": bottom + 40 + 16 * max(0, lines - 2)},
         separators=",.",
     )
     fig.add_annotation(
@@ -220,3 +249,56 @@ def finish(
         font={"size": 11, "color": "#555555"},
     )
     return fig
+
+
+# ---------------------------------------------------------------- tables (notebooks)
+#: Columns whose unit depends on the row (share or mean), flagged by ``attrs["pct_rows"]``.
+ROW_UNIT_COLUMNS = ("Ước lượng", "Sai số chuẩn", "Cận dưới KTC 95%", "Cận trên KTC 95%",
+                    "Hệ số biến thiên", "Hiệu ứng thiết kế")
+
+
+def _cell(value: object, pct: bool) -> str:
+    if isinstance(value, str):
+        return value
+    return fmt_pct(value) if pct else fmt_num(value, 2)  # type: ignore[arg-type]
+
+
+def _row_formats(styler: Styler, frame: pd.DataFrame) -> Styler:
+    """Share rows as percentages, mean rows with two decimals (estimate tables)."""
+    flags = frame.attrs.get("pct_rows")
+    cols = [c for c in ROW_UNIT_COLUMNS if c in frame.columns]
+    if flags is None or not cols:
+        return styler
+    rows = pd.Series(list(flags), index=frame.index)
+    ratio_cols = [c for c in cols if c in ROW_UNIT_COLUMNS[:4]]
+    other = [c for c in cols if c not in ratio_cols]
+    if rows.any():
+        styler = styler.format(lambda v: _cell(v, True),
+                               subset=pd.IndexSlice[rows[rows].index, ratio_cols])
+    if (~rows).any():
+        styler = styler.format(lambda v: _cell(v, False),
+                               subset=pd.IndexSlice[rows[~rows].index, ratio_cols])
+    return styler.format(lambda v: _cell(v, False), subset=other) if other else styler
+
+
+
+def vi_table(frame: pd.DataFrame) -> Styler:
+    """A whole table for reading in a notebook: every row, Vietnamese numbers, text wrapped.
+
+    Columns named "Tỷ lệ…" are percentages, "Điểm…" scores (whole numbers without
+    decimals); other numbers get Vietnamese thousands separators.
+    """
+    formats: dict[str, Callable[[object], str]] = {}
+    for col in frame.columns:
+        name = str(col)
+        if name.startswith("Tỷ lệ"):
+            formats[col] = lambda v: fmt_pct(v)  # type: ignore[arg-type]
+        elif name.startswith("Điểm"):
+            formats[col] = fmt_score
+        elif pd.api.types.is_numeric_dtype(frame[col]):
+            formats[col] = lambda v: fmt_num(v)  # type: ignore[arg-type]
+    styler = frame.style.format(formats, na_rep="").hide(axis="index")
+    styler = _row_formats(styler, frame)
+    return styler.set_properties(**{"white-space": "normal", "text-align": "left",
+                                    "vertical-align": "top"}).set_table_styles(
+        [{"selector": "th", "props": "text-align: left; vertical-align: top;"}])

@@ -29,8 +29,14 @@ from pathlib import Path
 from typing import Literal
 
 CODEBOOK_DIR = Path(__file__).parent
-FormId = Literal["a", "b"]
+FormId = Literal["a", "b", "a_models"]
+#: The questionnaires (one XLSForm each).
 FORMS: tuple[FormId, ...] = ("a", "b")
+#: Tables of repeat groups (rosters): table id -> (parent form, repeat name). A repeat's
+#: variables are their own table; it carries its parent's key plus its own position.
+REPEATS: dict[FormId, tuple[FormId, str]] = {"a_models": ("a", "grp_models")}
+#: Every table the pipeline cleans: forms, then repeat tables.
+TABLES: tuple[FormId, ...] = (*FORMS, *REPEATS)
 VI = "label::Vietnamese (vi)"
 EN = "label::English (en)"
 
@@ -43,15 +49,20 @@ CONTEXT_FUNCTIONS: dict[str, str] = {
     "has_form_a": "a form-A record exists for this commune and organisation",
     "round_year": "the round's reference year (a number)",
     "em_area_of_commune": "EM-area class (pure/mixed/none) of the record's commune",
+    "org_top_level": "highest DVK recognition level its organisation reported on form A "
+    "(dvk_top_level); in the XLSForm, the parent's answer ${dvk_top_level}",
 }
 
 QUESTION_TYPES = {"integer", "decimal", "text", "date", "select_one", "select_multiple"}
-STRUCTURE_TYPES = {"begin_group", "end_group", "start", "end", "note", "calculate"}
+STRUCTURE_TYPES = {
+    "begin_group", "end_group", "begin_repeat", "end_repeat", "start", "end", "note", "calculate",
+}
 #: Lists filled from reference data for the round's admin vintage, not from choices.csv.
 REFERENCE_LISTS = {"district", "commune"}
 KEYS: dict[FormId, tuple[str, ...]] = {
     "a": ("round_id", "commune_code", "org_type"),
     "b": ("round_id", "cadre_id"),
+    "a_models": ("round_id", "commune_code", "org_type", "model_no"),
 }
 
 
@@ -111,8 +122,26 @@ class Codebook:
     survey_rows: dict[FormId, tuple[dict[str, str], ...]]
 
     def form(self, form: FormId) -> tuple[Variable, ...]:
-        """Variables of one form, in questionnaire order."""
+        """Variables of one form or repeat table, in questionnaire order.
+
+        A form's variables exclude those of its repeat groups (see :meth:`roster`).
+        """
         return self.variables[form]
+
+    def roster(self, table: FormId) -> tuple[Variable, ...]:
+        """Variables of a repeat table (e.g. ``a_models``): parent key, position, questions."""
+        if table not in REPEATS:
+            raise KeyError(f"{table!r} is not a repeat table; known: {', '.join(REPEATS)}")
+        return self.variables[table]
+
+    def roster_label_vi(self, table: FormId) -> str:
+        """Vietnamese label of a repeat table (its ``begin_repeat`` row)."""
+        parent, repeat = REPEATS[table]
+        return next(r[VI] for r in self.survey_rows[parent] if r["name"] == repeat)
+
+    def roster_questions(self, table: FormId) -> tuple[Variable, ...]:
+        """Variables of a repeat table asked on the form (``in_form`` rows only)."""
+        return tuple(v for v in self.roster(table) if v.in_form)
 
     def var(self, form: FormId, name: str) -> Variable:
         """Look up one variable by name (KeyError if unknown)."""
@@ -161,18 +190,34 @@ def _split_type(type_: str) -> tuple[str, str | None]:
     return parts[0], (parts[1] if len(parts) > 1 else None)
 
 
-def _variables(form: FormId, rows: list[dict[str, str]]) -> tuple[Variable, ...]:
-    out: list[Variable] = []
+def _repeat_table(form: FormId, repeat: str) -> FormId:
+    for table, (parent, name) in REPEATS.items():
+        if parent == form and name == repeat:
+            return table
+    raise ValueError(f"repeat group {repeat!r} of form {form} is not declared in REPEATS")
+
+
+def _variables(form: FormId, rows: list[dict[str, str]]) -> dict[FormId, tuple[Variable, ...]]:
+    """Variables of a form and of each of its repeat groups (their own tables)."""
+    out: dict[FormId, list[Variable]] = {form: []}
     groups: list[str] = []
+    tables: list[FormId] = [form]
     for row in rows:
         base, list_name = _split_type(row["type"])
-        if base == "begin_group":
+        if base in {"begin_group", "begin_repeat"}:
             groups.append(row["name"])
-        elif base == "end_group":
+            if base == "begin_repeat":
+                tables.append(_repeat_table(form, row["name"]))
+                out.setdefault(tables[-1], [])
+        elif base in {"end_group", "end_repeat"}:
             groups.pop()
+            if base == "end_repeat":
+                tables.pop()
         elif base in QUESTION_TYPES:
-            out.append(_variable(form, row, base, list_name, groups[-1] if groups else None))
-    return tuple(out)
+            table = tables[-1]
+            group = groups[-1] if groups else None
+            out[table].append(_variable(table, row, base, list_name, group))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _variable(
@@ -215,8 +260,11 @@ def load_codebook(directory: Path = CODEBOOK_DIR) -> Codebook:
     survey = {f: _read_csv(directory / f"form_{f}_survey.csv") for f in FORMS}
     settings = {r["form"]: r for r in _read_csv(directory / "settings.csv")}
     weak = {r["code"]: (r[VI], r[EN]) for r in _read_csv(directory / "weaknesses.csv")}
+    variables: dict[FormId, tuple[Variable, ...]] = {}
+    for f in FORMS:
+        variables.update(_variables(f, survey[f]))
     return Codebook(
-        variables={f: _variables(f, survey[f]) for f in FORMS},
+        variables=variables,
         choices=_choices(_read_csv(directory / "choices.csv")),
         settings={f: settings[f] for f in FORMS},  # type: ignore[misc]
         weaknesses=weak,

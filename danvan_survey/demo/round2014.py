@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from danvan_survey import demo_models
 from danvan_survey.codebook import Codebook, load_codebook
 from danvan_survey.demo.common import (
     EXCEL_DISTRICTS,
@@ -302,6 +303,22 @@ def finish_form_b(round_id: str, state: dict[str, Any], cb: Codebook, rng: np.ra
     return FormOutput(truth, pd.concat([defects, extra], ignore_index=True), files)
 
 
+#: Example ``report:`` section (header and signature of the báo cáo). Number, date and
+#: signer's name are left out on purpose: the report prints "…" for the office to fill in.
+REPORT_YAML = [
+    "report:",
+    '  superior: "TỈNH ỦY BÌNH THUẬN"',
+    '  issuing_body: "BAN DÂN VẬN"',
+    '  symbol: "BC/BDVTU"',
+    '  place: "Bình Thuận"',
+    '  signer_authority: "T/M BAN DÂN VẬN"',
+    '  signer_title: "TRƯỞNG BAN"',
+    "  recipients:",
+    '    - "Thường trực Tỉnh ủy (để báo cáo)"',
+    '    - "Ban Dân vận Trung ương (để báo cáo)"',
+    '    - "Các huyện ủy, thị ủy, thành ủy"',
+    '    - "Lưu Văn phòng"',
+]
 
 
 def round_yaml(round_id: str, province_code: str, title: str,
@@ -326,6 +343,7 @@ def round_yaml(round_id: str, province_code: str, title: str,
             lines.append("    column_map:")
             lines += [f"      {_yaml_str(k)}: {v}" for k, v in s["column_map"].items()]
     lines.append("  - {file: form_b_kobo_SYNTHETIC.csv, kind: kobo_csv, form: b}")
+    lines += REPORT_YAML
     return "\n".join(lines) + "\n"
 
 
@@ -386,6 +404,7 @@ def generate_round(round_id: str, seed: int, out_root: Path, truth_root: Path, *
              else "Đợt khảo sát mô phỏng 2014 (DỮ LIỆU MÔ PHỎNG)")
     (raw_dir / "round.yaml").write_text(
         round_yaml(round_id, pcode, title, out_a.extra["excel_sources"]), encoding="utf-8")
+    demo_models.add_models(round_id, seed, raw_dir, truth_dir, out_a.truth)
     files = sorted(p.name for p in raw_dir.iterdir() if p.name != "README.md")
     (raw_dir / "README.md").write_text(readme_text(round_id, seed, files, national),
                                        encoding="utf-8")

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from danvan_survey.config import RoundConfig
@@ -24,11 +25,16 @@ __all__ = ["build_forms", "make_kobo_export", "read_workbooks"]
 
 
 def build_forms(round_cfg: RoundConfig, out_dir: Path, *, pdf: bool = True,
-                commune_codes: list[str] | None = None) -> list[Path]:
+                commune_codes: list[str] | None = None,
+                progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write every collection instrument of a round under ``out_dir``; return the paths."""
+    say = progress or (lambda _msg: None)
     out_dir = Path(out_dir)
+    say("Ghi XLSForm (Kobo/ODK) cho phiếu A và phiếu B")
     paths = build_xlsforms(round_cfg, out_dir / "xlsform")
-    paths += build_workbooks(round_cfg, out_dir / "workbooks", commune_codes)
+    paths += build_workbooks(round_cfg, out_dir / "workbooks", commune_codes, progress)
+    say("Ghi từ điển dữ liệu")
     paths += write_dictionary(round_cfg, out_dir / "dictionary")
+    say("Ghi phiếu giấy" + (" (PDF)" if pdf else ""))
     paths += write_paper(round_cfg, out_dir / "paper", pdf=pdf)
     return paths

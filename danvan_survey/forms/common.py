@@ -21,7 +21,7 @@ from danvan_survey.vintage import district_label, is_2025, round_frame
 WORKBOOK_MARKER = "danvan_survey.commune_workbook"
 #: Fixed timestamp used in every generated office file (byte-reproducible output).
 FIXED_STAMP = "2000-01-01T00:00:00Z"
-FORM_LETTER: dict[FormId, str] = {"a": "A", "b": "B"}
+FORM_LETTER: dict[FormId, str] = {"a": "A", "b": "B", "a_models": "M"}
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 _DROPPED = ("in_admin_vintage", "same_in_commune", "has_form_a", "em_area_of_commune")
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -67,6 +67,7 @@ def translate_expr(expr: str, round_cfg: RoundConfig) -> str | None:
 
     def fix(part: str) -> str:
         part = re.sub(r"round_year\(\s*\)", str(round_cfg.reference_year), part)
+        part = re.sub(r"org_top_level\(\s*\)", "${dvk_top_level}", part)
         return re.sub(
             r"in_round_window\(\s*\.\s*\)",
             f"(. >= date('{start}') and . <= date('{end}'))",
@@ -136,9 +137,14 @@ def sections(cb: Codebook, form: FormId) -> list[Section]:
     out: list[Section] = []
     current: dict[str, str] | None = None
     members: list[Variable] = []
+    in_repeat = 0  # rows of a repeat group belong to its own table (see Codebook.roster)
     for row in cb.survey_rows[form]:
         base = row["type"].split()[0] if row["type"] else ""
-        if base == "begin_group":
+        if base in {"begin_repeat", "end_repeat"}:
+            in_repeat += 1 if base == "begin_repeat" else -1
+        elif in_repeat:
+            continue
+        elif base == "begin_group":
             current, members = row, []
         elif base == "end_group" and current is not None:
             out.append(Section(current["name"], current["label::Vietnamese (vi)"],
@@ -159,13 +165,6 @@ def round_communes(round_cfg: RoundConfig) -> pd.DataFrame:
     """Communes of the round's province in its admin vintage, sorted by district and code."""
     frame = round_frame(round_cfg)
     return frame.sort_values(["district_code", "commune_code"]).reset_index(drop=True)
-
-
-def district_text(district_name: str, round_cfg: RoundConfig) -> str:
-    """District as shown on a form: for a 2025 round, "huyện cũ (trước 01/7/2025): …"."""
-    if is_2025(round_cfg.admin_vintage):
-        return f"{district_label(round_cfg)}: {district_name}"
-    return district_name
 
 
 def question_label_vi(var: Variable, round_cfg: RoundConfig) -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from danvan_survey.codebook import Codebook, Variable, load_codebook
+from danvan_survey.codebook import Codebook, FormId, Variable, load_codebook
 from danvan_survey.config import RoundConfig
+from danvan_survey.export import safe_cell
 from danvan_survey.forms.common import (
     PERSONAL_VI,
     TYPE_VI,
@@ -27,7 +28,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("required", "Bắt buộc"), ("personal", "Dữ liệu cá nhân"),
     ("measures", "Đo hạn chế nào của Kết luận 2014"),
 )
-FORM_VI = {"a": "A (tổ chức)", "b": "B (cán bộ)"}
+FORM_VI: dict[FormId, str] = {
+    "a": "A (tổ chức)",
+    "a_models": "A – danh sách mô hình “Dân vận khéo” (bảng lặp)",
+    "b": "B (cán bộ)",
+}
+#: Number shown for a column not asked on the form.
+NOT_ASKED_VI = {"a_models": "(từ phiếu A hoặc tính ra)"}
 
 
 def _choices_text(var: Variable, cb: Codebook) -> str:
@@ -47,15 +54,16 @@ def _check(expr: str, message: str, round_cfg: RoundConfig) -> str:
 
 
 def dictionary_rows(round_cfg: RoundConfig) -> list[dict[str, str]]:
-    """One row per codebook variable (forms A then B), with Vietnamese descriptions."""
+    """One row per codebook variable (form A, its model roster, form B), in Vietnamese."""
     cb = load_codebook()
     rows = []
-    for form in ("a", "b"):
+    for form in FORM_VI:
         numbers = question_numbers(cb, form)
         for var in cb.form(form):
             measures = cb.weaknesses.get(var.measures, ("", ""))[0] if var.measures else ""
             rows.append({
-                "form": FORM_VI[form], "number": numbers.get(var.name, "(tính ra)"),
+                "form": FORM_VI[form],
+                "number": numbers.get(var.name, NOT_ASKED_VI.get(form, "(tính ra)")),
                 "name": var.name, "group": var.group or "", "label_vi": var.label_vi,
                 "label_en": var.label_en,
                 "type": f"{var.base_type} {var.list_name or ''}".strip()
@@ -117,19 +125,19 @@ def write_dictionary(round_cfg: RoundConfig, out_dir: Path) -> list[Path]:
     ws.title = "Biến"
     ws.append([t for _, t in COLUMNS])
     for r in dictionary_rows(round_cfg):
-        ws.append([r[k] for k, _ in COLUMNS])
+        ws.append([safe_cell(r[k]) for k, _ in COLUMNS])
     _style(ws)
     cb = load_codebook()
     lists = wb.create_sheet("Phương án")
     lists.append(["Danh sách", "Mã", "Nhãn (tiếng Việt)", "Nhãn (tiếng Anh)"])
     for name, items in cb.choices.items():
         for c in items:
-            lists.append([name, c.code, c.label_vi, c.label_en])
+            lists.append([safe_cell(v) for v in (name, c.code, c.label_vi, c.label_en)])
     _style(lists)
     weak = wb.create_sheet("Hạn chế 2014")
     weak.append(["Mã", "Hạn chế (tiếng Việt)", "Hạn chế (tiếng Anh)"])
     for code, (vi, en) in cb.weaknesses.items():
-        weak.append([code, vi, en])
+        weak.append([safe_cell(v) for v in (code, vi, en)])
     _style(weak)
     wb.save(xlsx_path)
     normalise_office_zip(xlsx_path)

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from danvan_survey.codebook import Codebook, FormId, Variable, load_codebook
+from danvan_survey.codebook import REPEATS, Codebook, FormId, Variable, load_codebook
 from danvan_survey.config import RoundConfig
 from danvan_survey.errors import InputError
 from danvan_survey.forms.common import (
@@ -39,7 +39,19 @@ vertical-align:-1px}
 .cells span{display:inline-block;width:6mm;height:7mm;border:1px solid #000;margin-right:-1px}
 .note{font-size:9pt;font-style:italic}
 .synthetic{border:2px solid #a00;color:#a00;padding:3pt 6pt;font-weight:bold}
+table.roster{border-collapse:collapse;width:100%;font-size:9pt}
+table.roster th,table.roster td{border:1px solid #000;padding:2pt 3pt;vertical-align:top}
+table.roster td{height:9mm}table.roster th:nth-child(2){width:30%}
 """
+ROSTER_ROWS = 6
+
+
+def option_text(code: str, label: str) -> str:
+    """An option as printed: "2. Khá" for numeric codes, else the label alone.
+
+    Numeric codes are typed at data entry; text codes (``mttq``) are picked by label.
+    """
+    return f"{code}. {label}" if code.isdigit() else label
 
 
 def _answer_html(var: Variable, cb: Codebook, round_cfg: RoundConfig) -> str:
@@ -47,8 +59,8 @@ def _answer_html(var: Variable, cb: Codebook, round_cfg: RoundConfig) -> str:
         return "<div class='line'></div>"
     if var.is_select and var.list_name in cb.choices:
         opts = "".join(
-            f"<div class='opt'><span class='box'></span>{html.escape(c.code)}. "
-            f"{html.escape(c.label_vi)}</div>"
+            "<div class='opt'><span class='box'></span>"
+            f"{html.escape(option_text(c.code, c.label_vi))}</div>"
             for c in cb.choices[var.list_name]
         )
         return f"<div class='opts'>{opts}</div>"
@@ -80,6 +92,26 @@ def _help(var: Variable, cb: Codebook, round_cfg: RoundConfig) -> str:
     return " ".join(p for p in parts if p)
 
 
+def roster_html(cb: Codebook, table: FormId) -> str:
+    """A repeat group (e.g. the DVK model roster) as a table: one line per entry."""
+    numbers = question_numbers(cb, table)
+    variables = cb.roster_questions(table)
+    _, repeat = REPEATS[table]
+    row = next(r for r in cb.survey_rows[REPEATS[table][0]] if r["name"] == repeat)
+    head = "".join(f"<th>{numbers[v.name]}. {html.escape(v.label_vi)}</th>" for v in variables)
+    body = "".join(f"<tr><td>{i}</td>" + "<td></td>" * len(variables) + "</tr>"
+                   for i in range(1, ROSTER_ROWS + 1))
+    codes = " ".join(
+        f"{numbers[v.name]}: " + "; ".join(f"{c.code} = {c.label_vi}" for c in cb.choices[
+            v.list_name]) + "."
+        for v in variables if v.is_select and v.list_name in cb.choices)
+    hint = row.get("hint::Vietnamese (vi)", "")
+    return (f"<h2>{html.escape(row['label::Vietnamese (vi)'])}</h2>"
+            f"<p class='help'>{html.escape(hint)} Ghi mã: {html.escape(codes)} "
+            "Thiếu dòng thì ghi tiếp ra mặt sau.</p>"
+            f"<table class='roster'><tr><th>STT</th>{head}</tr>{body}</table>")
+
+
 def paper_html(form: FormId, round_cfg: RoundConfig) -> str:
     """HTML of the paper questionnaire of one form."""
     cb = load_codebook()
@@ -98,7 +130,8 @@ def paper_html(form: FormId, round_cfg: RoundConfig) -> str:
                 + (f"<div class='help'>{html.escape(help_text)}</div>" if help_text else "")
                 + f"{answer}</div></div>"
             )
-    synthetic = ("<p class='synthetic'>ĐỢT THỬ NGHIỆM — dữ liệu tổng hợp, không phải số liệu "
+    blocks += [roster_html(cb, t) for t, (parent, _) in REPEATS.items() if parent == form]
+    synthetic = ("<p class='synthetic'>ĐỢT THỬ NGHIỆM — dữ liệu mô phỏng, không phải số liệu "
                  "thật.</p>" if round_cfg.synthetic else "")
     intro = ("Phiếu giấy dùng cho xã không có máy tính bảng/điện thoại; số thứ tự câu hỏi giống "
              "sổ Excel của xã. Không có số liệu thì để trống.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from danvan_survey.codebook import Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig
+from danvan_survey.errors import InputError
 from danvan_survey.forms.common import WORKBOOK_MARKER, round_communes, workbook_checksum
 from danvan_survey.forms.workbook import (
     ANSWER,
@@ -34,6 +34,9 @@ from danvan_survey.forms.workbook import (
     META_SHEET,
     ROSTER_IDENTITY,
 )
+from danvan_survey.forms.workbook_models import MODEL_COLUMNS, model_records
+from danvan_survey.paths import inside
+from danvan_survey.safe_xlsx import BookScan, TooLargeError, load_limits, scan_workbook
 
 PROVENANCE = ("_source_file", "_source_sheet", "_source_row", "_submission_time", "_uuid",
               "_form_version")
@@ -56,6 +59,17 @@ class _Book:
     formulas: Workbook
     meta: dict[str, str]
     rel: str
+    scan: BookScan
+
+    def last_row(self, ws: Worksheet) -> int:
+        """Last row holding a value or formula (never the styled-but-empty tail)."""
+        sheet = self.scan.get(ws.title)
+        return min(ws.max_row, sheet.last_row) if sheet is not None else ws.max_row
+
+    def last_col(self, ws: Worksheet) -> int:
+        """Last column holding a value."""
+        sheet = self.scan.get(ws.title)
+        return min(ws.max_column, sheet.max_col) if sheet is not None else ws.max_column
 
 
 def cell_text(value: Any) -> str:
@@ -92,7 +106,13 @@ def _meta(wb: Workbook) -> dict[str, str]:
             if k is not None}
 
 
-def _open(path: Path, rel: str) -> _Book:
+def _open(path: Path, rel: str, folder: Path) -> _Book:
+    if not inside(path, folder):
+        raise RefusedError(
+            "outside_round",
+            f"Tệp {rel} là liên kết tắt trỏ ra ngoài thư mục đợt; chương trình chỉ đọc tệp "
+            "nằm trong thư mục đợt. Chép chính tệp sổ vào thư mục rồi chạy lại.",
+        )
     if path.suffix.lower() == ".xls":
         raise RefusedError(
             "unreadable",
@@ -100,14 +120,20 @@ def _open(path: Path, rel: str) -> _Book:
             "Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại.",
         )
     try:
+        scan = scan_workbook(path, rel, load_limits().for_workbooks(), hidden=True)
+    except TooLargeError as exc:
+        raise RefusedError("too_large", exc.message) from exc
+    except InputError as exc:
+        raise RefusedError("unreadable", exc.message) from exc
+    try:
         values = load_workbook(path, data_only=True)
         formulas = load_workbook(path, data_only=False)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to parse is the file's (size checked)
         raise RefusedError("unreadable", f"Không mở được tệp {rel} "
                            f"({type(exc).__name__}): "
                            "tệp hỏng hoặc không phải sổ Excel .xlsx. Mở bằng Excel/LibreOffice, "
                            "lưu lại dạng .xlsx rồi gửi lại.") from exc
-    return _Book(values, formulas, _meta(values), rel)
+    return _Book(values, formulas, _meta(values), rel, scan)
 
 
 def check_identity(book: _Book, path: Path, round_cfg: RoundConfig) -> None:
@@ -177,6 +203,19 @@ def _formula_issue(rel: str, sheet: str, row: int, col: int, formula: str) -> di
     }
 
 
+def _hidden_issue(rel: str, ws: Worksheet) -> dict[str, Any]:
+    """A hidden sheet is never read; a hidden copy of a form sheet is worth a warning."""
+    copy = _find(ws, KEY_A) is not None or _find(ws, KEY_B) is not None
+    what = ("là bản sao (ẩn) của một trang phiếu, có thể là bản nháp cũ"
+            if copy else "không phải trang phiếu")
+    return {
+        "file": rel, "kind": "hidden_sheet_ignored", "refused": False, "sheet": ws.title,
+        "level": "warning" if copy else "info",
+        "reason": f"Trang ẩn “{ws.title}” của tệp {rel} {what}; không đọc. Chỉ các trang hiện "
+                  "được đọc: nếu số liệu đúng nằm ở trang ẩn, hiện trang đó và xóa trang cũ.",
+    }
+
+
 def _provenance(book: _Book, sheet: str, row: int, uuid: str, form: FormId) -> dict[str, str]:
     versions = dict(p.split("=", 1) for p in book.meta.get("form_versions", "").split(";")
                     if "=" in p)
@@ -197,7 +236,7 @@ def _org_records(book: _Book, ws: Worksheet, names: list[str],
     read = _reader(book, ws, issues)
     record: dict[str, str] = {}
     first_row = 0
-    for r in range(r0 + 1, ws.max_row + 1):
+    for r in range(r0 + 1, book.last_row(ws) + 1):
         key = cell_text(ws.cell(row=r, column=key_col).value).strip()
         if key in names and key not in record:
             record[key] = read(r, ans_col)
@@ -217,14 +256,14 @@ def _roster_records(book: _Book, ws: Worksheet, names: list[str],
         return
     r0, _ = found
     columns = {c: cell_text(ws.cell(row=r0, column=c).value)
-               for c in range(1, ws.max_column + 1)}
+               for c in range(1, book.last_col(ws) + 1)}
     columns = {c: n for c, n in columns.items() if n in names}
     below = _find(ws, DATA_BELOW)
     start = below[0] + 1 if below else r0 + 5
     read = _reader(book, ws, issues)
     meta = book.meta
     identity = {n: meta.get(n, "") for n in ROSTER_IDENTITY}
-    for r in range(start, ws.max_row + 1):
+    for r in range(start, book.last_row(ws) + 1):
         values = {n: read(r, c) for c, n in columns.items()}
         if not any(v.strip() for n, v in values.items() if n != "cadre_id"):
             continue
@@ -235,14 +274,20 @@ def _roster_records(book: _Book, ws: Worksheet, names: list[str],
 
 def read_book(book: _Book, cb: Codebook, issues: list[dict[str, Any]]
               ) -> dict[FormId, list[dict[str, str]]]:
-    """Return the records of forms A and B of one checked workbook."""
+    """Return the records of forms A and B and of the model roster of one checked workbook."""
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
-    out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": []}
+    out: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     for ws in book.values.worksheets:
         if ws.title in {META_SHEET, LISTS_SHEET}:
             continue
+        if ws.sheet_state != "visible":
+            issues.append(_hidden_issue(book.rel, ws))
+            continue
         out["a"].extend(_org_records(book, ws, names["a"], issues))
         out["b"].extend(_roster_records(book, ws, names["b"], issues))
+        out["a_models"].extend(model_records(
+            book.meta, ws, cb, _reader(book, ws, issues), _find,
+            lambda s, r, u: _provenance(book, s, r, u, "a") | {"_parent_file": book.rel}))
     return out
 
 
@@ -261,19 +306,20 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
                    ) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
     """Read every commune workbook under ``folder``.
 
-    Returns the raw record tables ``{"a": ..., "b": ...}`` (codebook variable names +
-    provenance columns, raw text) and a list of problems: refused files
+    Returns the raw record tables ``{"a": ..., "b": ..., "a_models": ...}`` (codebook
+    variable names + provenance columns, raw text; the model roster also carries its link
+    to the form-A record of the same workbook) and a list of problems: refused files
     (``refused=True``; kinds ``unreadable``/``not_ours``/``other_round``/
     ``commune_mismatch``) and formula cells without a cached value (``refused=False``).
     """
     cb = load_codebook()
-    records: dict[FormId, list[dict[str, str]]] = {"a": [], "b": []}
+    records: dict[FormId, list[dict[str, str]]] = {"a": [], "b": [], "a_models": []}
     problems: list[dict[str, Any]] = []
     for path in _files(folder):
         rel = _relative(path, round_cfg, folder)
         issues: list[dict[str, Any]] = []
         try:
-            book = _open(path, rel)
+            book = _open(path, rel, folder)
             check_identity(book, path, round_cfg)
             found = read_book(book, cb, issues)
         except RefusedError as exc:
@@ -281,7 +327,9 @@ def read_workbooks(folder: Path, round_cfg: RoundConfig
                              "reason": exc.reason})
             continue
         problems.extend(issues)
-        for form in ("a", "b"):
+        for form in records:
             records[form].extend(found[form])
     names = {f: [v.name for v in cb.form(f) if v.in_form] for f in ("a", "b")}
-    return {f: _frame(records[f], names[f]) for f in ("a", "b")}, problems
+    frames = {f: _frame(records[f], names[f]) for f in ("a", "b")}
+    frames["a_models"] = _frame(records["a_models"], MODEL_COLUMNS)
+    return frames, problems

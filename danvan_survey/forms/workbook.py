@@ -9,6 +9,7 @@ hidden column (the *machine key*), so answers are found even when rows are inser
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,6 @@ from danvan_survey.forms.common import (
     ROMAN,
     WORKBOOK_MARKER,
     answer_range,
-    district_text,
     form_version,
     guidance,
     in_form_variables,
@@ -40,6 +40,8 @@ from danvan_survey.forms.common import (
     static_relevance,
     workbook_checksum,
 )
+from danvan_survey.forms.workbook_models import add_models_sheet
+from danvan_survey.vintage import district_text
 
 FONT = "Arial"
 META_SHEET, LISTS_SHEET = "_meta", "_lists"
@@ -366,11 +368,13 @@ def instruction_lines(round_cfg: RoundConfig, commune: Commune) -> list[str]:
         f"{round_cfg.period_start:%d/%m/%Y} đến {round_cfg.period_end:%d/%m/%Y}.",
     ]
     if round_cfg.synthetic:
-        lines.append("LƯU Ý: đây là đợt thử nghiệm với dữ liệu tổng hợp (không phải số liệu thật).")
+        lines.append("LƯU Ý: đây là đợt thử nghiệm với dữ liệu mô phỏng (không phải số liệu thật).")
     lines += [
         "",
         "1. Mỗi tổ chức (MTTQ, Hội Nông dân, Hội Phụ nữ, Đoàn Thanh niên, Hội Cựu chiến binh) "
         "điền trang tính “A - …” của mình (Phiếu A).",
+        "   Các mô hình “Dân vận khéo” đã được công nhận của mọi tổ chức ghi ở trang "
+        "“A - Mô hình Dân vận khéo”: mỗi mô hình một dòng, chọn tổ chức ở cột đầu.",
         "2. Chỉ điền vào các ô màu vàng ở cột “Trả lời”. Ô màu xám đã điền sẵn hoặc không hỏi "
         "đối với tổ chức đó; không sửa.",
         "3. Câu hỏi có danh sách thả xuống: bấm vào ô, chọn trong danh sách. Cũng có thể gõ mã "
@@ -415,6 +419,7 @@ def build_workbook(round_cfg: RoundConfig, commune: Commune, path: Path) -> Path
     lists = _lists_sheet(wb, cb)
     for org in cb.codes("org_type"):
         _org_sheet(wb, cb, round_cfg, commune, org, lists)
+    add_models_sheet(wb, cb, round_cfg, commune, lists)
     _roster_sheet(wb, cb, round_cfg, commune, lists)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     _meta_sheet(wb, meta_values(cb, round_cfg, commune))
@@ -432,15 +437,25 @@ def round_commune_list(round_cfg: RoundConfig) -> list[Commune]:
             for r in frame.itertuples()]
 
 
+#: Print progress after this many workbooks (and after the last).
+PROGRESS_EVERY = 25
+
+
 def build_workbooks(round_cfg: RoundConfig, out_dir: Path,
-                    commune_codes: list[str] | None = None) -> list[Path]:
+                    commune_codes: list[str] | None = None,
+                    progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write one workbook per commune of the round (or of ``commune_codes``)."""
     chosen = round_commune_list(round_cfg)
     if commune_codes is not None:
         wanted = set(commune_codes)
         chosen = [c for c in chosen if c.code in wanted]
-    return [build_workbook(round_cfg, c, out_dir / workbook_filename(c, round_cfg.round_id))
-            for c in chosen]
+    paths = []
+    for k, commune in enumerate(chosen, start=1):
+        target = out_dir / workbook_filename(commune, round_cfg.round_id)
+        paths.append(build_workbook(round_cfg, commune, target))
+        if progress and (k % PROGRESS_EVERY == 0 or k == len(chosen)):
+            progress(f"Sổ Excel cho xã: {k}/{len(chosen)}")
+    return paths
 
 
 FORM_OF_SHEET: dict[str, FormId] = {KEY_A: "a", KEY_B: "b"}

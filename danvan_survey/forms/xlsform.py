@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from danvan_survey.codebook import EN, VI, Codebook, FormId, load_codebook
+from danvan_survey.codebook import EN, REPEATS, VI, Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig
 from danvan_survey.forms.common import (
     normalise_office_zip,
@@ -36,28 +36,39 @@ _MULTI_HINT = ("Có thể chọn nhiều phương án.", "Several answers allowe
 def survey_rows(cb: Codebook, form: FormId, round_cfg: RoundConfig) -> list[dict[str, str]]:
     """Rows of the XLSForm ``survey`` sheet for one form."""
     rows: list[dict[str, str]] = []
-    in_form = {v.name: v for v in cb.form(form) if v.in_form}
+    asked = {t: {v.name for v in cb.form(t) if v.in_form} for t in _tables_of(form)}
+    table: FormId = form
     no_district = is_2025(round_cfg.admin_vintage)
     for row in cb.survey_rows[form]:
         base = row["type"].split()[0] if row["type"] else ""
-        if base in {"begin_group", "end_group", "start", "end"}:
+        if base == "begin_repeat":
+            table = next(t for t, (p, name) in REPEATS.items() if p == form and name == row["name"])
+        if base in {"begin_group", "end_group", "begin_repeat", "end_repeat", "start", "end"}:
             rows.append(_structure_row(row, base))
         elif no_district and row["name"] == "district_code":
             continue  # 2025 units: no districts; the former district follows from the commune
-        elif row["name"] in in_form:
+        elif row["name"] in asked[table]:
             q_rows = _question_rows(row, round_cfg)
             if no_district and row["name"] == "commune_code":
                 q_rows[0]["choice_filter"] = ""
                 q_rows[0]["appearance"] = "minimal autocomplete"
             rows.extend(q_rows)
+        if base == "end_repeat":
+            table = form
     return rows
+
+
+def _tables_of(form: FormId) -> list[FormId]:
+    """The form and its repeat tables."""
+    return [form, *(t for t, (parent, _) in REPEATS.items() if parent == form)]
 
 
 def _structure_row(row: dict[str, str], base: str) -> dict[str, str]:
     out = {"type": row["type"], "name": row["name"]}
-    if base == "begin_group":
+    if base in {"begin_group", "begin_repeat"}:
         out.update({VI: row[VI], EN: row[EN], "appearance": row.get("appearance", "")})
         out["relevant"] = row.get("relevant", "")
+        out["hint::Vietnamese (vi)"] = row.get("hint::Vietnamese (vi)", "")
     return out
 
 
