@@ -1,0 +1,65 @@
+"""Byte-identity of every output (issue 11): speed work must not change one byte.
+
+``tests/ground_truth/<round>/output_hashes.json`` holds the sha256 of every file a full
+``run`` (with analysis) wrote under ``data/clean/<round>/``, produced by the code
+*before* the national-scale performance work (commit 3f30b71) with the salt
+``benchmark-salt``. This test reruns the demo rounds and a mid-size synthetic round
+(the national commune list with 100,000 cadres, ``make_national_round.py --cadres
+100000``) and compares file by file. Not timed. ``manifest.json`` is compared through
+its ``outputs`` section (its other fields carry the package version).
+
+After a deliberate change of outputs, regenerate a manifest with
+``benchmarks/output_hashes.py --root <scratch> --round <round> --write
+tests/ground_truth/<round>/output_hashes.json`` and say why in the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TRUTH = REPO / "tests" / "ground_truth"
+SALT = "benchmark-salt"
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+pytestmark = pytest.mark.slow
+
+
+def _expected(round_id: str) -> dict[str, str]:
+    return json.loads((TRUTH / round_id / "output_hashes.json").read_text(encoding="utf-8"))
+
+
+def _compare(round_id: str, root: Path) -> None:
+    """Run the round under ``root``; every output file must hash as before."""
+    from output_hashes import output_hashes
+
+    got = output_hashes(round_id, root)
+    want = _expected(round_id)
+    assert sorted(got) == sorted(want), "set of output files changed"
+    manifest = json.loads((root / "data" / "clean" / round_id / "manifest.json").read_text())
+    for name, digest in manifest["outputs"].items():
+        assert want[name] == digest, f"{round_id}/{name} (manifest)"
+    changed = [n for n in want if n != "manifest.json" and got[n] != want[n]]
+    assert not changed, f"{round_id}: outputs no longer byte-identical: {changed}"
+
+
+def test_demo_rounds_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DANVAN_SALT", SALT)
+    for round_id in ("demo-2014", "demo-2026"):  # the follow-up after its base round
+        shutil.copytree(REPO / "data" / "raw" / round_id, tmp_path / "data" / "raw" / round_id)
+        _compare(round_id, tmp_path)
+
+
+def test_mid_size_round_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import make_national_round
+
+    monkeypatch.setenv("DANVAN_SALT", SALT)
+    monkeypatch.setattr(make_national_round.round2014, "NATIONAL_CADRES", 1_000_000)
+    make_national_round.main(["--root", str(tmp_path), "--round", "mid-2014",
+                              "--cadres", "100000"])
+    _compare("mid-2014", tmp_path)
