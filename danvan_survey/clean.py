@@ -530,25 +530,42 @@ def pseudonymise(
     out = values.copy(deep=False)
     for var in codebook.form(form):
         if var.personal_data == "pseudonymise" and var.name in out:
-            out["person_hash"] = person_hash(out, var.name, salt)
+            folded = folded_names(out[var.name])
+            out["person_hash"] = person_hash(out, var.name, salt, folded=folded)
             # name|birth year only: links a person across rounds whose commune codes differ
-            out["person_link"] = person_hash(out, var.name, salt, ("birth_year",))
+            out["person_link"] = person_hash(out, var.name, salt, ("birth_year",), folded)
         if var.personal_data and var.name in out:
             out = out.drop(columns=var.name)
     return out
 
 
+def folded_names(names: pd.Series) -> pd.Series:
+    """Repaired and folded name of each row ("" when no name), each distinct name once.
+
+    Repaired first: a name typed in a legacy font or read as mojibake is the same person.
+    """
+    text = names.fillna("").astype(str)
+    codes, uniques = pd.factorize(text)
+    folded = np.array([fold(normalize_text(n)) for n in uniques], dtype=object)
+    return pd.Series(folded[codes] if len(codes) else [], index=names.index, dtype=object)
+
+
 def person_hash(frame: pd.DataFrame, name_column: str, salt: bytes,
-                parts: tuple[str, ...] = ("commune_code", "birth_year")) -> pd.Series:
-    """Salted sha256 (16 hex digits) of name|commune|birth year; "" when no name."""
-    names = frame[name_column].fillna("").astype(str)
-    # repaired first: a name typed in a legacy font or read as mojibake is the same person
-    folded = names.map({n: fold(normalize_text(n)) for n in pd.unique(names)})
-    extra = [
-        frame[c].astype("string").fillna("") for c in parts if c in frame
-    ]
-    key = folded
-    for part in extra:
-        key = key + "|" + part
-    digests = [hashlib.sha256(salt + k.encode("utf-8")).hexdigest()[:16] for k in key]
-    return pd.Series(digests, index=frame.index, dtype="str").where(folded != "", "")
+                parts: tuple[str, ...] = ("commune_code", "birth_year"),
+                folded: pd.Series | None = None) -> pd.Series:
+    """Salted sha256 (16 hex digits) of name|commune|birth year; "" when no name.
+
+    ``folded``: the rows' :func:`folded_names`, when already computed.
+    """
+    folded = folded_names(frame[name_column]) if folded is None else folded
+    keys = folded.to_numpy(dtype=object)
+    for c in parts:
+        if c in frame:
+            keys = keys + "|" + frame[c].astype("string").fillna("").to_numpy(dtype=object)
+    base = hashlib.sha256(salt)
+    digests = []
+    for key in keys.tolist():
+        h = base.copy()
+        h.update(key.encode("utf-8"))
+        digests.append(h.hexdigest()[:16])
+    return pd.Series(digests, index=frame.index, dtype="str").where(folded.to_numpy() != "", "")

@@ -75,6 +75,9 @@ def passes(
 
 
 def _is_empty(s: pd.Series) -> pd.Series:
+    """Missing, or text of length 0 (numbers, dates and flags are never empty text)."""
+    if s.dtype.kind in "iufbmM":  # also the nullable Int64, Float64, boolean
+        return s.isna()
     return s.isna() | (s.astype("string").str.len() == 0).fillna(True)
 
 

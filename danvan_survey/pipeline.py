@@ -156,16 +156,19 @@ def process_form(
     context: RoundContext,
     corrections: pd.DataFrame | None,
     salt: bytes,
+    matcher: CommuneMatcher | None = None,
 ) -> Outcome:
     """Clean, type and validate all raw records of one form.
 
     ``tables`` (the raw tables of every source) is emptied once concatenated, and only
     the raw rows that analyst corrections refer to are kept after cleaning, so that a
-    million-row round does not hold its raw text twice.
+    million-row round does not hold its raw text twice. ``matcher``: a commune matcher of
+    ``communes`` to share between forms (indexing the national list takes a second).
     """
     raw = pd.concat(tables, ignore_index=True)
     tables.clear()
-    work = clean_form(raw, form, codebook, cfg, communes, CommuneMatcher(communes))
+    matcher = CommuneMatcher(communes) if matcher is None else matcher
+    work = clean_form(raw, form, codebook, cfg, communes, matcher)
     values = pseudonymise(work.values, codebook, form, salt)
     values = add_rating_raw(values, raw) if form == "a" else values
     values = add_reference(values, communes)
@@ -220,6 +223,7 @@ def run_round(
     result = RoundResult(cfg=cfg, ingest=ingest, communes=communes)
     salt = read_salt()
     keys_a: frozenset[tuple[str, str]] = frozenset()
+    matcher = CommuneMatcher(communes)
     for form in ("a", "b"):
         tables = ingest.tables[form]
         if not tables:
@@ -227,7 +231,9 @@ def run_round(
         n = f"{sum(len(t) for t in tables):,}".replace(",", ".")
         progress(f"Làm sạch và kiểm tra phiếu {form.upper()} ({n} bản ghi)")
         ctx = _context(cfg, communes, keys_a)
-        outcome = process_form(form, tables, cfg, codebook, communes, ctx, corrections, salt)
+        outcome = process_form(
+            form, tables, cfg, codebook, communes, ctx, corrections, salt, matcher
+        )
         result.outcomes[form] = outcome
         if form == "a":
             clean = outcome.clean
