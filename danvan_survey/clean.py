@@ -59,6 +59,7 @@ ISSUE_COLUMNS = [
     "value",
     "message",
 ]
+PROVENANCE = ["_source_file", "_source_sheet", "_source_row"]
 MISSING_LABELS = {
     "dont_know": "không biết (−9)",
     "not_applicable": "không áp dụng (−8)",
@@ -244,16 +245,16 @@ class FormCleaning:
         self, idx: Any, level: str, rule: str, variable: str, value: object, message: str
     ) -> None:
         """Record a problem of one record (row index ``idx`` of ``values``)."""
-        row = self.values.loc[idx]
+        at = self.values.at
         self.issues.append(
             {
                 "_idx": idx,
                 "record_key": "",
                 "level": level,
                 "rule": rule,
-                "file": row["_source_file"],
-                "sheet": row["_source_sheet"],
-                "row": row["_source_row"],
+                "file": at[idx, "_source_file"],
+                "sheet": at[idx, "_source_sheet"],
+                "row": at[idx, "_source_row"],
                 "variable": variable,
                 "value": canonical(value),
                 "message": message,
@@ -270,7 +271,7 @@ def _log_frame(
     rule: pd.Series,
     action: str,
 ) -> pd.DataFrame:
-    sub = raw.loc[mask]
+    sub = raw[PROVENANCE].loc[mask]  # not every raw column: a million rows are wide
     return pd.DataFrame(
         {
             "_idx": sub.index,
@@ -289,21 +290,53 @@ def _log_frame(
 _FONT_SEP = "\x1e"  # value + separator + cell font: a repair key (fonts hold no \x1e)
 
 
+@dataclass(frozen=True)
+class ColumnText:
+    """A text column with its distinct values: ``text`` = ``uniques[codes]``."""
+
+    text: pd.Series
+    codes: np.ndarray
+    uniques: pd.Series
+
+    @classmethod
+    def of(cls, text: pd.Series) -> ColumnText:
+        """Factorize ``text`` (no missing values) once, for every step that needs it."""
+        codes, uniques = pd.factorize(text, sort=False)
+        return cls(text, codes, pd.Series(uniques, dtype="str"))
+
+
+def raw_text(raw: pd.DataFrame, name: str) -> ColumnText:
+    """The raw text of one column ("" for missing) and its distinct values."""
+    return ColumnText.of(raw[name].fillna("").astype(str))
+
+
+def _suspect(col: ColumnText) -> pd.Series:
+    """Rows whose value may need a repair: non-ASCII, stray or double spaces, controls.
+
+    Tested on the distinct values only (a million rows hold few of them).
+    """
+    u = col.uniques
+    hit = ~u.str.isascii() | (u.str.strip() != u)
+    hit |= u.str.contains("  |[\x00-\x1f\x7f]", regex=True)  # runs, tabs, controls
+    return pd.Series(hit.to_numpy(dtype=bool)[col.codes], index=col.text.index)
+
+
 def repair_column(
-    raw: pd.DataFrame, name: str, work: FormCleaning, fonts: pd.Series | None = None
-) -> pd.Series:
+    raw: pd.DataFrame, col: ColumnText, name: str, work: FormCleaning,
+    fonts: pd.Series | None = None,
+) -> ColumnText:
     """Repair text encoding/whitespace of one column; log every changed value.
 
     Plain ASCII without stray spaces cannot need a repair, so only the other distinct
     values (with their cell font, when ``fonts`` gives one per row) go through
     :func:`repair_text` (fast on a million rows). A value whose mojibake could be
     repaired only in part is logged as ``partially_repaired`` and warned about.
+    Returns ``col`` itself when nothing changed.
     """
-    s = raw[name].fillna("").astype(str)
-    suspect = ~s.str.isascii() | (s.str.strip() != s)
-    suspect |= s.str.contains("  |[\x00-\x1f\x7f]", regex=True)  # runs, tabs, controls
+    s = col.text
+    suspect = _suspect(col)
     if not suspect.any():
-        return s
+        return col
     with_font = fonts is not None and bool((fonts[suspect].fillna("") != "").any())
     keys = s + _FONT_SEP + fonts.fillna("").astype(str) if with_font and fonts is not None else s
     original = {
@@ -314,7 +347,7 @@ def repair_column(
     changed = {k: f for k, f in fixed.items() if f[0] != original[k][0] and f[1]}
     partial = {k for k, f in fixed.items() if "mojibake_partial" in f[1]}
     if not changed and not partial:
-        return s
+        return col
     hit = keys.isin(list(changed)) & suspect
     new = s.where(~hit, keys[hit].map({k: f[0] for k, f in changed.items()}))
     rules = pd.Series(None, index=s.index, dtype="object")
@@ -336,7 +369,7 @@ def repair_column(
             "đã mất ký tự trước khi tệp đến); kiểm tra lại với nơi gửi và sửa bằng tệp "
             "hiệu chỉnh nếu cần.",
         )
-    return new
+    return ColumnText.of(new)
 
 
 def typed_array(values: list[Any], dtype: str) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -347,7 +380,7 @@ def typed_array(values: list[Any], dtype: str) -> pd.api.extensions.ExtensionArr
 
 
 def convert_column(
-    raw: pd.DataFrame, text: pd.Series, var: Variable, codebook: Codebook, work: FormCleaning
+    raw: pd.DataFrame, col: ColumnText, var: Variable, codebook: Codebook, work: FormCleaning
 ) -> pd.Series:
     """Convert a repaired text column to typed values; log changes, collect errors.
 
@@ -355,15 +388,18 @@ def convert_column(
     """
     conv = converter(var, codebook)
     if var.base_type == "text":
-        return convert_text_column(raw, text, var, conv, work)
-    codes, uniques = pd.factorize(text, sort=False)
+        return convert_text_column(raw, col, var, conv, work)
+    text, codes, uniques = col.text, col.codes, col.uniques.tolist()
     results = [conv(u) for u in uniques]
     typed = typed_array([r.value for r in results], pandas_dtype(var, codebook))
     values = pd.Series(typed.take(codes), index=text.index)
-    rules = pd.Series(np.array([r.rule for r in results], dtype=object)[codes], index=text.index)
-    changed = rules.notna()
-    if changed.any():
-        missing = rules.astype("string").str.startswith("missing_code").fillna(False)
+    rule_of = np.array([r.rule for r in results], dtype=object)
+    if any(r.rule is not None for r in results):
+        rules = pd.Series(rule_of[codes], index=text.index)
+        changed_u = np.array([r.rule is not None for r in results], dtype=bool)
+        missing_u = np.array([str(r.rule).startswith("missing_code") for r in results])
+        changed = pd.Series(changed_u[codes], index=text.index)
+        missing = pd.Series(missing_u[codes], index=text.index)
         for action, m in (("set_missing", changed & missing), ("recoded", changed & ~missing)):
             if m.any():
                 work.log.append(_log_frame(raw, m, var.name, text, values, rules, action))
@@ -376,7 +412,7 @@ def convert_column(
 
 def convert_text_column(
     raw: pd.DataFrame,
-    text: pd.Series,
+    col: ColumnText,
     var: Variable,
     conv: Callable[[str], Converted],
     work: FormCleaning,
@@ -386,7 +422,7 @@ def convert_text_column(
     Same result as converting every distinct value, but a million distinct ids are never
     turned into python objects: only the values that may be missing codes are converted.
     """
-    uniques = pd.Series(pd.unique(text), dtype="str")
+    text, uniques = col.text, col.uniques
     results = {u: conv(u) for u in uniques[could_be_missing_mask(uniques)]}
     blank = [u for u, r in results.items() if r.value is None]
     values = text.mask(text.isin(blank)) if blank else text
@@ -512,7 +548,9 @@ def clean_form(
         if var.personal_data:  # never logged (the log must not hold names or phones)
             work.values[var.name] = raw[var.name].fillna("").astype(str).replace("", None)
             continue
-        text = repair_column(raw, var.name, work, column_fonts(raw, var.name, fonts))
+        text = repair_column(
+            raw, raw_text(raw, var.name), var.name, work, column_fonts(raw, var.name, fonts)
+        )
         work.values[var.name] = convert_column(raw, text, var, codebook, work)
     resolve_round(work, raw, cfg)
     resolve_communes(work, raw, communes, matcher)

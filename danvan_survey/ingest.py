@@ -18,6 +18,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import process
 
 from danvan_survey import safe_csv
@@ -293,7 +294,25 @@ def read_csv_text(path: Path, shown: str | None = None) -> pd.DataFrame:
         frame, sep
     ):
         safe_csv.check_text(path, shown, sep)
-    return frame
+    return single_chunk(frame)
+
+
+def single_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each arrow-backed column as one contiguous array (same values, same dtype).
+
+    pyarrow's reader returns hundreds of chunks per column on a large file, and every
+    later row selection of a chunked column costs several times more.
+    """
+    out = frame.copy(deep=False)
+    for i in range(frame.shape[1]):
+        array = frame.iloc[:, i].array
+        if not isinstance(array, pd.arrays.ArrowStringArray):
+            continue
+        chunked = pa.chunked_array(array._pa_array)
+        if chunked.num_chunks > 1:
+            whole = pa.chunked_array([chunked.combine_chunks()])
+            out.isetitem(i, pd.arrays.ArrowStringArray(whole, dtype=array.dtype))
+    return out
 
 
 def _cell_text(value: object) -> str:

@@ -356,7 +356,7 @@ def schema_issues(
             "message": fails["check"].astype(str).map(lambda c: messages.get(c, c)).to_numpy(),
         }
     )
-    return issues.to_dict("records")
+    return _records(issues)
 
 
 def split_outcome(
@@ -425,12 +425,27 @@ def _with_key(issue: dict[str, object], frame: pd.DataFrame) -> dict[str, object
 
 
 def _soft_flags(soft: list[dict[str, object]], index: pd.Index) -> pd.Series:
-    flags: dict[object, list[str]] = {}
+    """Sorted distinct soft rules of each record, joined by ";" ("" when none)."""
+    flags: dict[object, set[str]] = {}
     for i in soft:
-        flags.setdefault(i["_idx"], []).append(str(i["rule"]))
-    return pd.Series(
-        [";".join(sorted(set(flags.get(i, [])))) for i in index], index=index, dtype="str"
-    )
+        flags.setdefault(i["_idx"], set()).add(str(i["rule"]))
+    joined = {idx: ";".join(sorted(rules)) for idx, rules in flags.items()}
+    text = pd.Series(index.map(joined), index=index, dtype="object").fillna("")
+    return text.astype("str")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """``frame.to_dict("records")`` read column-wise (fast on arrow-backed text)."""
+    columns = list(frame.columns)
+    values = [_native(frame[c].tolist()) if frame[c].dtype == object else frame[c].tolist()
+              for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _native(values: list[object]) -> list[object]:
+    """Numbers of numpy types as python numbers, as ``to_dict`` gives them."""
+    kinds = (np.integer, np.floating, np.bool_)
+    return [v.item() if isinstance(v, kinds) else v for v in values]
 
 
 def _quarantine_table(records: pd.DataFrame, hard: list[dict[str, object]]) -> pd.DataFrame:
