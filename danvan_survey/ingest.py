@@ -301,9 +301,10 @@ def single_chunk(frame: pd.DataFrame) -> pd.DataFrame:
     """Each arrow-backed column as one contiguous array (same values, same dtype).
 
     pyarrow's reader returns hundreds of chunks per column on a large file, and every
-    later row selection of a chunked column costs several times more.
+    later row selection of a chunked column costs several times more. Columns are
+    replaced in place, one at a time, so the text is never held twice.
     """
-    out = frame.copy(deep=False)
+    out = frame
     for i in range(frame.shape[1]):
         array = frame.iloc[:, i].array
         if not isinstance(array, pd.arrays.ArrowStringArray):

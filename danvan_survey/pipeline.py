@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from danvan_survey import vintage
-from danvan_survey.clean import FormCleaning, clean_form, pseudonymise, record_keys
+from danvan_survey.clean import (
+    PROVENANCE,
+    FormCleaning,
+    clean_form,
+    pseudonymise,
+    record_keys,
+)
 from danvan_survey.codebook import REPEATS, Codebook, FormId, load_codebook
 from danvan_survey.config import RoundConfig, load_round
 from danvan_survey.errors import InputError
@@ -22,6 +28,7 @@ from danvan_survey.ingest import IngestResult, read_round
 from danvan_survey.places import CommuneMatcher
 from danvan_survey.schemas import RoundContext, coerce
 from danvan_survey.validate import (
+    Handover,
     Outcome,
     correction_issues,
     read_corrections,
@@ -183,9 +190,11 @@ def process_form(
     ]
     wanted = set(corrections["key"]) if corrections is not None else set()
     raw_text = raw[record_keys(typed, form).isin(wanted).to_numpy()]
-    del raw, values
+    work.values = work.values[PROVENANCE]  # all issues are located by now: free the rest
+    handover = Handover(typed)
+    del raw, values, typed
     return split_outcome(
-        typed, form, work, codebook, context, corrections, cfg.corrections or "", raw_text
+        handover, form, work, codebook, context, corrections, cfg.corrections or "", raw_text
     )
 
 

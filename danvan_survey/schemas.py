@@ -197,7 +197,7 @@ def check_messages(codebook: Codebook, form: FormId) -> dict[str, str]:
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     """Run a schema lazily; one row per (row index, check, column) that failed."""
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)  # nothing coerced: no copy needed
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         return _summarise(fc)

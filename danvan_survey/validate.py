@@ -359,8 +359,25 @@ def schema_issues(
     return _records(issues)
 
 
+class Handover:
+    """A frame handed to a function that drops it as soon as it has a filtered copy.
+
+    A caller's own variable would keep a million-row frame alive for the whole call.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame: pd.DataFrame | None = frame
+
+    def release(self) -> pd.DataFrame:
+        """The frame; the handover no longer holds it."""
+        frame, self._frame = self._frame, None
+        if frame is None:
+            raise ValueError("frame already taken")
+        return frame
+
+
 def split_outcome(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Handover,
     form: FormId,
     work: FormCleaning,
     codebook: Codebook,
@@ -370,7 +387,7 @@ def split_outcome(
     raw_text: pd.DataFrame,
 ) -> Outcome:
     """Duplicates → corrections → checks → clean / quarantine / duplicates."""
-    frame = frame.copy(deep=False)
+    frame = (frame.release() if isinstance(frame, Handover) else frame).copy(deep=False)
     frame["record_key"] = record_keys(frame, form)
     keep, dup_log, conflicts = resolve_duplicates(frame, form)
     duplicates = frame[~keep]
