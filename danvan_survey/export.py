@@ -154,10 +154,40 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         pacsv.write_csv(table, fh, pacsv.WriteOptions(quoting_style="needed"))
 
 
+#: Rows of one Excel sheet (header included): a longer CSV cannot be opened whole.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def fits_excel(frame: pd.DataFrame) -> bool:
+    """True when the table and its header fit in one Excel sheet."""
+    return len(frame) + 1 <= EXCEL_MAX_ROWS
+
+
+def too_long_note(name: str, rows: int) -> str:
+    """Why ``name``.csv was not written (Vietnamese, with the way to open the data)."""
+    def num(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    return (
+        f"Bảng {name} có {num(rows)} dòng, vượt giới hạn {num(EXCEL_MAX_ROWS - 1)} dòng dữ "
+        f"liệu của một trang Excel, nên không ghi {name}.csv (Excel sẽ cắt mất dòng). Dùng "
+        f"{name}.parquet (pandas, R arrow, Power BI, DuckDB) hoặc lọc theo tỉnh trước khi "
+        "xuất ra Excel.\n"
+    )
+
+
 def write_table(frame: pd.DataFrame, path_stem: Path) -> list[Path]:
-    """Parquet + CSV of one clean table."""
+    """Parquet + CSV of one clean table; the CSV only when it fits in an Excel sheet.
+
+    Above Excel's row limit a CSV could not be opened whole by the people it is for;
+    ``<name>_csv_not_written.txt`` says so and points to the Parquet file instead.
+    """
     parquet = path_stem.with_suffix(".parquet")
     frame.to_parquet(parquet, index=False, compression="zstd")
+    if not fits_excel(frame):
+        note = path_stem.with_name(path_stem.name + "_csv_not_written.txt")
+        note.write_text(too_long_note(path_stem.name, len(frame)), encoding="utf-8")
+        return [parquet, note]
     csv_path = path_stem.with_suffix(".csv")
     write_csv(frame, csv_path)
     return [parquet, csv_path]

@@ -63,3 +63,20 @@ def test_mid_size_round_byte_identical(tmp_path: Path, monkeypatch: pytest.Monke
     make_national_round.main(["--root", str(tmp_path), "--round", "mid-2014",
                               "--cadres", "100000"])
     _compare("mid-2014", tmp_path)
+
+
+def test_csv_only_when_it_fits_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean table longer than an Excel sheet gets Parquet and a note, never a cut CSV."""
+    import pandas as pd
+
+    from danvan_survey import export
+
+    frame = pd.DataFrame({"a": pd.Series(["x", "=1", "y"], dtype="str"), "n": [1, 2, 3]})
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 4)  # header + 3 rows: fits
+    assert [p.name for p in export.write_table(frame, tmp_path / "t")] == ["t.parquet", "t.csv"]
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 3)  # one row too many
+    written = export.write_table(frame, tmp_path / "u")
+    assert [p.name for p in written] == ["u.parquet", "u_csv_not_written.txt"]
+    assert not (tmp_path / "u.csv").exists()
+    assert "u.parquet" in (tmp_path / "u_csv_not_written.txt").read_text(encoding="utf-8")
+    assert pd.read_parquet(written[0]).equals(pd.read_parquet(tmp_path / "t.parquet"))
