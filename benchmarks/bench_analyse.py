@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -98,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     _time("cadre_estimates (svy, 3 domain types)", cadre_estimates, cadres)
     _, whole = _time("run_analysis (everything incl. writes)", run_analysis, cfg, out_dir)
     print(f"run_analysis in process: {whole / floor:.1f}x the floor")
+    usage = resource.getrusage
+    print(f"peak RSS: this process {usage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+          f"analyse command {usage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
     return 0
 
 
