@@ -3,10 +3,10 @@
 Runs the round as ``danvan-survey run`` does (with the analysis) under ``--root`` and
 prints, or writes with ``--write``, a JSON manifest ``{file name: sha256}`` of
 ``<root>/data/clean/<round>/``. The byte-identity test (tests/test_output_identity.py)
-compares a fresh run with the manifests committed under ``tests/ground_truth/<round>/``.
+compares a fresh run with the manifests committed under ``tests/output_digests/<round>.json``.
 
 Usage: ``DANVAN_SALT=benchmark-salt .venv/bin/python benchmarks/output_hashes.py
---root /tmp/r --round demo-2014 [--write tests/ground_truth/demo-2014/output_hashes.json]``
+--root /tmp/r --round demo-2014 [--write tests/output_digests/demo-2014.json]``
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Byte-identity of every output (issue 11): speed work must not change one byte.
 
-``tests/ground_truth/<round>/output_hashes.json`` holds the sha256 of every file a full
+``tests/output_digests/<round>.json`` holds the sha256 of every file a full
 ``run`` (with analysis) wrote under ``data/clean/<round>/``, produced by the code
 *before* the national-scale performance work (commit 3f30b71) with the salt
 ``benchmark-salt``. This test reruns the demo rounds and a mid-size synthetic round
@@ -10,7 +10,7 @@ its ``outputs`` section (its other fields carry the package version).
 
 After a deliberate change of outputs, regenerate a manifest with
 ``benchmarks/output_hashes.py --root <scratch> --round <round> --write
-tests/ground_truth/<round>/output_hashes.json`` and say why in the commit.
+tests/output_digests/<round>.json`` and say why in the commit.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-TRUTH = REPO / "tests" / "ground_truth"
+TRUTH = REPO / "tests" / "output_digests"
 SALT = "benchmark-salt"
 sys.path.insert(0, str(REPO / "benchmarks"))
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 
 def _expected(round_id: str) -> dict[str, str]:
-    return json.loads((TRUTH / round_id / "output_hashes.json").read_text(encoding="utf-8"))
+    return json.loads((TRUTH / f"{round_id}.json").read_text(encoding="utf-8"))
 
 
 def _compare(round_id: str, root: Path) -> None:
