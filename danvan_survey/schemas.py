@@ -197,7 +197,9 @@ def check_messages(codebook: Codebook, form: FormId) -> dict[str, str]:
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
     """Run a schema lazily; one row per (row index, check, column) that failed."""
     try:
-        schema.validate(frame, lazy=True, inplace=True)  # nothing coerced: no copy needed
+        # nothing is coerced, so no deep copy is needed; the shallow copy (sharing the data)
+        # is what pandera registers the schema on, and it dies right after the call
+        schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         return _summarise(fc)
