@@ -39,9 +39,8 @@ REPLICATION_WIDTHS_CM = {
     "Huyện/thị xã/thành phố": 2.9, "Cấp công nhận": 1.7, "Năm công nhận": 1.5,
     "Tình trạng nhân rộng": 4.1,
 }
-#: Rows of the comparison's weak-organisation table in the body (all are in the workbook).
-COMPARISON_ROWS = 40
-COMPARISON_WIDTHS_CM = (2.4, 2.6, 2.0, 2.2, 3.4, 3.4)
+#: Widths of the comparison appendix (landscape): district, unit, org, result, reasons ×2.
+COMPARISON_WIDTHS_CM = (2.6, 3.2, 3.4, 2.4, 6.8, 6.8)
 PURPOSE = ("Đánh giá đúng thực trạng hoạt động của Mặt trận Tổ quốc và các đoàn thể chính trị - "
            "xã hội ở cơ sở; xác định tổ chức cơ sở yếu kém cần củng cố, năng lực của đội ngũ "
            "cán bộ làm công tác dân vận, kết quả phong trào thi đua “Dân vận khéo”, làm căn cứ "
@@ -324,8 +323,9 @@ def _district_column(res: Results) -> str:
     return "Huyện, thị xã, thành phố" if heading == "Huyện" else heading
 
 
-def _section_comparison(doc: Any, section: ComparisonSection, pngs: dict[str, Path]) -> None:
-    """II.6: comparison with the base round (findings, charts, weak list, notes)."""
+def _section_comparison(doc: Any, section: ComparisonSection, pngs: dict[str, Path],
+                        appendix: int) -> None:
+    """II.6: comparison with the base round (findings, charts, counts, notes)."""
     from docx.shared import Cm
 
     _heading(doc, f"6. {section.title}", 2)
@@ -335,19 +335,51 @@ def _section_comparison(doc: Any, section: ComparisonSection, pngs: dict[str, Pa
         if name in pngs:
             p = _para(doc, "", align="center", space_after=6)
             p.add_run().add_picture(str(pngs[name]), width=Cm(16.0))
-    table = section.weak_table
-    if len(table):
-        shown = table.head(COMPARISON_ROWS)
-        _table(doc, [str(c) for c in shown.columns],
-               [[str(v) for v in row] for row in shown.itertuples(index=False)],
-               COMPARISON_WIDTHS_CM[: len(shown.columns)], size=TABLE_PT)
-        if len(table) > COMPARISON_ROWS:
-            _para(doc, f"… và {fmt_num(len(table) - COMPARISON_ROWS)} tổ chức khác "
-                       "(xem bang-so-lieu.xlsx).", italic=True)
+    counts = transition_counts(section.weak_table)
+    if len(counts):
+        _para(doc, "Tổ chức yếu kém ở một trong hai đợt, theo huyện cũ (danh sách từng tổ chức "
+                   f"với lý do ở cả hai đợt tại Phụ lục {appendix}):", indent=False)
+        _table(doc, [str(c) for c in counts.columns],
+               [[str(v) if j == 0 else fmt_num(int(v)) for j, v in enumerate(row)]
+                for row in counts.itertuples(index=False)],
+               [4.6, 2.85, 2.85, 2.85, 2.85], numeric=[False, True, True, True, True])
     if section.notes:
         _para(doc, "Ghi chú về khả năng so sánh:", bold=True, indent=False)
         for note in section.notes:
             _para(doc, f"- {note}")
+
+
+def transition_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Consolidated / still weak / newly weak by former district, with a total row."""
+    if table.empty:
+        return pd.DataFrame()
+    kinds = ["Đã củng cố", "Vẫn yếu kém", "Mới yếu kém"]
+    counts = (pd.crosstab(table["Huyện cũ"], table["Kết quả"])
+              .reindex(columns=kinds, fill_value=0))
+    order = list(dict.fromkeys(table["Huyện cũ"]))
+    counts = counts.reindex(order).fillna(0).astype("int64")
+    counts["Cộng"] = counts.sum(axis=1)
+    counts.loc["Tổng số"] = counts.sum()
+    return counts.rename_axis("Huyện cũ").reset_index()
+
+
+def _appendix_comparison(doc: Any, section: ComparisonSection, number: int) -> None:
+    """Appendix (landscape): every organisation weak in either round, with both reasons."""
+    from docx.enum.section import WD_SECTION
+
+    table = section.weak_table
+    page = doc.add_section(WD_SECTION.NEW_PAGE)
+    _margins(page, landscape=True)
+    page.different_first_page_header_footer = False
+    _para(doc, f"PHỤ LỤC {number}", bold=True, align="center", space_after=0)
+    _para(doc, "TỔ CHỨC YẾU KÉM Ở ĐỢT TRƯỚC HOẶC ĐỢT NÀY: KẾT QUẢ CỦNG CỐ", bold=True,
+          align="center", space_after=0)
+    _para(doc, f"({fmt_num(len(table))} tổ chức; theo đơn vị hành chính mới)", italic=True,
+          align="center", space_after=8)
+    _table(doc, [str(c) for c in table.columns],
+           [["" if pd.isna(v) else str(v) for v in row]
+            for row in table.itertuples(index=False)],
+           COMPARISON_WIDTHS_CM[: len(table.columns)], size=TABLE_PT)
 
 
 def _section_four(doc: Any, f: fx.Findings, res: Results) -> None:
@@ -534,14 +566,17 @@ def write_docx(res: Results, pngs: dict[str, Path], target: Path, meta: ReportMe
     _title(doc, res)
     _section_one(doc, res, f, period)
     _section_two(doc, f, res)
+    has_models = not res.dvk_replication.empty
     if comparison is not None:
-        _section_comparison(doc, comparison, pngs)
+        _section_comparison(doc, comparison, pngs, 4 if has_models else 3)
     _section_three(doc, f, labels)
     _section_four(doc, f, res)
     _signature(doc, meta)
     _appendix_list(doc, f)
     _appendix_charts(doc, pngs, f, res)
-    if not res.dvk_replication.empty:
+    if has_models:
         _appendix_replication(doc, res)
+    if comparison is not None and len(comparison.weak_table):
+        _appendix_comparison(doc, comparison, 4 if has_models else 3)
     doc.save(str(target))
     return target
