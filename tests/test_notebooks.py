@@ -132,6 +132,15 @@ def test_notebooks_run_as_opened_in_jupyterlab(demo_root: Path,
     last = table.iloc[-1]
     assert f">{last['TT']}<" in nb04 and f">{charts.fmt_score(last['Điểm ưu tiên'])}<" in nb04
     assert "<td" in nb04 and "…" not in nb04.split("Danh sách đầy đủ")[-1][:200]
+    # notebook 06: the whole replication list
+    from danvan_survey.charts.dvk_models import replication_table_vi
+
+    models = replication_table_vi(full)
+    assert len(models) > 20
+    nb06 = texts["06-dvk-bulletins"]
+    for name in models["Tên mô hình"].unique():
+        assert json.dumps(html.escape(name, quote=False), ensure_ascii=False)[1:-1] in nb06
+    assert f">{len(models)}<" in nb06  # the last row's STT
 
 
 @pytest.mark.slow
