@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Mutation score of the core modules (issue 12). Slow: NOT run in CI.
+#
+#   bash scripts/mutation.sh            fresh run over every core module, then the score
+#   bash scripts/mutation.sh resume     keep earlier results, test only mutants not yet tested
+#   bash scripts/mutation.sh rerun      re-test the mutants that survived last time (after new tests)
+#   bash scripts/mutation.sh report     print the score of the last run only
+#   bash scripts/mutation.sh fresh 'danvan_survey.weakness.*'   one module (mutmut name glob)
+#
+# The tool is mutmut 3, configured under [tool.mutmut] in pyproject.toml (modules to mutate,
+# fast tests only: -m "not slow"). mutmut records which test reaches which function and runs
+# only those tests for each mutant. One worker (--max-children 1): the machine is shared.
+# The score subtracts the reviewed equivalent mutants listed in tests/mutation_equivalents.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+[[ -x $PY ]] || { echo "no .venv here: run scripts/setup.sh first" >&2; exit 2; }
+"$PY" -c "import mutmut" 2>/dev/null || .venv/bin/pip install -q "mutmut>=3.8,<4"
+
+mode=${1:-fresh}
+shift || true
+start=$(date +%s)
+case $mode in
+  fresh)
+    rm -rf mutants
+    .venv/bin/mutmut run --max-children 1 "$@" || true ;;
+  resume)
+    .venv/bin/mutmut run --max-children 1 "$@" || true ;;
+  rerun)
+    mapfile -t survivors < <("$PY" scripts/mutation_score.py --survivors)
+    if ((${#survivors[@]})); then
+      .venv/bin/mutmut run --max-children 1 "${survivors[@]}" || true
+    fi ;;
+  report) ;;
+  *) echo "unknown mode: $mode (fresh | resume | rerun | report)" >&2; exit 2 ;;
+esac
+echo "mutation run time: $(( $(date +%s) - start )) s"
+exec "$PY" scripts/mutation_score.py
