@@ -3,6 +3,8 @@
 Reads ``mutants/**/*.py.meta`` (mutmut 3) and ``tests/mutation_equivalents.txt``: one
 equivalent mutant per line, ``<mutant name> | <module> | <why it cannot change behaviour>``;
 ``#`` starts a comment. ``--survivors`` prints the names of surviving mutants, one a line.
+The score of a module is killed / (mutants tested - equivalent); mutants not tested yet (an
+interrupted run) are counted apart and mark the module "(partial)".
 Exit code 1 when a module is below the goal (85 %) or the equivalents file is stale.
 """
 
@@ -56,6 +58,8 @@ def classify(codes: dict[str, int | None], equivalents: dict) -> tuple[Counter, 
             status["equivalent"] += 1
         elif code in KILLED:
             status["killed"] += 1
+        elif code is None:
+            status["unchecked"] += 1  # not tested yet (interrupted run)
         else:
             status["survived" if code in SURVIVED else
                    "no tests" if code in NO_TESTS else "other"] += 1
@@ -83,23 +87,27 @@ def main() -> int:
         return 1
     if "--survivors" in sys.argv:
         for codes in results.values():
-            print("\n".join(n for n, c in codes.items() if c not in KILLED))
+            print("\n".join(n for n, c in codes.items()
+                            if c is not None and c not in KILLED and n not in equivalents))
         return 0
     ok = True
-    print(f"{'module':<26}{'killed/total':>14}{'%':>8}{'equiv':>7}{'surv':>6}{'no test':>9}")
+    print(f"{'module':<26}{'killed/total':>14}{'%':>8}{'equiv':>7}{'surv':>6}{'no test':>9}"
+          f"{'unchecked':>11}")
     tot_k = tot_n = 0
     survivors: list[str] = []
     for module, codes in results.items():
         status, surv = classify(codes, equivalents)
         survivors += surv
-        total = len(codes) - status["equivalent"]
+        total = len(codes) - status["equivalent"] - status["unchecked"]
         pct = 100.0 * status["killed"] / total if total else 100.0
         ok &= pct >= GOAL
         tot_k += status["killed"]
         tot_n += total
         print(f"{module.removeprefix('danvan_survey.'):<26}{status['killed']:>7}/{total:<6}"
               f"{pct:>8.1f}{status['equivalent']:>7}{status['survived']:>6}"
-              f"{status['no tests']:>9}" + ("" if pct >= GOAL else "   < goal"))
+              f"{status['no tests']:>9}{status['unchecked']:>11}"
+              + ("" if pct >= GOAL else "   < goal")
+              + ("  (partial)" if status["unchecked"] else ""))
     pct = 100.0 * tot_k / tot_n if tot_n else 100.0
     print(f"{'all':<26}{tot_k:>7}/{tot_n:<6}{pct:>8.1f}")
     ok &= check_equivalents(results, equivalents)
