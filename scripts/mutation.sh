@@ -17,19 +17,46 @@ PY=.venv/bin/python
 [[ -x $PY ]] || { echo "no .venv here: run scripts/setup.sh first" >&2; exit 2; }
 "$PY" -c "import mutmut" 2>/dev/null || .venv/bin/pip install -q "mutmut>=3.8,<4"
 
+# A worker forked from mutmut's main process can deadlock in a thread pool (pyarrow, polars)
+# that the clean test run left behind: it then waits forever using no CPU, and mutmut's CPU
+# time limit never fires. The watchdog ends such a worker (one of mutmut's own children,
+# running for over STUCK_AFTER seconds with under a quarter of that as CPU time); mutmut
+# records it as "suspicious" (not killed), and the score lists it.
+STUCK_AFTER=${STUCK_AFTER:-90}
+watchdog() {
+  local parent=$1
+  while kill -0 "$parent" 2>/dev/null; do
+    sleep 10
+    ps -eo pid=,ppid=,etimes=,cputimes= | while read -r pid ppid wall cpu; do
+      if [[ $ppid == "$parent" ]] && ((wall > STUCK_AFTER && cpu * 4 < wall)); then
+        echo "watchdog: ending worker $pid (stuck ${wall}s, ${cpu}s CPU)" >&2
+        kill "$pid" 2>/dev/null || true
+      fi
+    done
+  done
+}
+mutmut_run() {
+  .venv/bin/mutmut run --max-children 1 "$@" &
+  local pid=$!
+  watchdog "$pid" &
+  local dog=$!
+  wait "$pid" || true
+  kill "$dog" 2>/dev/null || true
+}
+
 mode=${1:-fresh}
 shift || true
 start=$(date +%s)
 case $mode in
   fresh)
     rm -rf mutants
-    .venv/bin/mutmut run --max-children 1 "$@" || true ;;
+    mutmut_run "$@" ;;
   resume)
-    .venv/bin/mutmut run --max-children 1 "$@" || true ;;
+    mutmut_run "$@" ;;
   rerun)
     mapfile -t survivors < <("$PY" scripts/mutation_score.py --survivors)
     if ((${#survivors[@]})); then
-      .venv/bin/mutmut run --max-children 1 "${survivors[@]}" || true
+      mutmut_run "${survivors[@]}"
     fi ;;
   report) ;;
   *) echo "unknown mode: $mode (fresh | resume | rerun | report)" >&2; exit 2 ;;
