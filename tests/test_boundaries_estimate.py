@@ -92,3 +92,64 @@ def test_four_or_five_flags_start_at_four() -> None:
     assert out["agrees_dv_is_unions_job_4_5"].tolist() == [1, 0, pd.NA, 1]
     assert out["vignette_listen_or_trusted"].tolist() == [1, 1, 0, pd.NA]
     assert str(out["skill_situations_4_5"].dtype) == "Int64"
+
+
+# ---------------------------------------------------------------- input checks
+def _srs() -> pd.DataFrame:
+    return pd.DataFrame({"y": [1.0, 2.0, 3.0, 6.0], "w": 2.5, "N": 10})
+
+
+def _design(**kw):
+    from danvan_survey.estimate import SurveyDesign
+
+    return SurveyDesign(**({"weight": "w", "fpc": "N"} | kw))
+
+
+@pytest.mark.parametrize("level", [0.0, 1.0, 1.5, -0.1])
+def test_confidence_level_must_lie_strictly_between_0_and_1(level: float) -> None:
+    from danvan_survey.errors import InputError
+    from danvan_survey.estimate import estimate
+
+    with pytest.raises(InputError, match=f"Mức tin cậy {level} phải nằm giữa 0 và 1"):
+        estimate(_srs(), _design(), "y", level=level)
+
+
+def test_interval_level_is_used() -> None:
+    from danvan_survey.estimate import estimate
+
+    narrow = estimate(_srs(), _design(), "y", level=0.5).iloc[0]
+    wide = estimate(_srs(), _design(), "y", level=0.99).iloc[0]
+    assert narrow["ci_high"] - narrow["ci_low"] < wide["ci_high"] - wide["ci_low"]
+    assert narrow["estimate"] == wide["estimate"] == pytest.approx(3.0)
+
+
+def test_unknown_lonely_psu_rule_is_named() -> None:
+    from danvan_survey.errors import InputError
+    from danvan_survey.estimate import estimate
+
+    with pytest.raises(InputError, match="'drop' không hợp lệ; dùng một trong: fail, remove"):
+        estimate(_srs(), _design(lonely_psu="drop"), "y")
+
+
+def test_missing_design_value_names_column_count_and_first_row() -> None:
+    from danvan_survey.errors import InputError
+    from danvan_survey.estimate import estimate
+
+    frame = _srs().astype({"N": "Float64"})
+    frame.loc[[2, 3], "N"] = pd.NA
+    with pytest.raises(InputError, match=r"Cột thiết kế mẫu 'N' có 2 giá trị trống "
+                                         r"\(dòng đầu tiên: 3\)"):
+        estimate(frame, _design(), "y")
+
+
+@pytest.mark.parametrize("bad", [-1.0, "x"])
+def test_weights_must_be_non_negative_numbers(bad: object) -> None:
+    from danvan_survey.errors import InputError
+    from danvan_survey.estimate import estimate
+
+    frame = _srs().astype({"w": "object"})
+    frame.loc[1, "w"] = bad
+    with pytest.raises(InputError, match="Cột trọng số 'w' phải là số không âm"):
+        estimate(frame, _design(), "y")
+    zero = _srs().assign(w=[0.0, 2.5, 2.5, 2.5])
+    assert estimate(zero, _design(), "y")["n"].iloc[0] == 3  # allowed; the row is not counted
