@@ -108,3 +108,33 @@ def test_weak_share_frame() -> None:
                                    "Tỷ lệ yếu kém", "Tự xếp loại yếu kém",
                                    "Yếu theo tiêu chí chức năng"]
     assert table.values.tolist() == [["A", 4, 1, 0.25, 1, 2], ["B", 5, 2, 0.4, 1, 2]]
+
+
+def test_scope_sentence_names_the_organisations_in_full() -> None:
+    assert fx.scope_sentence(_findings(n_communes=10, n_districts=3)) == (
+        "Khảo sát 10 xã, phường, thị trấn thuộc 3 huyện, thị xã, thành phố; mỗi xã 5 tổ chức: "
+        "Ủy ban Mặt trận Tổ quốc Việt Nam (sau đây viết tắt là Ủy ban MTTQ), Hội Nông dân, Hội "
+        "Liên hiệp Phụ nữ, Đoàn Thanh niên Cộng sản Hồ Chí Minh (Đoàn TNCS Hồ Chí Minh) và Hội "
+        "Cựu chiến binh cấp xã.")
+
+
+def test_methods_text_and_synthetic_note() -> None:
+    from dataclasses import replace
+
+    from test_charts import make_results
+
+    res = make_results()
+    real = fx.methods(replace(res, synthetic=False))
+    assert real == [
+        "Phiếu A là tổng điều tra mọi tổ chức ở mọi xã; chỉ số tổng hợp là tỷ số của tổng "
+        "(tổng tử số / tổng mẫu số), kèm số phiếu nhận/dự kiến; không bù số liệu thiếu.",
+        "Phiếu B là mẫu phân tầng theo huyện, chọn xã, phỏng vấn mọi cán bộ chủ chốt của xã "
+        "được chọn; ước lượng theo thiết kế mẫu (tuyến tính hóa Taylor), khoảng tin cậy 95%.",
+        "Ẩn số liệu: ô tổng hợp phiếu A có dưới 3 phiếu được ghi “ẩn”; ước lượng phiếu B dựa "
+        "trên quá ít cán bộ không được công bố và không bao giờ hiển thị bằng 0.",
+        fx.EM_CAVEAT,
+        "Tiêu chí yếu kém chức năng là ngưỡng thiết kế ghi trong tệp cấu hình, cần hiệu chỉnh "
+        "sau đợt đầu.",
+    ]
+    assert fx.methods(res) == [fx.SYNTHETIC_NOTE, *real]
+    assert fx.findings(res) == fx.summary(fx.compute_findings(res))
