@@ -128,3 +128,18 @@ def test_summary_counts_unreadable_replication_as_not_replicated(table: pd.DataF
     odd.loc[0, "model_replicated"] = "có"
     summary = dvk.replication_summary(odd)
     assert summary["n_replicated"].sum() == 3 and summary["n_models"].sum() == 5
+
+
+def test_model_of_an_organisation_without_form_a_record_is_kept() -> None:
+    models = _models()
+    models.loc[0, "commune_code"] = "9"  # no form-A record for this organisation
+    table = dvk.replication_list(models, _orgs())
+    row = table[table["model_name"] == "Bếp ăn"].iloc[0]
+    assert pd.isna(row["district_name"]) and pd.isna(row["commune_name"])
+    assert len(table) == 5
+
+
+def test_summary_counts_are_integers(table: pd.DataFrame) -> None:
+    summary = dvk.replication_summary(table)
+    for col in ("n_models", "n_replicated", "n_not_replicated"):
+        assert str(summary[col].dtype) == "int64", col
