@@ -40,9 +40,15 @@ def _write(tmp_path: Path, edit) -> Path:
     ],
 )
 def test_each_bad_config_is_refused(tmp_path: Path, edit) -> None:
-    with pytest.raises(InputError, match="thiếu hoặc sai mục") as err:
-        load_weakness_config(_write(tmp_path, edit))
-    assert str(tmp_path / "w.yaml") in str(err.value)
+    path = _write(tmp_path, edit)
+    with pytest.raises(InputError) as err:
+        load_weakness_config(path)
+    text = str(err.value)
+    assert text.startswith(f"Tệp cấu hình tiêu chí yếu kém {path.resolve()} thiếu hoặc sai mục: ")
+    assert text.endswith(
+        "Sửa theo mẫu danvan_survey/config/weakness.yaml (mỗi quy tắc cần code, tier, "
+        "column, op, value, weight, sentence_vi, rationale).")
+    assert err.value.file == str(path.resolve())
 
 
 def test_empty_config_is_refused(tmp_path: Path) -> None:
@@ -124,3 +130,19 @@ def test_weak_communes_order_and_labels() -> None:
         "Hội Nông dân; Hội Cựu chiến binh", "Ủy ban MTTQ; Hội Nông dân", ""]
     assert table["n_orgs_received"].tolist() == [2, 2, 2]
     assert table.columns[-1] == "orgs_weak_functional"
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        (lambda d: d["rules"][0].update(tier="optional"),
+         ": quy tắc 'no_annual_plan': tier/op/format không hợp lệ. "),
+        (lambda d: d["rules"][2].update(op="=>"),
+         ": quy tắc 'key_posts_vacant': tier/op/format không hợp lệ. "),
+        (lambda d: d["rules"][0].update(value={"hnd": 1}), ": thiếu khóa 'default'. "),
+    ],
+)
+def test_refusal_says_which_rule_and_why(tmp_path: Path, edit, fragment: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_weakness_config(_write(tmp_path, edit))
+    assert fragment in str(err.value)
