@@ -146,3 +146,15 @@ def test_refusal_says_which_rule_and_why(tmp_path: Path, edit, fragment: str) ->
     with pytest.raises(InputError) as err:
         load_weakness_config(_write(tmp_path, edit))
     assert fragment in str(err.value)
+
+
+def test_unknown_area_and_organisation_sort_last() -> None:
+    plan0 = {"has_annual_plan": 0}
+    df = weak(plan0 | {"commune_code": "1", "em_area": "unknown"},
+              plan0 | {"commune_code": "2", "em_area": "none"},
+              plan0 | {"commune_code": "3", "em_area": "none", "org_type": "other"},
+              plan0 | {"commune_code": "3", "em_area": "none", "org_type": "mttq"})
+    table = consolidation_list(df)
+    assert table["Mã xã"].tolist() == ["2", "3", "3", "1"]
+    assert table["Tổ chức"].tolist()[1] == "Ủy ban MTTQ"
+    assert table["Điểm ưu tiên"].tolist() == [3, 3, 3, 3]
