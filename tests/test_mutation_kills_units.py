@@ -35,7 +35,7 @@ def test_vietnamese_number_defaults() -> None:
     ("value", "blank"),
     [(None, True), (float("nan"), True), (pd.NA, True), (np.nan, True), (pd.NaT, True),
      ("", True), ("  \u00a0", True), ("x", False), (0, False), (0.0, False),
-     (False, False), ([1], False), ("0", False)],
+     (False, False), ([1], False), ([1, 2], False), ("0", False)],
 )
 def test_is_blank(value: object, blank: bool) -> None:
     assert is_blank(value) is blank
