@@ -87,8 +87,9 @@ def main() -> int:
         return 1
     if "--survivors" in sys.argv:
         for codes in results.values():
-            print("\n".join(n for n, c in codes.items()
-                            if c is not None and c not in KILLED and n not in equivalents))
+            for name, code in codes.items():
+                if code is not None and code not in KILLED and name not in equivalents:
+                    print(name)
         return 0
     ok = True
     print(f"{'module':<26}{'killed/total':>14}{'%':>8}{'equiv':>7}{'surv':>6}{'no test':>9}"
