@@ -43,7 +43,9 @@ def _orgs() -> pd.DataFrame:
     })
 
 
-@pytest.fixture(scope="module")
+# function scope: mutmut links a test to the functions it calls, and a module-scoped
+# fixture is built inside the first test only
+@pytest.fixture
 def table() -> pd.DataFrame:
     return dvk.replication_list(_models(), _orgs())
 
