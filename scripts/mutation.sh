@@ -55,6 +55,9 @@ case $mode in
     mutmut_run "$@" ;;
   rerun)
     mapfile -t survivors < <("$PY" scripts/mutation_score.py --survivors)
+    # mutmut re-links only NEW tests to the functions they reach; edited tests (or fixtures)
+    # keep their old links unless the whole test-to-function map is collected again
+    rm -f mutants/mutmut-stats.json
     if ((${#survivors[@]})); then
       mutmut_run "${survivors[@]}"
     fi ;;
