@@ -145,3 +145,12 @@ def test_summary_counts_are_integers(table: pd.DataFrame) -> None:
     summary = dvk.replication_summary(table)
     for col in ("n_models", "n_replicated", "n_not_replicated"):
         assert str(summary[col].dtype) == "int64", col
+
+
+def test_summary_orders_by_field_before_organisation(table: pd.DataFrame) -> None:
+    # security (a later field) of the Farmers' Union comes after economy of the veterans
+    odd = table.assign(model_field=["security", "economy", "economy", "economy", "economy"])
+    summary = dvk.replication_summary(odd)
+    assert summary[["model_field", "org_type"]].values.tolist() == [
+        ["economy", "mttq"], ["economy", "hnd"], ["economy", "hlhpn"], ["economy", "hccb"],
+        ["security", "hnd"]]
