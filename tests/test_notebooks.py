@@ -171,7 +171,13 @@ def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.Monk
         with Image.open(png) as im:
             assert im.size[0] >= 1000 and im.getbbox() is not None
     assert len(Document(str(folder / "bao-cao.docx")).inline_shapes) >= len(pngs) - 2
-    assert load_workbook(folder / "bang-so-lieu.xlsx").sheetnames
+    book = load_workbook(folder / "bang-so-lieu.xlsx", read_only=True)
+    assert book.sheetnames == [
+        "Yếu kém theo huyện", "Yếu kém theo vùng DTTS", "Danh sách củng cố", "Theo huyện",
+        "Theo vùng DTTS", "Tử số, mẫu số theo huyện", "Theo tổ chức", "Ước lượng cán bộ",
+        "Mô hình DVK",
+    ]
+    assert all(book[name].max_row > 3 for name in book.sheetnames)  # title, header, rows
     assert external_refs((folder / "bao-cao.html").read_text(encoding="utf-8")) == []
     assert all(Path(p).exists() for p in out.values())
     for page in pages:
