@@ -175,7 +175,7 @@ def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.Monk
     assert book.sheetnames == [
         "Yếu kém theo huyện", "Yếu kém theo vùng DTTS", "Danh sách củng cố", "Theo huyện",
         "Theo vùng DTTS", "Tử số, mẫu số theo huyện", "Theo tổ chức", "Ước lượng cán bộ",
-        "Mô hình DVK",
+        "Mô hình DVK", "Mô hình đề xuất nhân rộng",
     ]
     assert all(book[name].max_row > 3 for name in book.sheetnames)  # title, header, rows
     assert external_refs((folder / "bao-cao.html").read_text(encoding="utf-8")) == []
