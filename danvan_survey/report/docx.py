@@ -417,11 +417,7 @@ def _replication_proposal(doc: Any, f: fx.Findings) -> None:
     _para(doc, f"{fx.replication_sentence(f)} Đề nghị các cấp xem xét nhân rộng các mô hình "
                "chưa được nhân rộng, trước hết ở lĩnh vực và địa bàn còn yếu (danh sách đầy "
                "đủ tại Phụ lục 3). Theo lĩnh vực:")
-    rows = [[str(r.label), fmt_num(r.n_models), fmt_num(r.n_replicated),
-             fmt_num(r.n_not_replicated), fmt_num(r.n_unknown)]
-            for r in f.replication.itertuples()]
-    _table(doc, ["Lĩnh vực", "Số mô hình (từ cấp huyện)", "Đã nhân rộng", "Chưa nhân rộng",
-                 "Không rõ"], rows, [6.0, 2.8, 2.4, 2.4, 2.4],
+    _table(doc, fx.REPLICATION_HEADER, fx.replication_rows(f), [6.0, 2.8, 2.4, 2.4, 2.4],
            numeric=[False, True, True, True, True])
 
 

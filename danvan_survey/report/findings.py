@@ -243,6 +243,18 @@ def replication_by_field(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, total], ignore_index=True)[cols]
 
 
+#: Header of the replication table by field (HTML and DOCX).
+REPLICATION_HEADER = ["Lĩnh vực", "Số mô hình (từ cấp huyện)", "Đã nhân rộng",
+                      "Chưa nhân rộng", "Không rõ"]
+
+
+def replication_rows(f: Findings) -> list[list[str]]:
+    """Rows of the replication table by field, formatted (the last row is the total)."""
+    return [[str(r.label), fmt_num(r.n_models), fmt_num(r.n_replicated),
+             fmt_num(r.n_not_replicated), fmt_num(r.n_unknown)]
+            for r in f.replication.itertuples()]
+
+
 def replication_sentence(f: Findings) -> str:
     """How many recognised models could be replicated (the 2014 conclusion's question)."""
     if f.replication.empty:

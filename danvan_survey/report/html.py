@@ -65,10 +65,6 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
     return target
 
 
-REPLICATION_HEADER = ["Lĩnh vực", "Số mô hình (từ cấp huyện)", "Đã nhân rộng",
-                      "Chưa nhân rộng", "Không rõ"]
-
-
 def _replication(res: Results, f: fx.Findings) -> dict[str, object] | None:
     """The replication section: sentence, table by field, the whole list (or None)."""
     if f.replication.empty:
@@ -76,12 +72,9 @@ def _replication(res: Results, f: fx.Findings) -> dict[str, object] | None:
     from danvan_survey.charts.dvk_models import replication_table_vi
 
     table = replication_table_vi(res).drop(columns=["Mã xã", "Mã tổ chức"], errors="ignore")
-    by_field = [[str(r.label), fmt_num(r.n_models), fmt_num(r.n_replicated),
-                 fmt_num(r.n_not_replicated), fmt_num(r.n_unknown)]
-                for r in f.replication.itertuples()]
     rows = [["" if pd.isna(v) else str(v) for v in row] for row in table.itertuples(index=False)]
-    return {"sentence": fx.replication_sentence(f), "header": REPLICATION_HEADER,
-            "by_field": by_field, "list_header": [str(c) for c in table.columns],
+    return {"sentence": fx.replication_sentence(f), "header": fx.REPLICATION_HEADER,
+            "by_field": fx.replication_rows(f), "list_header": [str(c) for c in table.columns],
             "rows": rows}
 
 
