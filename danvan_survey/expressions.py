@@ -148,6 +148,8 @@ class _Env:
             return self._binop(node)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -_as_operand(self.visit(node.operand))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return self.functions["not"](self.visit(node.operand))  # "not(x)" parses as `not x`
         if isinstance(node, ast.Name):
             return self._name(node.id)
         if isinstance(node, ast.Constant):

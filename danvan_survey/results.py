@@ -21,7 +21,7 @@ from danvan_survey.project import find_project_root
 #: Tables every round must have before charts can be drawn.
 REQUIRED_TABLES = ("indicators_org", "indicators_district", "indicators_em_area")
 #: Tables read when present (an empty frame otherwise).
-OPTIONAL_TABLES = ("organisations", "cadres", "estimates")
+OPTIONAL_TABLES = ("organisations", "cadres", "estimates", "dvk_replication")
 #: CSV side outputs of cleaning/validation, read when present.
 OPTIONAL_CSV = ("quarantine", "cleaning_log", "validation_issues")
 REPORT_DATE_ENV = "DANVAN_REPORT_DATE"
@@ -42,6 +42,7 @@ class Results:
     organisations: pd.DataFrame = field(default_factory=pd.DataFrame)
     cadres: pd.DataFrame = field(default_factory=pd.DataFrame)
     estimates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dvk_replication: pd.DataFrame = field(default_factory=pd.DataFrame)
     logs: dict[str, pd.DataFrame] = field(default_factory=dict)
     folder: Path | None = None
     admin_vintage: str = "2014"

@@ -27,6 +27,7 @@ round_id = "demo-2014"
 
 # %%
 from danvan_survey import charts
+from danvan_survey.charts.dvk_models import dvk_replication, replication_table_vi
 from danvan_survey.report.findings import findings, methods
 from danvan_survey.results import load_results
 
@@ -47,6 +48,21 @@ charts.dvk_funnel(res)
 
 # %%
 charts.bulletin_compliance(res)
+
+# %% [markdown]
+# ## Mô hình “Dân vận khéo” đề xuất nhân rộng
+# Mô hình được công nhận từ cấp huyện trở lên (danh sách mô hình của phiếu A), theo lĩnh vực
+# và tổ chức; mô hình chưa nhân rộng là ứng viên để nhân rộng. Danh sách đầy đủ bên dưới
+# (trống nếu đợt này không có danh sách mô hình).
+
+# %%
+dvk_replication(res)
+
+# %% [markdown]
+# Danh sách đầy đủ, theo lĩnh vực, cấp công nhận cao nhất trước.
+
+# %%
+charts.vi_table(replication_table_vi(res))
 
 # %% [markdown]
 # ## Theo huyện × tổ chức

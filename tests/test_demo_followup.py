@@ -171,6 +171,13 @@ def test_follow_up_pack_has_the_comparison_section(followup_root: Path) -> None:
     assert "bieu-do/so-sanh-02-chuyen-doi-yeu-kem.png" in out
     texts = [p.text for p in Document(str(out["bao-cao.docx"])).paragraphs]
     assert any(t.startswith("6. So sánh với đợt trước") for t in texts)
+    assert "PHỤ LỤC 3" in texts  # every weak organisation of either round, both reasons
+    appendix = next(t for t in Document(str(out["bao-cao.docx"])).tables
+                    if t.rows[0].cells[0].text == "Huyện cũ" and len(t.columns) == 6)
+    transitions = pd.read_parquet(followup_root / "data" / "compare"
+                                  / "demo-2014__demo-2026" / "transitions.parquet")
+    weak_either = transitions["transition"].isin(["consolidated", "still_weak", "newly_weak"])
+    assert len(appendix.rows) == int(weak_either.sum()) + 1
     book = load_workbook(out["bang-so-lieu.xlsx"], read_only=True)
     assert "So sánh - yếu kém" in book.sheetnames
     assert "Theo huyện cũ" in book.sheetnames and "Theo huyện" not in book.sheetnames

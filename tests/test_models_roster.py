@@ -328,10 +328,12 @@ def test_chart_has_house_footer_and_one_bar_per_field(tmp_path):
     assert {y for tr in fig.data for y in tr.y} == {
         "Kinh tế, giảm nghèo", "Quốc phòng, an ninh trật tự", "Xây dựng hệ thống chính trị"}
     assert sum(sum(tr.x) for tr in fig.data) == 3
-    table.to_parquet(tmp_path / "dvk_replication.parquet")
+    from dataclasses import replace
+
     from danvan_survey.charts.dvk_models import replication_table_vi
 
-    assert len(replication_table_vi(res)) == 3
+    assert replication_table_vi(res).empty
+    assert len(replication_table_vi(replace(res, dvk_replication=table))) == 3
 
 
 @pytest.mark.slow
@@ -448,7 +450,7 @@ def test_round_without_a_roster_gives_an_empty_list_and_a_labelled_chart(tmp_pat
     res = Results(round_id="r", title="t", synthetic=False, data_date=date(2014, 9, 30),
                   province_code="60", indicators_org=empty, indicators_district=empty,
                   indicators_em_area=empty, folder=tmp_path)
-    assert replication_table(res).empty  # no dvk_replication.parquet in the folder
+    assert replication_table(res).empty  # no dvk_replication table in the results
     fig = dvk_replication(res)
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert "chưa có danh sách mô hình" in texts and "Dữ liệu mô phỏng" not in texts

@@ -132,6 +132,15 @@ def test_notebooks_run_as_opened_in_jupyterlab(demo_root: Path,
     last = table.iloc[-1]
     assert f">{last['TT']}<" in nb04 and f">{charts.fmt_score(last['Điểm ưu tiên'])}<" in nb04
     assert "<td" in nb04 and "…" not in nb04.split("Danh sách đầy đủ")[-1][:200]
+    # notebook 06: the whole replication list
+    from danvan_survey.charts.dvk_models import replication_table_vi
+
+    models = replication_table_vi(full)
+    assert len(models) > 20
+    nb06 = texts["06-dvk-bulletins"]
+    for name in models["Tên mô hình"].unique():
+        assert json.dumps(html.escape(name, quote=False), ensure_ascii=False)[1:-1] in nb06
+    assert f">{len(models)}<" in nb06  # the last row's STT
 
 
 @pytest.mark.slow
@@ -162,7 +171,13 @@ def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.Monk
         with Image.open(png) as im:
             assert im.size[0] >= 1000 and im.getbbox() is not None
     assert len(Document(str(folder / "bao-cao.docx")).inline_shapes) >= len(pngs) - 2
-    assert load_workbook(folder / "bang-so-lieu.xlsx").sheetnames
+    book = load_workbook(folder / "bang-so-lieu.xlsx", read_only=True)
+    assert book.sheetnames == [
+        "Yếu kém theo huyện", "Yếu kém theo vùng DTTS", "Danh sách củng cố", "Theo huyện",
+        "Theo vùng DTTS", "Tử số, mẫu số theo huyện", "Theo tổ chức", "Ước lượng cán bộ",
+        "Mô hình DVK", "Mô hình đề xuất nhân rộng",
+    ]
+    assert all(book[name].max_row > 3 for name in book.sheetnames)  # title, header, rows
     assert external_refs((folder / "bao-cao.html").read_text(encoding="utf-8")) == []
     assert all(Path(p).exists() for p in out.values())
     for page in pages:
@@ -254,7 +269,8 @@ def _check_docx_pdf(docx: Path, tmp_path: Path) -> None:
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
                    capture_output=True, timeout=300, check=True)
     pdf = PdfReader(str(tmp_path / "bao-cao.pdf"))
-    assert 15 <= len(pdf.pages) <= 40  # demo round: 23 pages (body 7, appendices)
+    # demo round: 41 pages = body 8, list of weak organisations 7, charts 10, models 16
+    assert 15 <= len(pdf.pages) <= 45
     for number, page in enumerate(pdf.pages, start=1):
         box = page.mediabox
         size = sorted((round(float(box.width)), round(float(box.height))))

@@ -74,7 +74,7 @@ def test_stated_figures_equal_the_tables(res: Results) -> None:
 def test_every_caption_adds_a_figure(res: Results) -> None:
     """Captions say what the reader should take from the chart, with its number."""
     f = report.compute_findings(res)
-    for spec in report.CHARTS:
+    for spec in report.charts_for(res):
         key = spec.key(f)
         assert key and re.search(r"\d", key), spec.name
         assert key in spec.caption(f) and "di chuột" not in spec.caption(f)
@@ -168,7 +168,7 @@ def test_html_is_self_contained(res: Results, tmp_path: Path) -> None:
     assert external_refs(page) == []
     assert "mathjax" not in page.replace(get_plotlyjs(), "").lower().replace(
         "mathjaxconfig", "")
-    assert page.count('class="plotly-graph-div"') == len(report.CHARTS)
+    assert page.count('class="plotly-graph-div"') == len(report.charts_for(res))
     assert "Dữ liệu mô phỏng" in page
     assert page.index("Ủy ban Mặt trận Tổ quốc Việt Nam") < page.index("Ủy ban MTTQ")
     assert "đồng bào dân tộc thiểu số" in page
@@ -190,7 +190,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Pat
 def test_every_chart_exported_in_three_formats(built, res: Results) -> None:
     _, out = built
     figures = report.build_figures(res)
-    for spec in report.CHARTS:
+    for spec in report.charts_for(res):
         png = out[f"bieu-do/{spec.name}.png"]
         with Image.open(png) as img:
             fig = figures[spec.name]
@@ -209,7 +209,7 @@ def test_docx_is_a_bao_cao(built, res: Results) -> None:
 
     _, out = built
     doc = Document(str(out["bao-cao.docx"]))
-    assert len(doc.inline_shapes) == len(docx_charts())
+    assert len(doc.inline_shapes) == len(docx_charts(res))
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cells and "Số …-…" in cells  # no report: section
@@ -247,7 +247,7 @@ def test_index_lists_every_file(built) -> None:
 
 
 @pytest.mark.slow
-def test_html_renders_in_offline_chromium(built, tmp_path: Path) -> None:
+def test_html_renders_in_offline_chromium(built, res: Results, tmp_path: Path) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "chromium is required (apt-get install chromium)"
     _, out = built
@@ -260,7 +260,7 @@ def test_html_renders_in_offline_chromium(built, tmp_path: Path) -> None:
                          text=True, timeout=180, check=True)
     # every plotly div drew its SVG (or map canvas): plotly renders 'main-svg' layers
     rendered = dom.stdout.count('class="plot-container plotly"')
-    assert rendered == len(report.CHARTS)
+    assert rendered == len(report.charts_for(res))
     assert "Uncaught" not in dom.stderr
     subprocess.run([browser, *offline, f"--screenshot={shot}", "--window-size=1280,2400",
                     url], capture_output=True, timeout=180, check=True)

@@ -22,10 +22,9 @@ NOTE = ("Cuối thanh: tổng số mô hình (số đã nhân rộng). "
 
 def replication_table(res: Results) -> pd.DataFrame:
     """The round's replication list (English columns); empty when there is no roster."""
-    path = res.folder / "dvk_replication.parquet" if res.folder else None
-    if path is None or not path.is_file():
+    if res.dvk_replication.empty and not len(res.dvk_replication.columns):
         return pd.DataFrame(columns=dvk.REPLICATION_COLUMNS)
-    return pd.read_parquet(path)
+    return res.dvk_replication
 
 
 def replication_table_vi(res: Results) -> pd.DataFrame:

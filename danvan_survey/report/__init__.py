@@ -10,11 +10,17 @@ from danvan_survey.report.findings import compute_findings, methods, summary
 from danvan_survey.report.html import build_html  # noqa: E402,I001 - after specs
 from danvan_survey.report.notebooks import NOTEBOOK_TITLES, NOTEBOOKS, run_notebook
 from danvan_survey.report.pack import build_report
-from danvan_survey.report.specs import CHARTS, REPORT_TITLE, ChartSpec, build_figures
+from danvan_survey.report.specs import (
+    CHARTS,
+    REPORT_TITLE,
+    ChartSpec,
+    build_figures,
+    charts_for,
+)
 from danvan_survey.report.xlsx import column_header, safe_text, write_xlsx, xlsx_sheets
 
 __all__ = [
     "CHARTS", "NOTEBOOKS", "NOTEBOOK_TITLES", "REPORT_TITLE", "ChartSpec", "build_figures",
-    "build_html", "build_report", "column_header", "compute_findings", "methods",
+    "build_html", "charts_for", "build_report", "column_header", "compute_findings", "methods",
     "run_notebook", "safe_text", "summary", "write_docx", "write_xlsx", "xlsx_sheets",
 ]

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from danvan_survey.charts.style import fmt_num, fmt_pct, fmt_score
+from danvan_survey.charts.style import fmt_num, fmt_pct, fmt_score, short_district
 from danvan_survey.compare_report import ComparisonSection
 from danvan_survey.report import findings as fx
 from danvan_survey.report.meta import PLACEHOLDER, ReportMeta, load_measures
-from danvan_survey.report.specs import CHARTS, REPORT_TITLE, ChartSpec
+from danvan_survey.report.specs import CHARTS, REPORT_TITLE, ChartSpec, charts_for
 from danvan_survey.results import Results
 
 FONT = "Times New Roman"
@@ -32,9 +32,15 @@ LIST_WIDTHS_CM = (0.9, 2.8, 2.5, 3.0, 3.3, 2.3, 8.6, 1.6)
 #: Charts left out of the Word report: the top-20 table repeats Appendix 1 at a size that
 #: cannot be read on A4.
 DOCX_SKIP = ("06-danh-sach-cung-co",)
-#: Rows of the comparison's weak-organisation table in the body (all are in the workbook).
-COMPARISON_ROWS = 40
-COMPARISON_WIDTHS_CM = (2.4, 2.6, 2.0, 2.2, 3.4, 3.4)
+#: Columns of Appendix 3 (replication list, one heading row per field) and their widths on
+#: landscape A4 (25.2 cm between the margins).
+REPLICATION_WIDTHS_CM = {
+    "STT": 1.2, "Tên mô hình": 6.0, "Tổ chức": 4.4, "Xã/phường/thị trấn": 3.4,
+    "Huyện/thị xã/thành phố": 2.9, "Cấp công nhận": 1.7, "Năm công nhận": 1.5,
+    "Tình trạng nhân rộng": 4.1,
+}
+#: Widths of the comparison appendix (landscape): district, unit, org, result, reasons ×2.
+COMPARISON_WIDTHS_CM = (2.6, 3.2, 3.4, 2.4, 6.8, 6.8)
 PURPOSE = ("Đánh giá đúng thực trạng hoạt động của Mặt trận Tổ quốc và các đoàn thể chính trị - "
            "xã hội ở cơ sở; xác định tổ chức cơ sở yếu kém cần củng cố, năng lực của đội ngũ "
            "cán bộ làm công tác dân vận, kết quả phong trào thi đua “Dân vận khéo”, làm căn cứ "
@@ -182,8 +188,12 @@ def _widths(table: Any, widths_cm: Sequence[float]) -> None:
     for j, width in enumerate(widths_cm):
         table.columns[j].width = Cm(width)
     for row in table.rows:
+        spans: dict[int, tuple[Any, float]] = {}  # a merged cell spans several columns
         for j, cell in enumerate(row.cells):
-            cell.width = Cm(widths_cm[j])
+            _, width = spans.get(id(cell._tc), (cell, 0.0))
+            spans[id(cell._tc)] = (cell, width + widths_cm[j])
+        for cell, width in spans.values():
+            cell.width = Cm(width)
 
 
 def _keep_row(row: Any) -> None:
@@ -313,8 +323,9 @@ def _district_column(res: Results) -> str:
     return "Huyện, thị xã, thành phố" if heading == "Huyện" else heading
 
 
-def _section_comparison(doc: Any, section: ComparisonSection, pngs: dict[str, Path]) -> None:
-    """II.6: comparison with the base round (findings, charts, weak list, notes)."""
+def _section_comparison(doc: Any, section: ComparisonSection, pngs: dict[str, Path],
+                        appendix: int) -> None:
+    """II.6: comparison with the base round (findings, charts, counts, notes)."""
     from docx.shared import Cm
 
     _heading(doc, f"6. {section.title}", 2)
@@ -324,19 +335,51 @@ def _section_comparison(doc: Any, section: ComparisonSection, pngs: dict[str, Pa
         if name in pngs:
             p = _para(doc, "", align="center", space_after=6)
             p.add_run().add_picture(str(pngs[name]), width=Cm(16.0))
-    table = section.weak_table
-    if len(table):
-        shown = table.head(COMPARISON_ROWS)
-        _table(doc, [str(c) for c in shown.columns],
-               [[str(v) for v in row] for row in shown.itertuples(index=False)],
-               COMPARISON_WIDTHS_CM[: len(shown.columns)], size=TABLE_PT)
-        if len(table) > COMPARISON_ROWS:
-            _para(doc, f"… và {fmt_num(len(table) - COMPARISON_ROWS)} tổ chức khác "
-                       "(xem bang-so-lieu.xlsx).", italic=True)
+    counts = transition_counts(section.weak_table)
+    if len(counts):
+        _para(doc, "Tổ chức yếu kém ở một trong hai đợt, theo huyện cũ (danh sách từng tổ chức "
+                   f"với lý do ở cả hai đợt tại Phụ lục {appendix}):", indent=False)
+        _table(doc, [str(c) for c in counts.columns],
+               [[str(v) if j == 0 else fmt_num(int(v)) for j, v in enumerate(row)]
+                for row in counts.itertuples(index=False)],
+               [4.6, 2.85, 2.85, 2.85, 2.85], numeric=[False, True, True, True, True])
     if section.notes:
         _para(doc, "Ghi chú về khả năng so sánh:", bold=True, indent=False)
         for note in section.notes:
             _para(doc, f"- {note}")
+
+
+def transition_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Consolidated / still weak / newly weak by former district, with a total row."""
+    if table.empty:
+        return pd.DataFrame()
+    kinds = ["Đã củng cố", "Vẫn yếu kém", "Mới yếu kém"]
+    counts = (pd.crosstab(table["Huyện cũ"], table["Kết quả"])
+              .reindex(columns=kinds, fill_value=0))
+    order = list(dict.fromkeys(table["Huyện cũ"]))
+    counts = counts.reindex(order).fillna(0).astype("int64")
+    counts["Cộng"] = counts.sum(axis=1)
+    counts.loc["Tổng số"] = counts.sum()
+    return counts.rename_axis("Huyện cũ").reset_index()
+
+
+def _appendix_comparison(doc: Any, section: ComparisonSection, number: int) -> None:
+    """Appendix (landscape): every organisation weak in either round, with both reasons."""
+    from docx.enum.section import WD_SECTION
+
+    table = section.weak_table
+    page = doc.add_section(WD_SECTION.NEW_PAGE)
+    _margins(page, landscape=True)
+    page.different_first_page_header_footer = False
+    _para(doc, f"PHỤ LỤC {number}", bold=True, align="center", space_after=0)
+    _para(doc, "TỔ CHỨC YẾU KÉM Ở ĐỢT TRƯỚC HOẶC ĐỢT NÀY: KẾT QUẢ CỦNG CỐ", bold=True,
+          align="center", space_after=0)
+    _para(doc, f"({fmt_num(len(table))} tổ chức; theo đơn vị hành chính mới)", italic=True,
+          align="center", space_after=8)
+    _table(doc, [str(c) for c in table.columns],
+           [["" if pd.isna(v) else str(v) for v in row]
+            for row in table.itertuples(index=False)],
+           COMPARISON_WIDTHS_CM[: len(table.columns)], size=TABLE_PT)
 
 
 def _section_four(doc: Any, f: fx.Findings, res: Results) -> None:
@@ -364,6 +407,55 @@ def _section_four(doc: Any, f: fx.Findings, res: Results) -> None:
             for r in f.reasons.itertuples()]
     _table(doc, ["Lý do", "Số tổ chức", "Biện pháp đề xuất"], rows, [4.6, 1.8, 9.6],
            numeric=[False, True, False])
+    if not f.replication.empty:
+        _replication_proposal(doc, f)
+
+
+def _replication_proposal(doc: Any, f: fx.Findings) -> None:
+    """IV.3: models recognised at district level or above that can be replicated."""
+    _heading(doc, "3. Nhân rộng mô hình “Dân vận khéo”", 2)
+    _para(doc, f"{fx.replication_sentence(f)} Đề nghị các cấp xem xét nhân rộng các mô hình "
+               "chưa được nhân rộng, trước hết ở lĩnh vực và địa bàn còn yếu (danh sách đầy "
+               "đủ tại Phụ lục 3). Theo lĩnh vực:")
+    _table(doc, fx.REPLICATION_HEADER, fx.replication_rows(f), [6.0, 2.8, 2.4, 2.4, 2.4],
+           numeric=[False, True, True, True, True])
+
+
+def _appendix_replication(doc: Any, res: Results) -> None:
+    """Appendix 3 (landscape): the whole replication list, grouped by field."""
+    from docx.enum.section import WD_SECTION
+
+    from danvan_survey.charts.dvk_models import replication_table_vi
+
+    table = replication_table_vi(res)
+    table["Huyện/thị xã/thành phố"] = table["Huyện/thị xã/thành phố"].map(short_district)
+    table["Cấp công nhận"] = table["Cấp công nhận"].str.removeprefix("cấp ")
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    _margins(section, landscape=True)
+    section.different_first_page_header_footer = False
+    _para(doc, "PHỤ LỤC 3", bold=True, align="center", space_after=0)
+    _para(doc, "DANH SÁCH MÔ HÌNH “DÂN VẬN KHÉO” ĐƯỢC CÔNG NHẬN TỪ CẤP HUYỆN TRỞ LÊN, "
+               "ĐỀ XUẤT NHÂN RỘNG", bold=True, align="center", space_after=0)
+    _para(doc, f"(theo lĩnh vực, cấp công nhận cao nhất trước; {fmt_num(len(table))} mô "
+               "hình)", italic=True, align="center", space_after=8)
+    cols = [c for c in REPLICATION_WIDTHS_CM if c in table.columns]
+    short = {"Cấp công nhận": "Cấp", "Năm công nhận": "Năm", "Huyện/thị xã/thành phố": "Huyện"}
+    grid = _table(doc, [short.get(c, c) for c in cols], [],
+                  [REPLICATION_WIDTHS_CM[c] for c in cols], size=TABLE_PT)
+    numeric = [c in ("STT", "Năm công nhận") for c in cols]
+    for field, part in table.groupby("Lĩnh vực", sort=False):
+        head = grid.add_row()
+        _keep_row(head)
+        _cell_text(head.cells[0].merge(head.cells[-1]),
+                   f"Lĩnh vực: {field} ({fmt_num(len(part))} mô hình)", size=TABLE_PT,
+                   bold=True)
+        for row in part[cols].itertuples(index=False):
+            added = grid.add_row()
+            _keep_row(added)
+            for j, value in enumerate(row):
+                _cell_text(added.cells[j], "" if pd.isna(value) else str(value),
+                           size=TABLE_PT, align="right" if numeric[j] else "left")
+    _widths(grid, [REPLICATION_WIDTHS_CM[c] for c in cols])
 
 
 def _signature(doc: Any, meta: ReportMeta) -> None:
@@ -421,9 +513,10 @@ def _format_cell(col: str, value: object) -> str:
     return str(value)
 
 
-def docx_charts() -> list[ChartSpec]:
-    """Charts of Appendix 2: all but the list table (Appendix 1 gives the whole list)."""
-    return [spec for spec in CHARTS if spec.name not in DOCX_SKIP]
+def docx_charts(res: Results | None = None) -> list[ChartSpec]:
+    """Charts of Appendix 2: the round's charts but the list table (Appendix 1 has it)."""
+    specs = charts_for(res) if res is not None else list(CHARTS)
+    return [spec for spec in specs if spec.name not in DOCX_SKIP]
 
 
 def _appendix_charts(doc: Any, pngs: dict[str, Path], f: fx.Findings, res: Results) -> None:
@@ -435,7 +528,7 @@ def _appendix_charts(doc: Any, pngs: dict[str, Path], f: fx.Findings, res: Resul
     section.different_first_page_header_footer = False
     _para(doc, "PHỤ LỤC 2", bold=True, align="center", space_after=0)
     _para(doc, "BIỂU ĐỒ", bold=True, align="center", space_after=8)
-    for k, spec in enumerate(docx_charts(), start=1):
+    for k, spec in enumerate(docx_charts(res), start=1):
         p = _para(doc, "", align="center", space_after=2)
         p.paragraph_format.keep_with_next = True
         p.add_run().add_picture(str(pngs[spec.name]), width=Cm(16.0))
@@ -469,12 +562,17 @@ def write_docx(res: Results, pngs: dict[str, Path], target: Path, meta: ReportMe
     _title(doc, res)
     _section_one(doc, res, f, period)
     _section_two(doc, f, res)
+    has_models = not res.dvk_replication.empty
     if comparison is not None:
-        _section_comparison(doc, comparison, pngs)
+        _section_comparison(doc, comparison, pngs, 4 if has_models else 3)
     _section_three(doc, f, labels)
     _section_four(doc, f, res)
     _signature(doc, meta)
     _appendix_list(doc, f)
     _appendix_charts(doc, pngs, f, res)
+    if has_models:
+        _appendix_replication(doc, res)
+    if comparison is not None and len(comparison.weak_table):
+        _appendix_comparison(doc, comparison, 4 if has_models else 3)
     doc.save(str(target))
     return target

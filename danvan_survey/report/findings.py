@@ -17,6 +17,7 @@ import pandas as pd
 
 from danvan_survey import charts
 from danvan_survey.charts.style import (
+    choice_label,
     em_label,
     fmt_num,
     fmt_pct,
@@ -98,6 +99,7 @@ class Findings:
     province_rates: dict[str, float] = field(default_factory=dict)
     gathering_low_em: tuple[str, str, float] | None = None
     trained_by_em: dict[str, float] = field(default_factory=dict)
+    replication: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # ---------------------------------------------------------------- computation
@@ -208,7 +210,67 @@ def compute_findings(res: Results) -> Findings:
                         if f"{ind}_den" in prov and len(prov)},
         gathering_low_em=_gathering_low_em(res),
         trained_by_em=_trained_by_em(res),
+        replication=replication_by_field(res.dvk_replication),
     )
+
+
+def replication_by_field(table: pd.DataFrame) -> pd.DataFrame:
+    """Models recognised at district level or above, by field: total, replicated, not yet.
+
+    Columns ``label`` (field, Vietnamese), ``n_models``, ``n_replicated``,
+    ``n_not_replicated`` (replication stated as no) and ``n_unknown``; codebook order,
+    then a "Tổng số" row. Empty when the round has no model roster.
+    """
+    if table.empty:
+        return pd.DataFrame(columns=["label", "n_models", "n_replicated", "n_not_replicated",
+                                     "n_unknown"])
+    from danvan_survey.dvk import replication_summary
+
+    summary = replication_summary(table)
+    stated = pd.to_numeric(table["model_replicated"], errors="coerce")
+    unknown = table.assign(_u=stated.isna().astype("int64")).groupby(
+        "model_field", sort=False)["_u"].sum()
+    by = summary.groupby("model_field", sort=False)[["n_models", "n_replicated"]].sum()
+    out = pd.DataFrame({
+        "label": [choice_label("dvk_field", c) for c in by.index],
+        "n_models": by["n_models"].to_numpy(),
+        "n_replicated": by["n_replicated"].to_numpy(),
+        "n_unknown": unknown.reindex(by.index).fillna(0).astype("int64").to_numpy(),
+    })
+    out["n_not_replicated"] = out["n_models"] - out["n_replicated"] - out["n_unknown"]
+    total = pd.DataFrame([{"label": "Tổng số", **out.drop(columns="label").sum().to_dict()}])
+    cols = ["label", "n_models", "n_replicated", "n_not_replicated", "n_unknown"]
+    return pd.concat([out, total], ignore_index=True)[cols]
+
+
+#: Header of the replication table by field (HTML and DOCX).
+REPLICATION_HEADER = ["Lĩnh vực", "Số mô hình (từ cấp huyện)", "Đã nhân rộng",
+                      "Chưa nhân rộng", "Không rõ"]
+
+
+def replication_rows(f: Findings) -> list[list[str]]:
+    """Rows of the replication table by field, formatted (the last row is the total)."""
+    return [[str(r.label), fmt_num(r.n_models), fmt_num(r.n_replicated),
+             fmt_num(r.n_not_replicated), fmt_num(r.n_unknown)]
+            for r in f.replication.itertuples()]
+
+
+def replication_sentence(f: Findings) -> str:
+    """How many recognised models could be replicated (the 2014 conclusion's question)."""
+    if f.replication.empty:
+        return ""
+    total = f.replication.iloc[-1]
+    top = f.replication.iloc[:-1].sort_values("n_models", ascending=False, kind="stable")
+    lead = top.iloc[0]
+    text = (f"Mô hình “Dân vận khéo” được công nhận từ cấp huyện trở lên: "
+            f"{fmt_num(int(total['n_models']))} mô hình, trong đó "
+            f"{fmt_num(int(total['n_replicated']))} đã được nhân rộng và "
+            f"{fmt_num(int(total['n_not_replicated']))} chưa nhân rộng (đề xuất xem xét nhân "
+            f"rộng); nhiều nhất ở lĩnh vực {lower_first(str(lead['label']))} "
+            f"({fmt_num(int(lead['n_models']))} mô hình).")
+    if int(total["n_unknown"]):
+        text += f" {fmt_num(int(total['n_unknown']))} mô hình không ghi rõ đã nhân rộng hay chưa."
+    return text
 
 
 # ---------------------------------------------------------------- sentences
@@ -334,16 +396,26 @@ def cadre_sentences(f: Findings) -> list[str]:
     return out
 
 
+def bulletin_sentence(f: Findings) -> str:
+    """Province bulletin compliance (share of bulletin issues with a DVK article)."""
+    if not np.isfinite(f.bulletin_rate):
+        return ""
+    return (f"{indicator_label('dvk_bulletin_compliance')} toàn tỉnh: "
+            f"{fmt_pct(f.bulletin_rate)} (mục tiêu 100%).")
+
+
+def dvk_count_sentence(f: Findings) -> str:
+    """DVK models registered and recognised in the last 12 months."""
+    if not f.dvk_registered:
+        return ""
+    return (f"Mô hình “Dân vận khéo”: {fmt_num(f.dvk_registered)} mô hình đăng ký, "
+            f"{fmt_num(f.dvk_recognised)} mô hình được công nhận trong 12 tháng.")
+
+
 def dvk_sentences(f: Findings) -> list[str]:
-    """Bulletin compliance and DVK model counts."""
-    out = []
-    if np.isfinite(f.bulletin_rate):
-        out.append(f"{indicator_label('dvk_bulletin_compliance')} toàn tỉnh: "
-                   f"{fmt_pct(f.bulletin_rate)} (mục tiêu 100%).")
-    if f.dvk_registered:
-        out.append(f"Mô hình “Dân vận khéo”: {fmt_num(f.dvk_registered)} mô hình đăng ký, "
-                   f"{fmt_num(f.dvk_recognised)} mô hình được công nhận trong 12 tháng.")
-    return out
+    """Bulletin compliance, DVK model counts and the replication list, as stated."""
+    out = [bulletin_sentence(f), dvk_count_sentence(f), replication_sentence(f)]
+    return [s for s in out if s]
 
 
 def activity_sentence(f: Findings) -> str:

@@ -13,7 +13,7 @@ from danvan_survey.charts.style import fmt_num, fmt_pct
 from danvan_survey.compare_report import ComparisonSection, section_html
 from danvan_survey.config import PACKAGE_DIR
 from danvan_survey.report import findings as fx
-from danvan_survey.report.specs import CHARTS, REPORT_TITLE
+from danvan_survey.report.specs import REPORT_TITLE, charts_for
 from danvan_survey.results import Results
 
 INTERACTIVE_NOTE = ("Trên trang này, đưa chuột lên biểu đồ để xem tử số, mẫu số và số phiếu "
@@ -41,7 +41,7 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
     env = Environment(loader=FileSystemLoader(PACKAGE_DIR / "templates"),
                       autoescape=True)
     sections: dict[str, list[dict[str, str]]] = {}
-    for k, spec in enumerate(CHARTS, start=1):
+    for k, spec in enumerate(charts_for(res), start=1):
         div = pio.to_html(figures[spec.name], full_html=False, include_plotlyjs=False,
                           include_mathjax=False, div_id=f"fig-{spec.name}",
                           config={"displaylogo": False})
@@ -58,10 +58,24 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
         share_header=SHARE_HEADER, interactive_note=INTERACTIVE_NOTE,
         intro=f"{fx.scope_sentence(f)} {fx.EM_TERM}",
         comparison=_comparison_html(comparison, figures),
+        replication=_replication(res, f),
         plotly_js=get_plotlyjs().replace("</script>", "<\\/script>"),
     )
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def _replication(res: Results, f: fx.Findings) -> dict[str, object] | None:
+    """The replication section: sentence, table by field, the whole list (or None)."""
+    if f.replication.empty:
+        return None
+    from danvan_survey.charts.dvk_models import replication_table_vi
+
+    table = replication_table_vi(res).drop(columns=["Mã xã", "Mã tổ chức"], errors="ignore")
+    rows = [["" if pd.isna(v) else str(v) for v in row] for row in table.itertuples(index=False)]
+    return {"sentence": fx.replication_sentence(f), "header": fx.REPLICATION_HEADER,
+            "by_field": fx.replication_rows(f), "list_header": [str(c) for c in table.columns],
+            "rows": rows}
 
 
 def _comparison_html(section: ComparisonSection | None, figures: dict[str, go.Figure]) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from danvan_survey import charts
+from danvan_survey.charts import dvk_models
 from danvan_survey.report import findings as fx
 from danvan_survey.results import Results
 
@@ -16,6 +17,10 @@ REPORT_TITLE = "Báo cáo kết quả khảo sát thực trạng công tác dân
 
 def _none(_f: fx.Findings) -> str:
     return ""
+
+
+def _always(_res: Results) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class ChartSpec:
     shows: str
     caveat: str
     key: Callable[[fx.Findings], str] = _none
+    applies: Callable[[Results], bool] = _always
 
     def caption(self, f: fx.Findings) -> str:
         """Caption under the chart: what it shows plus the figure a reader should take."""
@@ -94,14 +100,26 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("12-dan-van-kheo", "Dân vận khéo và bản tin", charts.dvk_funnel,
               "Số mô hình dân vận khéo đăng ký và được công nhận; số tổ chức theo cấp "
               "công nhận cao nhất.", "Hai ô dùng hai đơn vị khác nhau (mô hình, tổ chức).",
-              lambda f: " ".join(fx.dvk_sentences(f)[1:])),
+              fx.dvk_count_sentence),
     ChartSpec("13-ban-tin", "Dân vận khéo và bản tin", charts.bulletin_compliance,
               "Tỷ lệ kỳ bản tin có bài về mô hình dân vận khéo theo huyện.",
               "Chỉ tính tổ chức có phát hành bản tin.",
-              lambda f: " ".join(fx.dvk_sentences(f)[:1])),
+              fx.bulletin_sentence),
+    ChartSpec("14-nhan-rong-dan-van-kheo", "Dân vận khéo và bản tin",
+              dvk_models.dvk_replication,
+              "Mô hình “Dân vận khéo” được công nhận từ cấp huyện trở lên, theo lĩnh vực và "
+              "tổ chức; cuối mỗi thanh là tổng số và số đã nhân rộng.",
+              "Cấp công nhận và tình trạng nhân rộng do tổ chức cơ sở tự kê khai, chưa đối "
+              "chiếu với quyết định công nhận.", fx.replication_sentence,
+              applies=lambda r: not r.dvk_replication.empty),
 )
 
 
+def charts_for(res: Results) -> list[ChartSpec]:
+    """The charts of this round's pack (the replication chart needs a model roster)."""
+    return [spec for spec in CHARTS if spec.applies(res)]
+
+
 def build_figures(res: Results) -> dict[str, go.Figure]:
-    """Every chart of the pack, by file stem."""
-    return {spec.name: spec.build(res) for spec in CHARTS}
+    """Every chart of the round's pack, by file stem."""
+    return {spec.name: spec.build(res) for spec in charts_for(res)}

@@ -298,6 +298,10 @@ def xlsx_sheets(res: Results, f: fx.Findings | None = None) -> dict[str, pd.Data
         sheets["Ước lượng cán bộ"] = estimates_table(res)
     if len(res.organisations) and "dvk_model_names" in res.organisations:
         sheets["Mô hình DVK"] = dvk_catalogue(res)
+    if not res.dvk_replication.empty:
+        from danvan_survey.charts.dvk_models import replication_table_vi
+
+        sheets["Mô hình đề xuất nhân rộng"] = replication_table_vi(res)
     if place != "Huyện":  # a 2025 round: districts are former districts (sheet names ≤ 31)
         sheets = {name.replace("theo huyện", "theo huyện cũ").replace("Theo huyện",
                                                                       "Theo huyện cũ"): frame

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Mutation score of the core modules (issue 12). Slow: NOT run in CI.
+#
+#   bash scripts/mutation.sh            fresh run over every core module, then the score
+#   bash scripts/mutation.sh resume     keep earlier results, test only mutants not yet tested
+#   bash scripts/mutation.sh rerun      re-test the mutants that survived last time (after new tests)
+#   bash scripts/mutation.sh report     print the score of the last run only
+#   bash scripts/mutation.sh fresh 'danvan_survey.weakness.*'   one module (mutmut name glob)
+#
+# The tool is mutmut 3, configured under [tool.mutmut] in pyproject.toml (modules to mutate,
+# fast tests only: -m "not slow"). mutmut records which test reaches which function and runs
+# only those tests for each mutant. One worker (--max-children 1): the machine is shared.
+# The score subtracts the reviewed equivalent mutants listed in tests/mutation_equivalents.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+[[ -x $PY ]] || { echo "no .venv here: run scripts/setup.sh first" >&2; exit 2; }
+"$PY" -c "import mutmut" 2>/dev/null || .venv/bin/pip install -q "mutmut>=3.8,<4"
+
+# A worker forked from mutmut's main process can deadlock in a thread pool (pyarrow, polars)
+# that the clean test run left behind: it then waits forever using no CPU, and mutmut's CPU
+# time limit never fires. The watchdog ends such a worker (one of mutmut's own children,
+# running for over STUCK_AFTER seconds with under a quarter of that as CPU time); mutmut
+# records it as "suspicious" (not killed), and the score lists it.
+STUCK_AFTER=${STUCK_AFTER:-90}
+watchdog() {
+  local parent=$1
+  while kill -0 "$parent" 2>/dev/null; do
+    sleep 10
+    ps -eo pid=,ppid=,etimes=,cputimes= | while read -r pid ppid wall cpu; do
+      if [[ $ppid == "$parent" ]] && ((wall > STUCK_AFTER && cpu * 4 < wall)); then
+        echo "watchdog: ending worker $pid (stuck ${wall}s, ${cpu}s CPU)" >&2
+        kill "$pid" 2>/dev/null || true
+      fi
+    done
+  done
+}
+mutmut_run() {
+  .venv/bin/mutmut run --max-children 1 "$@" &
+  local pid=$!
+  watchdog "$pid" &
+  local dog=$!
+  wait "$pid" || true
+  kill "$dog" 2>/dev/null || true
+}
+
+mode=${1:-fresh}
+shift || true
+start=$(date +%s)
+case $mode in
+  fresh)
+    rm -rf mutants
+    mutmut_run "$@" ;;
+  resume)
+    mutmut_run "$@" ;;
+  rerun)
+    mapfile -t survivors < <("$PY" scripts/mutation_score.py --survivors)
+    # mutmut re-links only NEW tests to the functions they reach; edited tests (or fixtures)
+    # keep their old links unless the whole test-to-function map is collected again
+    rm -f mutants/mutmut-stats.json
+    if ((${#survivors[@]})); then
+      mutmut_run "${survivors[@]}"
+    fi ;;
+  report) ;;
+  *) echo "unknown mode: $mode (fresh | resume | rerun | report)" >&2; exit 2 ;;
+esac
+echo "mutation run time: $(( $(date +%s) - start )) s"
+exec "$PY" scripts/mutation_score.py

@@ -1,0 +1,122 @@
+"""Score per core module from mutmut's results, minus the reviewed equivalent mutants.
+
+Reads ``mutants/**/*.py.meta`` (mutmut 3) and ``tests/mutation_equivalents.txt``: one
+equivalent mutant per line, ``<mutant name> | <module> | <why it cannot change behaviour>``;
+``#`` starts a comment. ``--survivors`` prints the names of surviving mutants, one a line.
+The score of a module is killed / (mutants tested - equivalent); mutants not tested yet (an
+interrupted run) are counted apart and mark the module "(partial)".
+Exit code 1 when a module is below the goal (85 %) or the equivalents file is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
+GOAL = 85.0
+KILLED = {1, 3, 36, 24, -24, 152, 255, 37}  # failed test, pytest error, timeout, type check
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def read_equivalents(path: Path = EQUIVALENTS) -> dict[str, tuple[str, str]]:
+    """Mutant name -> (module, reason); every line must give all three fields."""
+    out: dict[str, tuple[str, str]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3 or not all(parts):
+            sys.exit(f"{path.name}:{n}: expected 'mutant | module | reason', got {line!r}")
+        out[parts[0]] = (parts[1], parts[2])
+    return out
+
+
+def read_results() -> dict[str, dict[str, int | None]]:
+    """Module (dotted) -> {mutant name: exit code} from mutmut's meta files."""
+    out: dict[str, dict[str, int | None]] = {}
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        rel = meta.relative_to(ROOT / "mutants").with_suffix("").with_suffix("")
+        module = ".".join(rel.parts)
+        codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
+        if codes:
+            out[module] = codes
+    return out
+
+
+def classify(codes: dict[str, int | None], equivalents: dict) -> tuple[Counter, list[str]]:
+    """Count killed / equivalent / survived / no-test mutants of one module; list survivors."""
+    status: Counter = Counter()
+    survivors: list[str] = []
+    for name, code in codes.items():
+        if name in equivalents:
+            status["equivalent"] += 1
+        elif code in KILLED:
+            status["killed"] += 1
+        elif code is None:
+            status["unchecked"] += 1  # not tested yet (interrupted run)
+        else:
+            status["survived" if code in SURVIVED else
+                   "no tests" if code in NO_TESTS else "other"] += 1
+            survivors.append(name)
+    return status, survivors
+
+
+def check_equivalents(results: dict, equivalents: dict) -> bool:
+    """Report listed mutants that no longer exist or that a test now kills; True if clean."""
+    codes = {n: c for m in results.values() for n, c in m.items()}
+    stale = sorted(set(equivalents) - set(codes))
+    for name in stale:
+        print(f"equivalents file names a mutant that no longer exists: {name}")
+    for name in sorted(n for n in equivalents if codes.get(n) in KILLED):
+        print(f"listed as equivalent but a test kills it (remove it from the list): {name}")
+    return not stale
+
+
+def main() -> int:
+    """Print the score table (or the survivors) and return the exit code."""
+    equivalents = read_equivalents()
+    results = read_results()
+    if not results:
+        print("no mutation results: run `bash scripts/mutation.sh` first")
+        return 1
+    if "--survivors" in sys.argv:
+        for codes in results.values():
+            for name, code in codes.items():
+                if code is not None and code not in KILLED and name not in equivalents:
+                    print(name)
+        return 0
+    ok = True
+    print(f"{'module':<26}{'killed/total':>14}{'%':>8}{'equiv':>7}{'surv':>6}{'no test':>9}"
+          f"{'unchecked':>11}")
+    tot_k = tot_n = 0
+    survivors: list[str] = []
+    for module, codes in results.items():
+        status, surv = classify(codes, equivalents)
+        survivors += surv
+        total = len(codes) - status["equivalent"] - status["unchecked"]
+        pct = 100.0 * status["killed"] / total if total else 100.0
+        ok &= pct >= GOAL
+        tot_k += status["killed"]
+        tot_n += total
+        print(f"{module.removeprefix('danvan_survey.'):<26}{status['killed']:>7}/{total:<6}"
+              f"{pct:>8.1f}{status['equivalent']:>7}{status['survived']:>6}"
+              f"{status['no tests']:>9}{status['unchecked']:>11}"
+              + ("" if pct >= GOAL else "   < goal")
+              + ("  (partial)" if status["unchecked"] else ""))
+    pct = 100.0 * tot_k / tot_n if tot_n else 100.0
+    print(f"{'all':<26}{tot_k:>7}/{tot_n:<6}{pct:>8.1f}")
+    ok &= check_equivalents(results, equivalents)
+    if survivors:
+        print(f"\n{len(survivors)} surviving mutants (see one: .venv/bin/mutmut show <name>):")
+        print("\n".join(f"  {name}" for name in survivors))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

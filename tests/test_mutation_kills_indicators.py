@@ -1,0 +1,90 @@
+"""Indicator definitions, lookups, census frame and aggregation details."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_indicators import frame, i64
+
+from danvan_survey.indicators import (
+    ALL,
+    ALL_LABEL_VI,
+    aggregate,
+    census_frame,
+    compute_indicators,
+    content_diversity,
+    indicator,
+)
+
+
+def test_indicator_lookup_and_formulas() -> None:
+    trained = indicator("trained_share")
+    assert trained.numerator_expr == "cadres_trained_12m"
+    assert trained.denominator_expr == "n_exec_members + n_branches"
+    assert indicator("gathering_rate").not_for == ("mttq",)
+    with pytest.raises(KeyError, match="'nope' is not an indicator; known: gathering_rate"):
+        indicator("nope")
+
+
+def test_sum_denominator_is_missing_when_a_part_is_missing() -> None:
+    org = frame(cadres_trained_12m=i64(3, 3), n_exec_members=i64(9, pd.NA),
+                n_branches=i64(1, 1))
+    ind = compute_indicators(org)
+    assert ind["trained_share"].iloc[0] == pytest.approx(0.3)
+    assert pd.isna(ind["trained_share"].iloc[1]) and pd.isna(ind["trained_share_den"].iloc[1])
+
+
+def test_not_for_masks_only_the_named_organisation() -> None:
+    org = frame(org_type=["mttq", "hnd"], members_total=i64(50, 50), eligible_pop=i64(100, 100),
+                members_paid_dues=i64(10, 10))
+    ind = compute_indicators(org)
+    assert pd.isna(ind["gathering_rate"].iloc[0]) and pd.isna(ind["gathering_rate_num"].iloc[0])
+    assert ind["gathering_rate"].iloc[1] == 0.5 and ind["dues_rate"].iloc[1] == 0.2
+
+
+def test_missing_columns_and_carried_columns() -> None:
+    org = frame(members_total=i64(5)).drop(columns=["em_source"]).assign(
+        has_annual_plan=i64(1), difficulties=["terrain"])
+    ind = compute_indicators(org)
+    assert ind["em_source"].isna().all()
+    assert ind["has_annual_plan"].tolist() == [1] and ind["difficulties"].tolist() == ["terrain"]
+    assert "attendance_pct" not in ind.columns
+    assert ind["content_diversity"].isna().all()  # no meeting_content column
+    assert str(ind["rating_last_year"].dtype) == "Int64"
+
+
+def test_content_diversity_unanswered_is_missing_not_zero() -> None:
+    out = content_diversity(pd.Series(["policy admin", "", None, "thematic  policy"],
+                                      dtype="str"))
+    assert [None if pd.isna(v) else int(v) for v in out] == [0, None, None, 1]
+
+
+def test_census_frame_for_chosen_organisations() -> None:
+    communes = pd.DataFrame({
+        "commune_code": ["2", "1", "1"], "commune_name": ["B", "A", "A"],
+        "district_code": ["9", "9", "9"], "district_name": ["H", "H", "H"],
+        "em_area": ["none", "pure", "pure"], "extra": [1, 2, 3],
+    })
+    out = census_frame(communes, ["hnd", "doan"])
+    assert out[["commune_code", "org_type"]].values.tolist() == [
+        ["1", "doan"], ["1", "hnd"], ["2", "doan"], ["2", "hnd"]]
+    assert list(out.columns) == ["commune_code", "commune_name", "district_code",
+                                 "district_name", "em_area", "org_type"]
+    assert len(census_frame(communes)) == 2 * 5
+
+
+def test_aggregate_without_province_rows_and_district_labels() -> None:
+    org = frame(members_total=i64(10, 30), eligible_pop=i64(100, 100),
+                district_code=["593", "594"], district_name=["Huyện A", "Huyện B"])
+    ind = compute_indicators(org)
+    expected = census_frame(org.assign(em_area="none"), ["hnd"])
+    table = aggregate(ind, ["district_code", "district_name", "org_type"], expected,
+                      all_value=None)
+    assert table["district_code"].tolist() == ["593", "594"]
+    assert table["district_name"].tolist() == ["Huyện A", "Huyện B"]
+    assert table["gathering_rate"].tolist() == [0.1, 0.3]
+    with_all = aggregate(ind, ["district_code", "district_name", "org_type"], expected)
+    assert with_all["district_code"].tolist() == ["593", "594", ALL]
+    assert with_all["district_name"].tolist()[-1] == ALL_LABEL_VI
+    assert with_all["gathering_rate"].iloc[-1] == pytest.approx(0.2)
+    assert with_all["coverage"].tolist() == [1.0, 1.0, 1.0]
