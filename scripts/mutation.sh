@@ -9,7 +9,8 @@
 #
 # The tool is mutmut 3, configured under [tool.mutmut] in pyproject.toml (modules to mutate,
 # fast tests only: -m "not slow"). mutmut records which test reaches which function and runs
-# only those tests for each mutant. One worker (--max-children 1): the machine is shared.
+# only those tests for each mutant. One worker by default (the machine is shared);
+# MUTATION_WORKERS=2 bash scripts/mutation.sh ... uses two.
 # The score subtracts the reviewed equivalent mutants listed in tests/mutation_equivalents.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ watchdog() {
   done
 }
 mutmut_run() {
-  .venv/bin/mutmut run --max-children 1 "$@" &
+  .venv/bin/mutmut run --max-children "${MUTATION_WORKERS:-1}" "$@" &
   local pid=$!
   watchdog "$pid" &
   local dog=$!

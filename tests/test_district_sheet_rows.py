@@ -19,6 +19,17 @@ ROWS = [
     (("", "75", ""), True, "no_name_with_numbers"),  # a number is never dropped as a note
     (("Xã Tổng Cọt", "80", ""), True, None),  # "tổng" inside a name is not a total
     (("Xã Bình An", "", "x"), True, None),
+    # a commune typed without "Xã" whose name starts like a totals word is a record
+    (("Cộng Hòa", "80", ""), True, None),
+    (("Công Hải", "80", ""), True, None),
+    (("Tổng Cọt", "80", ""), True, None),
+    (("Cộng Sơn", "80", ""), True, None),
+    # a totals word with a qualifier is still a total
+    (("Tổng cộng toàn huyện", "900", ""), False, "totals_row"),
+    (("Cộng:", "900", ""), False, "totals_row"),
+    (("TỔNG CỘNG (15 xã)", "900", ""), False, "totals_row"),
+    (("Cộng các xã", "900", ""), False, "totals_row"),
+    (("Tổng số xã", "12", ""), False, "totals_row"),
 ]
 
 

@@ -4,9 +4,9 @@
 ``run`` (with analysis) wrote under ``data/clean/<round>/``, produced by the code
 *before* the national-scale performance work (commit 3f30b71) with the salt
 ``benchmark-salt``; the code of main at 1bf71e4 (bad input, follow-up rounds and
-the replication list landed) gave the same digests. This test reruns the demo rounds and a mid-size synthetic round
-(the national commune list with 100,000 cadres, ``make_national_round.py --cadres
-100000``) and compares file by file. Not timed. ``manifest.json`` is compared through
+the replication list landed) gave the same digests. This test reruns the demo
+rounds and a mid-size synthetic round (the national commune list with 100,000
+cadres, ``make_national_round.py --cadres 100000``) and compares file by file. Not timed. ``manifest.json`` is compared through
 its ``outputs`` section (its other fields carry the package version).
 
 After a deliberate change of outputs, regenerate a manifest with
