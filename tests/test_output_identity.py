@@ -6,8 +6,9 @@
 ``benchmark-salt``; the code of main at 1bf71e4 (bad input, follow-up rounds and
 the replication list landed) gave the same digests. This test reruns the demo
 rounds and a mid-size synthetic round (the national commune list with 100,000
-cadres, ``make_national_round.py --cadres 100000``) and compares file by file. Not timed. ``manifest.json`` is compared through
-its ``outputs`` section (its other fields carry the package version).
+cadres, ``make_national_round.py --cadres 100000``) and compares file by file.
+Not timed. ``manifest.json`` is compared through its ``outputs`` section (its other
+fields carry the package version).
 
 After a deliberate change of outputs, regenerate a manifest with
 ``benchmarks/output_hashes.py --root <scratch> --round <round> --write
