@@ -18,9 +18,10 @@ PY=.venv/bin/python
 [[ -x $PY ]] || { echo "no .venv here: run scripts/setup.sh first" >&2; exit 2; }
 "$PY" -c "import mutmut" 2>/dev/null || .venv/bin/pip install -q "mutmut>=3.8,<4"
 
-# A worker forked from mutmut's main process can deadlock in a thread pool (pyarrow, polars)
-# that the clean test run left behind: it then waits forever using no CPU, and mutmut's CPU
-# time limit never fires. The watchdog ends such a worker (one of mutmut's own children,
+# Workers fork from mutmut's fork server (process_isolation = "forkserver" in pyproject.toml):
+# forked from the main process, which ran the suite, a worker deadlocks in polars' thread pool
+# (svy) and ends as a false "timeout", counted as killed. If a worker still hangs anyway (no CPU
+# used), the watchdog ends it (one of mutmut's own children,
 # running for over STUCK_AFTER seconds with under a quarter of that as CPU time); mutmut
 # records it as "suspicious" (not killed), and the score lists it.
 STUCK_AFTER=${STUCK_AFTER:-90}
