@@ -4,7 +4,9 @@ Reads ``mutants/**/*.py.meta`` (mutmut 3) and ``tests/mutation_equivalents.txt``
 equivalent mutant per line, ``<mutant name> | <module> | <why it cannot change behaviour>``;
 ``#`` starts a comment. ``--survivors`` prints the names of surviving mutants, one a line.
 The score of a module is killed / (mutants tested - equivalent); mutants not tested yet (an
-interrupted run) are counted apart and mark the module "(partial)".
+interrupted run) are counted apart and mark the module "(partial)". Timeouts count as killed
+(a mutant that loops forever is caught) and are shown in their own column: many of them in a
+module mean hung workers, not caught mutants.
 Exit code 1 when a module is below the goal (85 %) or the equivalents file is stale.
 """
 
@@ -19,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
 GOAL = 85.0
 KILLED = {1, 3, 36, 24, -24, 152, 255, 37}  # failed test, pytest error, timeout, type check
+TIMEOUT = {36, 24, -24, 152}  # counted as killed, and shown apart: a hung worker looks the same
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 
@@ -58,6 +61,7 @@ def classify(codes: dict[str, int | None], equivalents: dict) -> tuple[Counter, 
             status["equivalent"] += 1
         elif code in KILLED:
             status["killed"] += 1
+            status["timeout"] += code in TIMEOUT
         elif code is None:
             status["unchecked"] += 1  # not tested yet (interrupted run)
         else:
@@ -93,7 +97,7 @@ def main() -> int:
         return 0
     ok = True
     print(f"{'module':<26}{'killed/total':>14}{'%':>8}{'equiv':>7}{'surv':>6}{'no test':>9}"
-          f"{'unchecked':>11}")
+          f"{'unchecked':>11}{'timeout':>9}")
     tot_k = tot_n = 0
     survivors: list[str] = []
     for module, codes in results.items():
@@ -106,7 +110,7 @@ def main() -> int:
         tot_n += total
         print(f"{module.removeprefix('danvan_survey.'):<26}{status['killed']:>7}/{total:<6}"
               f"{pct:>8.1f}{status['equivalent']:>7}{status['survived']:>6}"
-              f"{status['no tests']:>9}{status['unchecked']:>11}"
+              f"{status['no tests']:>9}{status['unchecked']:>11}{status['timeout']:>9}"
               + ("" if pct >= GOAL else "   < goal")
               + ("  (partial)" if status["unchecked"] else ""))
     pct = 100.0 * tot_k / tot_n if tot_n else 100.0
