@@ -291,8 +291,11 @@ def _apply_one(
             return
         frame.at[idx, var] = conv.value
         new_text = canonical(conv.value)
+        # the corrected cell's own problems go; a refused earlier line on it stays reported
         work.issues = [
-            i for i in work.issues if not (i.get("_idx") == idx and i.get("variable") == var)
+            i for i in work.issues
+            if not (i.get("_idx") == idx and i.get("variable") == var)
+            or str(i.get("rule", "")).startswith("correction_")
         ]
     work.log.append(
         pd.DataFrame(
