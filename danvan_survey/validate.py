@@ -286,7 +286,8 @@ def _apply_one(
         if conv.error:
             work.issues.append(
                 _refused(idx, frame, row, old, where)
-                | {"message": f"{where}: giá trị mới '{new_text}' không hợp lệ ({conv.error})."}
+                | {"message": f"{where}: giá trị mới '{new_text}' không hợp lệ "
+                   f"({conv.error.rstrip('.')})."}
             )
             return
         frame.at[idx, var] = conv.value

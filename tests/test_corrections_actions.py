@@ -113,3 +113,24 @@ def test_issue_records_carry_python_numbers_as_to_dict_gives_them() -> None:
     got = _records(frame)
     assert got == frame.to_dict("records")
     assert [type(r["value"]) for r in got] == [int, float, bool, str]
+
+
+def test_blank_empties_the_cell_and_logs_the_old_value(tmp_path: Path) -> None:
+    result, _, log = _round(tmp_path, "mini|23035|hnd,members_total,900,,blank,không rõ\n")
+    clean = result.outcomes["a"].clean.set_index("record_key")
+    assert pd.isna(clean.at["mini|23035|hnd", "members_total"])
+    row = _log_row(log, "mini|23035|hnd", "analyst_correction:blank")
+    assert (row["variable"], row["old_value"], row["new_value"]) == ("members_total", "900", "")
+
+
+def test_an_invalid_new_value_is_refused_and_the_cell_kept(tmp_path: Path) -> None:
+    result, issues, log = _round(tmp_path, "mini|23035|hnd,members_total,900,abc,change,typo\n")
+    refused = issues[issues["rule"] == "correction_refused"]
+    assert refused[["record_key", "variable", "value"]].values.tolist() == [
+        ["mini|23035|hnd", "members_total", "900"]]
+    assert refused["message"].tolist() == [
+        "Tệp hiệu chỉnh corrections.csv, dòng 2: giá trị mới 'abc' không hợp lệ (Giá trị 'abc' "
+        "không phải là số; nhập số (ví dụ 1234 hoặc 12,5))."]
+    clean = result.outcomes["a"].clean.set_index("record_key")
+    assert clean.at["mini|23035|hnd", "members_total"] == 900
+    assert "analyst_correction:change" not in set(log["rule"])
