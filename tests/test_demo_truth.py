@@ -120,6 +120,23 @@ def test_every_injected_defect_has_its_expected_outcome(demo_root):
             assert f"{d.row}@{d.source_file}" in dropped, d
 
 
+def test_every_repaired_defect_is_logged_with_its_true_value(demo_root):
+    """Each "repaired" defect has its cleaning-log row (file, row, variable) and the log's new
+    value is the true value. Cadre names are personal data: never written to the log."""
+    out = demo_root / "data" / "clean" / DEMO
+    defects = pd.read_csv(TRUTH / "defects.csv", dtype=str, keep_default_na=False)
+    log = pd.read_csv(out / "cleaning_log.csv", dtype=str, keep_default_na=False)
+    assert "cadre_name" not in set(log["variable"])
+    repaired = defects[(defects["expected_outcome"] == "repaired")
+                       & (defects["variable"] != "cadre_name")]
+    assert len(repaired) > 400
+    new_values = log.groupby(["source_file", "source_row", "variable"])["new_value"].agg(set)
+    for d in repaired.itertuples(index=False):
+        got = new_values.get((d.source_file, d.row, d.variable))
+        assert got is not None, d
+        assert d.true_value in got, (d, got)
+
+
 def test_missing_returns_are_listed(demo_root):
     expected = json.loads((TRUTH / "expected_counts.json").read_text())["form_a"]
     issues = pd.read_csv(demo_root / "data" / "clean" / DEMO / "validation_issues.csv", dtype=str)
