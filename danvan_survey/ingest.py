@@ -77,9 +77,9 @@ SHEET_HEADERS = {
     "ma xa": "commune_code",
 }
 #: A totals row: the folded text is a totals word alone or followed by a qualifier
-#: ("Tổng cộng toàn huyện", "Cộng:", "TỔNG CỘNG (15 xã)"). Only then: a commune typed
-#: without "Xã" whose name starts with the same letters ("Cộng Hòa", "Công Hải",
-#: "Tổng Cọt") is a record, never skipped as a total.
+#: ("Tổng cộng toàn huyện", "Cộng:", "TỔNG CỘNG (15 xã)"). A commune typed without "Xã"
+#: whose name merely starts with those letters ("Cộng Hòa", "Công Hải", "Tổng Cọt") is a
+#: record, never skipped as a total.
 TOTAL_ROW = re.compile(
     r"^(tong cong|tong so|cong|tong)"
     r"( (toan|cac|ca|chung|huyen|tinh|quan|thi xa|thanh pho|tp|tx|so|cong|\d)\b.*)?$"
