@@ -28,6 +28,7 @@ import pandas as pd
 
 from danvan_survey.analyse import analyse_organisations, cadre_estimates, run_analysis
 from danvan_survey.config import clean_dir, load_round
+from danvan_survey.memory import use_jemalloc
 from danvan_survey.reference import communes
 
 DEFAULT_ROOT = Path("/tmp/danvan-bench")
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = clean_dir(args.round_id, args.root)
     files = [cfg.path(source.path) for source in cfg.sources if cfg.path(source.path).is_file()]
     print(f"SYNTHETIC round {args.round_id} at {args.root}")
+    print(f"arrow memory pool: {use_jemalloc()} (as the commands use)")
     floor, rows = floor_seconds(files)
     print(f"floor (pandas read_csv of {len(files)} raw files, {rows:,} rows + groupby mean): "
           f"{floor:.2f} s; goal <= {GOAL_RATIO:.0f}x = {GOAL_RATIO * floor:.2f} s")

@@ -67,6 +67,7 @@ def main() -> None:
     from danvan_survey.codebook import load_codebook
     from danvan_survey.config import clean_dir, load_round
     from danvan_survey.export import write_outputs
+    from danvan_survey.memory import use_jemalloc
     from danvan_survey.pipeline import run_round
 
     if not (args.root / "data" / "raw" / args.round / "round.yaml").exists():
@@ -80,6 +81,7 @@ def main() -> None:
         print(floor(cfg))
         return
     load_codebook()
+    print(f"arrow memory pool: {use_jemalloc()} (as the commands use)")
     f1, f2 = floor_in_child(args), floor_in_child(args)
     base = min(f1, f2)
     stages: dict[str, float] = {}

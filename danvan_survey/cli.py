@@ -20,6 +20,7 @@ from rich.table import Table
 
 from danvan_survey import crashlog
 from danvan_survey.errors import InputError
+from danvan_survey.memory import use_jemalloc
 
 app = typer.Typer(
     add_completion=False,
@@ -49,6 +50,7 @@ def _guard(fn: Callable[[], Any], command: str = "", round_id: str = "",
     User text (file names, values) is printed literally, never as rich markup.
     """
     crashlog.STEP[0] = "khởi động"
+    use_jemalloc()
     try:
         return fn()
     except InputError as exc:
