@@ -206,6 +206,19 @@ def _string_series(name: str, values: pd.Series) -> Any:
     return pl.Series(name, text, dtype=pl.String)
 
 
+def _sorted_codes(name: str, labels: pd.Series) -> Any:
+    """Polars integer codes of ``labels`` numbered in the labels' sorted order.
+
+    svy numbers strata and PSUs by the dense rank of their values; codes that sort
+    like the labels get the same numbers, so every result is bit-for-bit the same,
+    and svy's per-call grouping on integers is much cheaper than on text.
+    """
+    import polars as pl
+
+    codes, _ = pd.factorize(labels.astype("str"), sort=True)
+    return pl.Series(name, codes.astype(np.int64))
+
+
 def category_labels(values: pd.Series) -> pd.Series:
     """Category codes as text: a 0/1 column read as float gives "0"/"1", not "0.0"/"1.0"."""
     if pd.api.types.is_float_dtype(values):
@@ -271,8 +284,8 @@ def _design_columns(
             )
     data: dict[str, Any] = {
         "_w": pd.to_numeric(frame[design.weight]).astype("float64").to_numpy(),
-        "_s": _string_series("_s", strata),
-        "_p": _string_series("_p", psu_col),
+        "_s": _sorted_codes("_s", strata),
+        "_p": _sorted_codes("_p", psu_col),
     }
     if fpc is not None:
         data["_f"] = fpc
@@ -529,6 +542,19 @@ def _t_quantile(level: float, df: np.ndarray) -> np.ndarray:
     return q
 
 
+def _libm_exp(x: float) -> float:
+    """exp(x) from the C library: the same bits on every CPU; inf on overflow, NaN for NaN.
+
+    numpy's vectorised exp and log take an AVX-512 path on CPUs that have it, and their
+    last bit can differ from other CPUs' (which use the C library): published CIs
+    must not depend on the machine that ran the round.
+    """
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
 def _add_intervals(table: pd.DataFrame, stat: str, level: float) -> pd.DataFrame:
     est = table["estimate"].to_numpy(dtype=float)
     se = table["se"].to_numpy(dtype=float)
@@ -536,12 +562,14 @@ def _add_intervals(table: pd.DataFrame, stat: str, level: float) -> pd.DataFrame
     if stat != "prop":
         low, high = est - q * se, est + q * se
     else:
+        edge = (est <= 0) | (est >= 1) | ~np.isfinite(est)
         with np.errstate(divide="ignore", invalid="ignore"):
-            eta = np.log(est / (1 - est))
             half = q * se / (est * (1 - est))
-            low, high = 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
-        edge = (est <= 0) | (est >= 1)
-        low[edge], high[edge] = np.nan, np.nan
+        low, high = np.full(est.shape, np.nan), np.full(est.shape, np.nan)
+        for i in np.flatnonzero(~edge):
+            eta = math.log(est[i] / (1 - est[i]))  # 0 < est < 1: finite
+            low[i] = 1 / (1 + _libm_exp(-(eta - half[i])))
+            high[i] = 1 / (1 + _libm_exp(-(eta + half[i])))
     with np.errstate(divide="ignore", invalid="ignore"):
         cv = np.where(est != 0, se / np.abs(est), np.nan)
     return table.assign(ci_low=low, ci_high=high, cv=cv)

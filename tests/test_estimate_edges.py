@@ -140,3 +140,31 @@ def test_cadre_indicators_with_no_cadre_keep_their_columns() -> None:
     assert list(full.columns) == ESTIMATE_COLUMNS
     paper = full[full["variable"] == "paperwork_hours_per_week"]
     assert len(paper) and (paper["n"] == 0).all()  # a question nobody answered
+
+
+def test_logit_interval_bits_come_from_the_c_library() -> None:
+    """Prop CIs are computed with math.log/math.exp (identical on every CPU), at each edge."""
+    import math
+
+    from danvan_survey.estimate import _add_intervals, _t_quantile
+
+    table = pd.DataFrame(
+        {
+            "estimate": [0.3, 1e-300, 0.0, 1.0, np.nan, 0.5, 0.7],
+            "se": [0.05, 1e-299, 0.0, 0.0, 0.1, 1e300, 0.02],
+            "df": [12, 3, 5, 5, 5, 4, 0],
+        }
+    )
+    out = _add_intervals(table, "prop", 0.95)
+    p, se, df = 0.3, 0.05, 12.0
+    q = float(_t_quantile(0.95, np.array([df]))[0])
+    eta, half = math.log(p / (1 - p)), q * se / (p * (1 - p))
+    assert out.at[0, "ci_low"] == 1 / (1 + math.exp(-(eta - half)))  # exact, not approx
+    assert out.at[0, "ci_high"] == 1 / (1 + math.exp(-(eta + half)))
+    # a tiny p: exp overflows to inf, the lower bound is 0, no OverflowError
+    assert out.at[1, "ci_low"] == 0.0 and 0 < out.at[1, "ci_high"] < 1
+    # p = 0, p = 1 and a missing estimate have no logit interval
+    assert out.loc[2:4, ["ci_low", "ci_high"]].isna().all().all()
+    # an infinite half-width spans (0, 1); df = 0 has no t quantile
+    assert (out.at[5, "ci_low"], out.at[5, "ci_high"]) == (0.0, 1.0)
+    assert np.isnan(out.at[6, "ci_low"]) and np.isnan(out.at[6, "ci_high"])

@@ -4,7 +4,11 @@
 ``run`` (with analysis) wrote under ``data/clean/<round>/``, produced by the code
 *before* the national-scale performance work (commit 3f30b71) with the salt
 ``benchmark-salt``; the code of main at 1bf71e4 (bad input, follow-up rounds and
-the replication list landed) gave the same digests. This test reruns the demo
+the replication list landed) gave the same digests. Regenerated on 2026-12-02 with the
+code of a967f00 on an AVX2 machine: ``estimates.parquet`` alone had other bytes there,
+because numpy's exp/log (used for the logit CIs) take an AVX-512 path on CPUs that have
+it; the CIs now use the C library's exp/log, the same on every CPU, and the new code
+gives these digests exactly. This test reruns the demo
 rounds and a mid-size synthetic round (the national commune list with 100,000
 cadres, ``make_national_round.py --cadres 100000``) and compares file by file.
 Not timed. ``manifest.json`` is compared through its ``outputs`` section (its other
