@@ -342,13 +342,21 @@ def issues_by_commune(issues: pd.DataFrame) -> Markup:
     """
     by_commune: dict[str, list[str]] = {}
     columns = [issues[c].tolist() for c in _ISSUE_FIELDS]
+    seen: dict[tuple[type, object], str] = {}  # level, file, variable repeat: escape once
+
+    def html(value: object) -> str:
+        key = (type(value), value)
+        if key not in seen:
+            seen[key] = _html(value)
+        return seen[key]
+
     for commune, level, level_vi, file, row, variable, value, message in zip(
         *columns, strict=True
     ):
-        where = _html(file) + (", dòng " + _html(row) if row else "")
+        where = html(file) + (", dòng " + _html(row) if row else "")
         by_commune.setdefault(str(commune), []).append(
-            f'<tr><td class="{_html(level)}">{_html(level_vi)}</td><td>{where}</td>'
-            f"<td><code>{_html(variable)}</code></td><td>{_html(value)}</td>"
+            f'<tr><td class="{html(level)}">{html(level_vi)}</td><td>{where}</td>'
+            f"<td><code>{html(variable)}</code></td><td>{_html(value)}</td>"
             f"<td>{_html(message)}</td></tr>\n"
         )
     parts = [
