@@ -82,6 +82,15 @@ def check_equivalents(results: dict, equivalents: dict) -> bool:
     return not stale
 
 
+def score(killed: int, tested: int) -> float | None:
+    """Percent of the tested (non-equivalent) mutants killed; None when none was tested."""
+    return 100.0 * killed / tested if tested else None
+
+
+def _shown(pct: float | None) -> str:
+    return "–" if pct is None else f"{pct:.1f}"
+
+
 def main() -> int:
     """Print the score table (or the survivors) and return the exit code."""
     equivalents = read_equivalents()
@@ -104,17 +113,16 @@ def main() -> int:
         status, surv = classify(codes, equivalents)
         survivors += surv
         total = len(codes) - status["equivalent"] - status["unchecked"]
-        pct = 100.0 * status["killed"] / total if total else 100.0
-        ok &= pct >= GOAL
+        pct = score(status["killed"], total)
+        ok &= pct is not None and pct >= GOAL
         tot_k += status["killed"]
         tot_n += total
+        verdict = "   not measured" if pct is None else ("" if pct >= GOAL else "   < goal")
         print(f"{module.removeprefix('danvan_survey.'):<26}{status['killed']:>7}/{total:<6}"
-              f"{pct:>8.1f}{status['equivalent']:>7}{status['survived']:>6}"
+              f"{_shown(pct):>8}{status['equivalent']:>7}{status['survived']:>6}"
               f"{status['no tests']:>9}{status['unchecked']:>11}{status['timeout']:>9}"
-              + ("" if pct >= GOAL else "   < goal")
-              + ("  (partial)" if status["unchecked"] else ""))
-    pct = 100.0 * tot_k / tot_n if tot_n else 100.0
-    print(f"{'all':<26}{tot_k:>7}/{tot_n:<6}{pct:>8.1f}")
+              + verdict + ("  (partial)" if status["unchecked"] else ""))
+    print(f"{'all':<26}{tot_k:>7}/{tot_n:<6}{_shown(score(tot_k, tot_n)):>8}")
     ok &= check_equivalents(results, equivalents)
     if survivors:
         print(f"\n{len(survivors)} surviving mutants (see one: .venv/bin/mutmut show <name>):")

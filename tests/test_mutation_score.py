@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from mutation_score import classify, read_equivalents  # noqa: E402
+from mutation_score import classify, read_equivalents, score  # noqa: E402
 
 
 def test_classify_counts_each_status() -> None:
@@ -29,3 +29,10 @@ def test_equivalents_need_three_fields(tmp_path: Path) -> None:
     bad.write_text("m.x__mutmut_1 | m\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="bad.txt:1"):
         read_equivalents(bad)
+
+
+def test_a_module_with_nothing_tested_has_no_score() -> None:
+    """0 of 0 is not 100 %: an unmeasured module must not pass the goal."""
+    assert score(0, 0) is None
+    assert score(17, 20) == 85.0
+    assert score(0, 3) == 0.0
