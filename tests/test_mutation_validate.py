@@ -13,8 +13,11 @@ from danvan_survey.clean import FormCleaning
 from danvan_survey.codebook import load_codebook
 from danvan_survey.errors import InputError
 from danvan_survey.validate import (
+    _records,
+    _with_key,
     apply_corrections,
     correction_issues,
+    failing_values,
     read_corrections,
     resolve_duplicates,
     same_time_conflicts,
@@ -446,3 +449,53 @@ def test_read_corrections_names_the_missing_columns(tmp_path: Path) -> None:
     assert err.value.file == "sửa.csv"
     path.write_text("key,variable,old_value,new_value,action\n", encoding="utf-8")
     assert read_corrections(path).empty
+
+
+# --- failing values, issue records -----------------------------------------------------------
+
+
+def test_failing_values_reads_the_cell_of_each_failure_in_order() -> None:
+    frame = pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64"), "b": [2.0, 2.5, np.nan],
+                          "c": ["x", None, "z"]}, index=[5, 6, 7])
+    fails = pd.DataFrame({
+        "index": [6, 7, 5, 5, 7, 6, 7],
+        "column": ["a", "zz", "b", "a", "c", "b", "a"],
+        "failure_case": ["no", 4.0, "no", "no", "no", None, "no"],
+    })
+    assert failing_values(frame, fails) == ["", "4", "2", "1", "z", "2.5", "3"]
+
+
+def test_failing_values_of_a_check_without_a_column_are_its_failure_cases() -> None:
+    frame = pd.DataFrame({"a": [1, 2]}, index=[0, 1])
+    fails = pd.DataFrame({"index": [1, 0], "column": ["", "other"],
+                          "failure_case": [None, "bad"]})
+    assert failing_values(frame, fails) == ["", "bad"]
+    empty = pd.DataFrame({"index": [], "column": [], "failure_case": []})
+    assert failing_values(frame, empty) == []
+
+
+def test_with_key_fills_only_a_missing_record_key() -> None:
+    frame = pd.DataFrame({"record_key": ["r|a", "r|b"]}, index=[3, 4])
+    issue = {"_idx": 4, "record_key": "", "rule": "x"}
+    assert _with_key(issue, frame) == {"_idx": 4, "record_key": "r|b", "rule": "x"}
+    assert issue["record_key"] == ""  # the caller's issue is not changed
+    assert _with_key({"_idx": 3}, frame) == {"_idx": 3, "record_key": "r|a"}
+    assert _with_key({"_idx": 3, "record_key": "r|z"}, frame) == {"_idx": 3, "record_key": "r|z"}
+    assert _with_key({"_idx": 9, "record_key": ""}, frame) == {"_idx": 9, "record_key": ""}
+    assert _with_key({"_idx": 9}, frame) == {"_idx": 9}
+
+
+def test_records_match_to_dict_for_every_kind_of_column() -> None:
+    frame = pd.DataFrame({
+        "i": [1, 2], "f": [0.5, np.nan], "s": pd.Series(["a", None], dtype=object),
+        "o": pd.Series([np.int64(7), np.float64(2.5)], dtype=object),
+        "n": pd.array([1, None], dtype="Int64"), "t": pd.Series(["x", "y"], dtype="string"),
+    })
+    got = _records(frame)
+    assert got[:1] == frame.iloc[:1].to_dict("records")
+    assert [list(r) for r in got] == [["i", "f", "s", "o", "n", "t"]] * 2
+    assert got[0]["i"] == 1 and got[1]["i"] == 2 and got[0]["s"] == "a" and got[1]["s"] is None
+    assert type(got[0]["o"]) is int and type(got[1]["o"]) is float
+    assert got[0]["o"] == 7 and got[1]["o"] == 2.5
+    assert got[1]["n"] is pd.NA and got[0]["t"] == "x" and np.isnan(got[1]["f"])
+    assert _records(frame.iloc[:0]) == []
