@@ -499,3 +499,63 @@ def test_records_match_to_dict_for_every_kind_of_column() -> None:
     assert got[0]["o"] == 7 and got[1]["o"] == 2.5
     assert got[1]["n"] is pd.NA and got[0]["t"] == "x" and np.isnan(got[1]["f"])
     assert _records(frame.iloc[:0]) == []
+
+
+# --- survivors of the first mutation run -----------------------------------------------------
+
+
+def test_same_time_conflicts_come_in_key_order_whatever_the_order_of_the_dropped() -> None:
+    frame = _returns([{"cadre_id": "z", "_source_row": 2, "x": 1},
+                      {"cadre_id": "a", "_source_row": 3, "x": 1},
+                      {"cadre_id": "z", "_source_row": 4, "x": 2},
+                      {"cadre_id": "a", "_source_row": 5, "x": 2}]).assign(_t="")
+    dropped, kept = frame.loc[[0, 1]], frame.loc[[2, 3]]
+    assert [c["record_key"] for c in same_time_conflicts(frame, dropped, kept)] == [
+        "r|a", "r|z"]
+
+
+def test_a_dropped_return_equal_to_the_kept_one_does_not_hide_the_next() -> None:
+    frame = _returns([{"_source_row": 2, "x": 2}, {"_source_row": 3, "x": 1},
+                      {"_source_row": 4, "x": 2}])
+    (issue,) = _conflicts(frame)
+    assert issue["message"].startswith("3 bản nộp cùng khóa")
+    assert "bản bị loại: f.csv dòng 3 (x: '1'). Hỏi" in issue["message"]
+
+
+def test_a_key_without_differences_does_not_hide_the_next_key() -> None:
+    frame = _returns([{"cadre_id": "a", "_source_row": 2, "x": 1},
+                      {"cadre_id": "a", "_source_row": 3, "x": 1},
+                      {"cadre_id": "b", "_source_row": 4, "x": 1},
+                      {"cadre_id": "b", "_source_row": 5, "x": 2}])
+    assert [(c["record_key"], c["row"]) for c in _conflicts(frame)] == [("r|b", 5)]
+
+
+def test_a_stale_line_does_not_stop_the_lines_after_it() -> None:
+    frame, work, result, _ = _apply(_corrections("r|c1,birth_year,1999,1971,change,",
+                                                 "r|c2,concurrent_posts,3,4,change,"))
+    assert [i["rule"] for i in work.issues] == ["correction_refused"]
+    assert frame.at[10, "birth_year"] == 1970
+    assert frame.at[11, "concurrent_posts"] == 4 and result.handled == {2, 3}
+
+
+def test_an_unknown_variable_does_not_stop_the_lines_after_it() -> None:
+    frame, work, result, _ = _apply(_corrections("r|c1,tuoi,1,2,change,",
+                                                 "r|c2,concurrent_posts,3,4,change,"))
+    assert [i["rule"] for i in work.issues] == ["correction_unknown_variable"]
+    assert frame.at[11, "concurrent_posts"] == 4 and result.handled == {2, 3}
+
+
+def test_read_corrections_does_not_turn_numbers_into_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "corrections.csv"
+    path.write_text("key,variable,old_value,new_value,action\nr|c1,birth_year,1970,007,change\n"
+                    "r|c2,birth_year,1.50,2,change\n", encoding="utf-8")
+    frame = read_corrections(path)
+    assert frame["old_value"].tolist() == ["1970", "1.50"]
+    assert frame["new_value"].tolist() == ["007", "2"]
+
+
+def test_failing_values_of_dates_without_a_column_are_dates() -> None:
+    frame = pd.DataFrame({"a": [1]})
+    fails = pd.DataFrame({"index": [0], "column": ["interview_date"],
+                          "failure_case": pd.to_datetime(["2014-07-01"]).astype("datetime64[ns]")})
+    assert failing_values(frame, fails) == ["2014-07-01"]
