@@ -73,7 +73,9 @@ def test_person_hash_takes_the_folded_names_given() -> None:
 
 def test_person_hash_of_no_rows() -> None:
     frame = pd.DataFrame({"cadre_name": pd.Series([], dtype=object)})
-    assert person_hash(frame, "cadre_name", SALT).tolist() == []
+    got = person_hash(frame, "cadre_name", SALT)
+    assert got.tolist() == [] and got.dtype == "str"  # a text column even when empty
+    assert person_hash(frame.assign(cadre_name="An").iloc[:0], "cadre_name", SALT).dtype == "str"
 
 
 def test_folded_names_fold_each_distinct_name() -> None:
