@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from danvan_survey import safe_csv
 from danvan_survey.clean import FormCleaning, canonical, converter, record_keys
 from danvan_survey.codebook import KEYS, Codebook, FormId
 from danvan_survey.errors import InputError
@@ -131,8 +132,27 @@ def same_time_conflicts(
 
 
 def read_corrections(path: Path) -> pd.DataFrame:
-    """Read an analyst corrections file; clear message when a column is missing."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """Read an analyst corrections file (UTF-8 CSV, every cell as text).
+
+    A file that is not UTF-8 (Excel's plain "CSV" on Windows), empty, damaged or without a
+    needed column is refused with a message naming the file (and line) and what to do.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(
+            f"Tệp hiệu chỉnh {path.name} rỗng; dòng đầu phải là tiêu đề: "
+            f"{','.join(CORRECTION_COLUMNS)}.",
+            file=path.name,
+        ) from exc
+    except pd.errors.ParserError as exc:
+        safe_csv.check_text(path, path.name, ",")  # names the damaged lines when it can
+        raise InputError(
+            f"Không đọc được tệp hiệu chỉnh {path.name} ({exc}); lưu lại dạng CSV UTF-8.",
+            file=path.name,
+        ) from exc
     missing = [c for c in CORRECTION_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(
@@ -141,6 +161,23 @@ def read_corrections(path: Path) -> pd.DataFrame:
             file=path.name,
         )
     return frame
+
+
+def _not_utf8(path: Path) -> InputError:
+    """The refusal of a corrections file that is not UTF-8, naming the first bad line."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8-sig")
+        line = None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+    where = f" (dòng {line})" if line else ""
+    return InputError(
+        f"Tệp hiệu chỉnh {path.name} không phải văn bản UTF-8{where}. Trong Excel chọn "
+        "Lưu thành → \u201cCSV UTF-8 (phân cách bằng dấu phẩy)\u201d rồi chạy lại.",
+        file=path.name,
+        row=line,
+    )
 
 
 def correction_line(label: object) -> int:

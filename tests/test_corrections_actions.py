@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import write_mini_round
 
 from danvan_survey.export import cleaning_log, issues_table
@@ -134,3 +136,57 @@ def test_an_invalid_new_value_is_refused_and_the_cell_kept(tmp_path: Path) -> No
     clean = result.outcomes["a"].clean.set_index("record_key")
     assert clean.at["mini|23035|hnd", "members_total"] == 900
     assert "analyst_correction:change" not in set(log["rule"])
+
+
+# --- a corrections file that cannot be read is refused clearly (not a crash) ---------------
+
+HEADER = "key,variable,old_value,new_value,action\n"
+
+
+def test_a_corrections_file_saved_in_a_windows_code_page_is_refused(tmp_path: Path) -> None:
+    """Excel's plain "CSV" on Windows is cp1258/cp1252, not UTF-8: name the file and line."""
+    from danvan_survey.errors import InputError
+    from danvan_survey.validate import read_corrections
+
+    path = tmp_path / "corrections.csv"
+    body = HEADER + "2014|23035|hnd,member_count,12,13,change\n"
+    line3 = unicodedata.normalize("NFD", "2014|23035|hnd,note,,Hòa,change\n")  # as cp1258 has it
+    path.write_bytes((body + line3).encode("cp1258"))
+    with pytest.raises(InputError) as info:
+        read_corrections(path)
+    assert info.value.file == "corrections.csv" and info.value.row == 3
+    assert "không phải văn bản UTF-8 (dòng 3)" in str(info.value)
+    assert "CSV UTF-8" in str(info.value)  # what to do
+
+
+def test_an_empty_corrections_file_is_refused(tmp_path: Path) -> None:
+    from danvan_survey.errors import InputError
+    from danvan_survey.validate import read_corrections
+
+    path = tmp_path / "corrections.csv"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="corrections.csv rỗng.*key,variable,old_value"):
+        read_corrections(path)
+
+
+def test_a_damaged_corrections_file_names_the_line(tmp_path: Path) -> None:
+    from danvan_survey.errors import InputError
+    from danvan_survey.validate import read_corrections
+
+    path = tmp_path / "corrections.csv"
+    path.write_text(HEADER + "a,b,c,d,change\n" + "a,b,c,d,change,extra,cells\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_corrections(path)
+    assert info.value.file == "corrections.csv"
+    assert "dòng 3" in str(info.value)
+
+
+def test_a_utf8_corrections_file_with_bom_is_read(tmp_path: Path) -> None:
+    from danvan_survey.validate import read_corrections
+
+    path = tmp_path / "corrections.csv"
+    path.write_bytes((HEADER + "k,note,,Hòa,change\n").encode("utf-8-sig"))
+    frame = read_corrections(path)
+    assert list(frame.columns) == ["key", "variable", "old_value", "new_value", "action"]
+    assert frame.at[0, "new_value"] == "Hòa"
