@@ -507,7 +507,11 @@ def _soft_flags(soft: list[dict[str, object]], index: pd.Index) -> pd.Series:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """``frame.to_dict("records")`` read column-wise (fast on arrow-backed text)."""
+    """Rows as dicts, read column-wise (fast on arrow-backed text).
+
+    Like ``frame.to_dict("records")`` except that a missing value of a nullable column
+    stays ``pd.NA`` (``to_dict`` gives None); the issue tables print both as empty.
+    """
     columns = list(frame.columns)
     values = [_native(frame[c].tolist()) if frame[c].dtype == object else frame[c].tolist()
               for c in columns]
