@@ -417,13 +417,20 @@ class Handover:
         return frame
 
 
+#: Frames of at least this many cells are filtered column by column (see _take_rows).
+COLUMNWISE_MIN_CELLS = 2_000_000
+
+
 def _take_rows(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """The rows of ``frame`` where ``mask``, built column by column while emptying ``frame``.
 
     ``frame[mask]`` holds the whole frame twice until it returns (for a million cadres,
     two 650 MB copies); popping each column once it is filtered frees it as the copy
-    grows. ``frame`` must be the caller's own (shallow) copy: it is left without columns.
+    grows. ``frame`` must be the caller's own (shallow) copy: it may be left without
+    columns. Below ``COLUMNWISE_MIN_CELLS`` the plain ``frame[mask]`` is used.
     """
+    if frame.size < COLUMNWISE_MIN_CELLS:
+        return frame[mask]  # a provincial frame: one copy is small, and this is faster
     columns = list(frame.columns)
     index = frame.index[mask]
     data = {col: frame.pop(col)[mask] for col in columns}

@@ -62,12 +62,19 @@ def _mixed_frame() -> pd.DataFrame:
 @given(st.lists(st.booleans(), min_size=4, max_size=4))
 def test_take_rows_equals_boolean_indexing(mask: list[bool]) -> None:
     """Split-off rows are exactly frame[mask] (values, dtypes, index, column order)."""
-    from danvan_survey.validate import _take_rows
+    from danvan_survey import validate
 
-    frame = _mixed_frame()
+    frame = _mixed_frame()  # 4 rows x 5 columns = 20 cells
     want = frame[np.array(mask)]
-    work = frame.copy(deep=False)
-    got = _take_rows(work, np.array(mask))
-    pd.testing.assert_frame_equal(got, want, check_exact=True)
-    assert list(work.columns) == []  # the working copy gave its columns away
-    pd.testing.assert_frame_equal(frame, _mixed_frame())  # the caller's frame is untouched
+    for limit, columnwise in ((frame.size, True), (frame.size + 1, False)):  # the boundary
+        original = validate.COLUMNWISE_MIN_CELLS
+        validate.COLUMNWISE_MIN_CELLS = limit
+        try:
+            work = frame.copy(deep=False)
+            got = validate._take_rows(work, np.array(mask))
+        finally:
+            validate.COLUMNWISE_MIN_CELLS = original
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        # column by column, the working copy gives its columns away as it goes
+        assert (list(work.columns) == []) is columnwise
+        pd.testing.assert_frame_equal(frame, _mixed_frame())  # the caller's frame is untouched
