@@ -318,7 +318,7 @@ def _choice_list(name: str) -> str | None:
     return None
 
 
-def _column_label(name: str, cfg: WeaknessConfig) -> tuple[str, float]:
+def _column_label(name: str) -> tuple[str, float]:
     """Vietnamese header of an indicator/raw column and the factor to show it with."""
     if name in INDICATOR_NAMES:
         return f"{indicator(name).label_vi} (%)", 100.0
@@ -359,7 +359,7 @@ def consolidation_list(ind_org: pd.DataFrame, cfg: WeaknessConfig | None = None)
         "Điểm ưu tiên": weak["priority_score"].round(2).to_numpy(),
     })
     for col in _rule_columns(cfg):
-        label, factor = _column_label(col, cfg)
+        label, factor = _column_label(col)
         values = _column(weak, col)
         list_name = _choice_list(col)
         if list_name:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
-from test_weakness import weak
+from test_weakness import records, weak
 
 from danvan_survey.errors import InputError
+from danvan_survey.indicators import compute_indicators
 from danvan_survey.weakness import (
     CONFIG_PATH,
+    apply_weakness,
     consolidation_list,
     load_weakness_config,
     weak_communes,
@@ -158,3 +161,127 @@ def test_unknown_area_and_organisation_sort_last() -> None:
     assert table["Mã xã"].tolist() == ["2", "3", "3", "1"]
     assert table["Tổ chức"].tolist()[1] == "Ủy ban MTTQ"
     assert table["Điểm ưu tiên"].tolist() == [3, 3, 3, 3]
+
+
+# ---------------------------------------------------------------- reason sentences: numbers
+def test_percent_of_a_pct_column_is_shown_with_one_decimal() -> None:
+    row = weak({"attendance_pct": 40.25}).iloc[0]
+    assert row["weak_reasons_vi"] == "tỷ lệ dự sinh hoạt bình quân 40,2%"
+
+
+def test_count_format_shows_whole_numbers(tmp_path: Path) -> None:
+    def edit(d: dict) -> None:
+        rule = next(r for r in d["rules"] if r["code"] == "low_attendance")
+        rule.update(format="count", sentence_vi="dự sinh hoạt {x}")
+
+    cfg = load_weakness_config(_write(tmp_path, edit))
+    assert weak({"attendance_pct": 40.7}, cfg=cfg)["weak_reasons_vi"].iloc[0] == (
+        "dự sinh hoạt 41")
+
+
+def test_missing_numerator_and_denominator_show_a_question_mark() -> None:
+    ind = compute_indicators(records({"n_exec_members": 9, "n_exec_vacant": 3}))
+    out = apply_weakness(ind.drop(columns=["vacancy_share_num", "vacancy_share_den"]))
+    assert out["weak_reasons_vi"].iloc[0] == "khuyết ? vị trí chủ chốt/? ủy viên BCH"
+
+
+# ---------------------------------------------------------------- difficult communes
+def test_difficult_communes_from_the_list_and_from_difficulties_together(
+    tmp_path: Path,
+) -> None:
+    cfg = load_weakness_config(_write(tmp_path, lambda d: d.update(
+        difficult_communes=["22918"])))
+    df = weak({"commune_code": "22918"}, {"commune_code": "22921", "difficulties": "terrain"},
+              {"commune_code": "22924"}, cfg=cfg)
+    assert df["is_difficult_commune"].tolist() == [True, True, False]
+
+
+def test_difficulty_codes_are_matched_literally(tmp_path: Path) -> None:
+    cfg = load_weakness_config(_write(tmp_path, lambda d: d.update(
+        difficult_from_difficulties=["a.c"])))
+    df = weak({"difficulties": "abc"}, {"commune_code": "22918", "difficulties": "a.c"},
+              cfg=cfg)
+    assert df["is_difficult_commune"].tolist() == [False, True]
+
+
+def test_frame_without_difficulties_has_no_difficult_commune() -> None:
+    ind = compute_indicators(records({}))
+    out = apply_weakness(ind.drop(columns=["difficulties"]))
+    assert out["is_difficult_commune"].tolist() == [False]
+
+
+# ---------------------------------------------------------------- apply_weakness columns
+def test_counts_are_integers_and_reasons_text_even_without_records() -> None:
+    full = weak({"has_annual_plan": 0})
+    empty = apply_weakness(full.iloc[0:0])
+    for out in (full, empty):
+        for col in ("n_core_fired", "n_supplementary_fired", "n_rules_evaluated"):
+            assert out[col].dtype == "int64", col
+        assert out["weak_reasons"].dtype == "str" and out["weak_reasons_vi"].dtype == "str"
+        assert out["priority_score"].dtype == "float64"
+
+
+def test_records_keep_their_reasons_under_any_index() -> None:
+    df = compute_indicators(records({}, {"commune_code": "22918", "has_annual_plan": 0}))
+    out = apply_weakness(df.set_axis([10, 20]))
+    assert out.loc[20, "weak_reasons"] == "no_annual_plan"
+    assert out.loc[20, "weak_reasons_vi"] == "không có kế hoạch năm bằng văn bản"
+    assert out.loc[10, "weak_reasons"] == ""
+
+
+def test_unreadable_rating_is_not_reported_weak() -> None:
+    df = compute_indicators(records({}, {"commune_code": "22918"}))
+    df["rating_last_year"] = pd.Series(["4", "bốn"], index=df.index, dtype="str")
+    assert apply_weakness(df)["is_weak_reported"].tolist() == [True, False]
+
+
+# ---------------------------------------------------------------- consolidation list
+def test_consolidation_list_headers_and_shown_values() -> None:
+    df = weak({"has_annual_plan": 0, "attendance_pct": 40.25, "n_exec_vacant": 3,
+               "meeting_content": "policy thematic training"},
+              {"commune_code": "2", "has_annual_plan": None, "members_new_12m": 0})
+    table = consolidation_list(df)
+    assert table.columns.tolist() == [
+        "STT", "Huyện/thị xã/thành phố", "Mã xã", "Xã/phường/thị trấn", "Vùng đồng bào DTTS",
+        "Xã khó khăn", "Tổ chức", "Xếp loại năm gần nhất", "Yếu kém theo tự xếp loại",
+        "Yếu kém theo dấu hiệu hoạt động", "Mã lý do", "Lý do", "Điểm ưu tiên",
+        "Có kế hoạch năm bằng văn bản",
+        "Tỷ lệ chi hội không sinh hoạt từ 6 tháng trở lên (%)",
+        "Tỷ lệ vị trí chủ chốt đang khuyết so với số ủy viên BCH (%)",
+        "Kết nạp mới 12 tháng", "Tỷ lệ dự sinh hoạt bình quân (%)",
+        "Số loại nội dung sinh hoạt ngoài phổ biến chủ trương và hành chính",
+        "Tỷ lệ tập hợp (hội viên/đối tượng; Hội Nông dân: hội viên/hộ) (%)",
+        "Tỷ lệ hội viên đóng đủ hội phí (%)",
+        "Tỷ lệ cán bộ (BCH và chi hội trưởng) được tập huấn 12 tháng (%)",
+        "(MTTQ) % hộ có người tham gia đoàn thể",
+    ]
+    first, second = table.iloc[0], table.iloc[1]
+    assert first["Mã lý do"] == "no_annual_plan;key_posts_vacant;low_attendance"
+    assert first["Yếu kém theo dấu hiệu hoạt động"] == "Có"
+    # a share (0-1) is shown x100 with one decimal; a *_pct column and a count as they are
+    assert first["Tỷ lệ vị trí chủ chốt đang khuyết so với số ủy viên BCH (%)"] == 33.3
+    assert first["Tỷ lệ dự sinh hoạt bình quân (%)"] == 40.2
+    assert first["Số loại nội dung sinh hoạt ngoài phổ biến chủ trương và hành chính"] == 2
+    assert first["Kết nạp mới 12 tháng"] == 5
+    # a missing answer to a choice question is an empty cell, not "nan"
+    assert second["Có kế hoạch năm bằng văn bản"] == ""
+    assert first["Có kế hoạch năm bằng văn bản"] == "Không"
+
+
+def test_priority_is_shown_with_two_decimals(tmp_path: Path) -> None:
+    def edit(d: dict) -> None:
+        next(r for r in d["rules"] if r["code"] == "no_annual_plan").update(weight=0.125)
+
+    cfg = load_weakness_config(_write(tmp_path, edit))
+    df = weak({"has_annual_plan": 0}, cfg=cfg)
+    assert df["priority_score"].iloc[0] == 0.125
+    assert consolidation_list(df, cfg)["Điểm ưu tiên"].tolist() == [0.12]
+
+
+def test_only_select_one_columns_are_shown_as_choice_labels() -> None:
+    from danvan_survey.weakness import _choice_list
+
+    assert _choice_list("has_annual_plan") == "yes_no"
+    assert _choice_list("difficulties") is None  # select_multiple
+    assert _choice_list("members_new_12m") is None
+    assert _choice_list("gathering_rate") is None  # an indicator, not a form-A question
