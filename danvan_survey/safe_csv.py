@@ -107,16 +107,28 @@ def refuse(shown: str, damage: list[Damage]) -> InputError:
     )
 
 
+def first_non_utf8_line(path: Path) -> int | None:
+    """Line number (from 1) of the first byte that is not UTF-8; None when all of it is."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return None
+
+
 def check_text(path: Path, shown: str, sep: str) -> None:
     """Raise the refusal when the file at ``path`` has damaged records."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             damage = diagnose(fh, sep)
     except UnicodeDecodeError as exc:
+        line = first_non_utf8_line(path)
         raise InputError(
-            f"Tệp CSV {shown} không phải văn bản UTF-8 ({exc.reason}); xuất "
+            f"Tệp CSV {shown} không phải văn bản UTF-8 (dòng {line}: {exc.reason}); xuất "
             "lại dạng CSV UTF-8.",
             file=shown,
+            row=line,
         ) from exc
     if damage:
         raise refuse(shown, damage)

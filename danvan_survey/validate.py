@@ -165,12 +165,7 @@ def read_corrections(path: Path) -> pd.DataFrame:
 
 def _not_utf8(path: Path) -> InputError:
     """The refusal of a corrections file that is not UTF-8, naming the first bad line."""
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8-sig")
-        line = None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+    line = safe_csv.first_non_utf8_line(path)
     where = f" (dòng {line})" if line else ""
     return InputError(
         f"Tệp hiệu chỉnh {path.name} không phải văn bản UTF-8{where}. Trong Excel chọn "

@@ -7,6 +7,7 @@ raw files unchanged), or accepted with the right counts for every (file, form).
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -201,6 +202,21 @@ def test_damaged_csv_is_refused_with_the_line(tmp_path, damage, line, what):
         lines[4] = lines[4] + ";extra"
     (folder / "a.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     _refused(tmp_path, "a.csv", f"dòng {line}", what)
+
+
+def _ascii(text: str) -> str:
+    """Vietnamese text without its marks ("Nguyễn Văn Đức" -> "Nguyen Van Duc")."""
+    bare = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in bare if not unicodedata.combining(c))
+
+
+def test_csv_in_a_windows_code_page_is_refused_with_the_first_bad_line(tmp_path):
+    folder = mini(tmp_path)
+    lines = [_ascii(line) for line in _a_lines()]
+    lines[2] = lines[2].replace(";B;", ";Đông;")  # line 3: the first non-ASCII letter
+    # Excel's "CSV (comma delimited)" on a Vietnamese Windows: code page 1258, not UTF-8
+    (folder / "a.csv").write_bytes(("\n".join(lines) + "\n").encode("cp1258"))
+    _refused(tmp_path, "a.csv", "không phải văn bản UTF-8 (dòng 3", "xuất lại dạng CSV UTF-8")
 
 
 def test_csv_with_a_real_multiline_answer_is_read(tmp_path):
