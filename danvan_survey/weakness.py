@@ -430,9 +430,9 @@ def weak_communes(ind_org: pd.DataFrame, cfg: WeaknessConfig | None = None) -> p
         joined: dict[str, list[str]] = {}
         for code, label in zip(hit["commune_code"], org_label.loc[hit.index], strict=True):
             joined.setdefault(code, []).append(label)
-        flagged[col] = flagged["commune_code"].map(
-            {k: "; ".join(v) for k, v in joined.items()}
-        ).fillna("").astype("str")
+        texts = {k: "; ".join(v) for k, v in joined.items()}
+        flagged[col] = pd.Series([texts.get(c, "") for c in flagged["commune_code"]],
+                                 index=flagged.index, dtype="str")
     em_rank = {v: i for i, v in enumerate(cfg.em_area_order)}
     return flagged.assign(_em=flagged["em_area"].map(em_rank).fillna(len(em_rank))).sort_values(
         ["_em", "n_weak_reported", "n_weak_functional", "district_code", "commune_code"],

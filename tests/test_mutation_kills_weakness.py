@@ -285,3 +285,93 @@ def test_only_select_one_columns_are_shown_as_choice_labels() -> None:
     assert _choice_list("difficulties") is None  # select_multiple
     assert _choice_list("members_new_12m") is None
     assert _choice_list("gathering_rate") is None  # an indicator, not a form-A question
+
+
+# ---------------------------------------------------------------- unreadable inputs
+def test_unreadable_rule_input_is_missing_not_an_error() -> None:
+    df = compute_indicators(records({}, {"commune_code": "22918"}))
+    df["has_annual_plan"] = pd.Series(["0", "không"], index=df.index, dtype="str")
+    out = apply_weakness(df)
+    assert out["weak_reasons"].tolist() == ["no_annual_plan", ""]
+    assert out["n_rules_evaluated"].tolist() == [9, 8]
+
+
+def test_record_without_organisation_type_gets_the_default_threshold(tmp_path: Path) -> None:
+    def edit(d: dict) -> None:
+        rule = next(r for r in d["rules"] if r["code"] == "low_attendance")
+        rule["value"] = {"default": 50, "hnd": 90}
+
+    cfg = load_weakness_config(_write(tmp_path, edit))
+    df = compute_indicators(records({"attendance_pct": 60.0, "org_type": "hnd"},
+                                    {"attendance_pct": 60.0, "commune_code": "22918"}))
+    df["org_type"] = pd.Series(["hnd", None], index=df.index, dtype="str")
+    assert apply_weakness(df, cfg)["weak_reasons"].tolist() == ["low_attendance", ""]
+
+
+def test_rule_result_keeps_the_frame_index() -> None:
+    from danvan_survey.weakness import rule_result
+
+    df = compute_indicators(records({"has_annual_plan": 0}, {"has_annual_plan": None,
+                                                             "commune_code": "22918"}))
+    df = df.set_axis([7, 9])
+    rule = next(r for r in load_weakness_config().rules if r.code == "no_annual_plan")
+    fired, evaluated = rule_result(df, rule)
+    assert fired.to_dict() == {7: True, 9: False}
+    assert evaluated.to_dict() == {7: True, 9: False}
+
+
+# ---------------------------------------------------------------- rating labels
+def test_missing_or_unreadable_rating_has_an_empty_label() -> None:
+    df = weak({"has_annual_plan": 0, "rating_last_year": None},
+              {"has_annual_plan": 0, "commune_code": "22918"})
+    df["rating_last_year"] = pd.Series([None, "bốn"], index=df.index, dtype="str")
+    assert consolidation_list(df)["Xếp loại năm gần nhất"].tolist() == ["", ""]
+
+
+# ---------------------------------------------------------------- disagreements
+def test_disagreement_table_columns_labels_and_types() -> None:
+    from danvan_survey.weakness import disagreements
+
+    df = weak({"rating_last_year": 1, "has_annual_plan": 0, "org_type": "doan"},
+              {"rating_last_year": 4, "commune_code": "22918", "org_type": "mttq"})
+    df["rating_last_year"] = df["rating_last_year"].astype("str")  # text ratings still read
+    out = disagreements(df.set_axis([5, 6]))
+    assert out.columns.tolist() == [
+        "round_id", "disagreement", "disagreement_vi", "district_code", "district_name",
+        "commune_code", "commune_name", "em_area", "org_type", "org_label_vi",
+        "rating_last_year", "rating_label_vi", "is_weak_functional", "n_rules_evaluated",
+        "weak_reasons", "weak_reasons_vi", "priority_score"]
+    assert out.index.tolist() == [0, 1]
+    assert out["org_label_vi"].tolist() == ["Ủy ban MTTQ", "Đoàn TNCS Hồ Chí Minh"]
+    assert out["disagreement"].dtype == "str"
+
+
+# ---------------------------------------------------------------- weak communes
+def _two_weak(commune: str, district: str, *, reported: int, functional: int) -> list[dict]:
+    """Organisations of one commune ("none" area): `reported` rated 4, `functional` weak."""
+    orgs = ["hnd", "doan", "hlhpn", "hccb", "mttq"]
+    rows = [{"rating_last_year": 4, "org_type": orgs[i]} for i in range(reported)]
+    rows += [{"has_annual_plan": 0, "org_type": orgs[reported + i]} for i in range(functional)]
+    return [r | {"commune_code": commune, "district_code": district, "em_area": "none"}
+            for r in rows]
+
+
+def test_weak_communes_order_within_an_area() -> None:
+    df = weak(
+        *_two_weak("9", "600", reported=2, functional=0),
+        *_two_weak("8", "600", reported=2, functional=0),
+        *_two_weak("7", "599", reported=2, functional=0),
+        *_two_weak("5", "601", reported=2, functional=2),
+        *_two_weak("6", "601", reported=3, functional=0),
+    )
+    table = weak_communes(df)
+    # more reported-weak first, then more functionally weak, then district, then commune
+    assert table["commune_code"].tolist() == ["6", "5", "7", "8", "9"]
+    assert table.index.tolist() == [0, 1, 2, 3, 4]
+    assert "index" not in table.columns
+
+
+def test_weak_commune_lists_an_unknown_organisation_by_its_code() -> None:
+    df = weak({"rating_last_year": 4, "commune_code": "1", "org_type": "hnd"},
+              {"rating_last_year": 4, "commune_code": "1", "org_type": "ctd"})
+    assert weak_communes(df)["orgs_weak_reported"].tolist() == ["Hội Nông dân; ctd"]
