@@ -369,9 +369,26 @@ def test_weak_communes_order_within_an_area() -> None:
     assert table["commune_code"].tolist() == ["6", "5", "7", "8", "9"]
     assert table.index.tolist() == [0, 1, 2, 3, 4]
     assert "index" not in table.columns
+    for col in ("n_orgs_received", "n_weak_reported", "n_weak_functional"):
+        assert table[col].dtype == "int64", col
 
 
 def test_weak_commune_lists_an_unknown_organisation_by_its_code() -> None:
     df = weak({"rating_last_year": 4, "commune_code": "1", "org_type": "hnd"},
               {"rating_last_year": 4, "commune_code": "1", "org_type": "ctd"})
     assert weak_communes(df)["orgs_weak_reported"].tolist() == ["Hội Nông dân; ctd"]
+
+
+def test_unreadable_rating_is_no_disagreement() -> None:
+    from danvan_survey.weakness import disagreements
+
+    df = weak({"rating_last_year": 4}, {"commune_code": "22918"})
+    df["rating_last_year"] = pd.Series(["4", "bốn"], index=df.index, dtype="str")
+    assert disagreements(df)["commune_code"].tolist() == ["22915"]
+
+
+def test_weak_communes_without_any_flagged_commune_keep_text_columns() -> None:
+    table = weak_communes(weak({"rating_last_year": 4}))
+    assert table.empty
+    assert table["orgs_weak_reported"].dtype == "str"
+    assert table["orgs_weak_functional"].dtype == "str"
