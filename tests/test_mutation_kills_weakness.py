@@ -74,6 +74,7 @@ def test_loaded_values(tmp_path: Path) -> None:
     assert (rule.tier, rule.column, rule.op, rule.weight, rule.format) == (
         "supplementary", "gathering_rate", "<", 1.0, "percent")
     assert rule.threshold("hnd") == 0.5 and rule.sentence("hnd") == "tỷ lệ tập hợp {x} số hộ"
+    assert rule.rationale.startswith("Fewer than half of those eligible gathered")
     listed = load_weakness_config(_write(tmp_path, lambda d: d.update(
         difficult_communes=["22918"], difficult_from_difficulties=None)))
     assert listed.difficult_communes == ("22918",) and listed.difficult_from_difficulties == ()
