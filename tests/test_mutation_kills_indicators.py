@@ -88,3 +88,24 @@ def test_aggregate_without_province_rows_and_district_labels() -> None:
     assert with_all["district_name"].tolist()[-1] == ALL_LABEL_VI
     assert with_all["gathering_rate"].iloc[-1] == pytest.approx(0.2)
     assert with_all["coverage"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_unknown_indicator_message_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError) as err:
+        indicator("nope")
+    assert err.value.args[0] == (
+        "'nope' is not an indicator; known: gathering_rate, meeting_regularity, "
+        "silent_branch_share, dues_rate, card_rate, trained_share, vacancy_share, "
+        "dvk_bulletin_compliance")
+
+
+def test_aggregate_counts_a_denominator_of_exactly_one_and_not_zero() -> None:
+    # one branch, silent: 1/1; no branch at all: 0/0 is not a record of the ratio
+    org = frame(n_branches=i64(1, 0), branches_silent_6m=i64(1, 0),
+                branches_met_on_schedule=i64(0, 0))
+    ind = compute_indicators(org)
+    table = aggregate(ind, ["em_area", "org_type"], census_frame(org, ["hnd"]),
+                      all_value=None)
+    row = table.iloc[0]
+    assert (row["silent_branch_share_num"], row["silent_branch_share_den"]) == (1.0, 1.0)
+    assert row["silent_branch_share_n"] == 1 and row["silent_branch_share"] == 1.0
