@@ -109,3 +109,31 @@ def test_aggregate_counts_a_denominator_of_exactly_one_and_not_zero() -> None:
     row = table.iloc[0]
     assert (row["silent_branch_share_num"], row["silent_branch_share_den"]) == (1.0, 1.0)
     assert row["silent_branch_share_n"] == 1 and row["silent_branch_share"] == 1.0
+
+
+def _em_table(ind: pd.DataFrame, org: pd.DataFrame) -> pd.Series:
+    """The one (em_area none, hnd) row of the aggregate, without province rows."""
+    return aggregate(ind, ["em_area", "org_type"], census_frame(org, ["hnd"]),
+                     all_value=None).iloc[0]
+
+
+def test_unanswered_content_is_left_out_of_the_mean_not_counted() -> None:
+    org = frame(meeting_content=["thematic training", ""])
+    row = _em_table(compute_indicators(org), org)
+    assert (row["content_diversity_mean"], row["content_diversity_n"]) == (2.0, 1)
+
+
+def test_a_missing_weakness_flag_is_not_counted_as_weak() -> None:
+    org = frame(members_total=i64(1, 1, 1))
+    ind = compute_indicators(org).assign(
+        is_weak_reported=pd.array([True, None, False], dtype="boolean"),
+        is_weak_functional=pd.array([None, None, True], dtype="boolean"))
+    row = _em_table(ind, org)
+    assert (row["n_weak_reported"], row["n_weak_functional"]) == (1, 1)
+
+
+def test_aggregate_reads_records_under_any_index() -> None:
+    org = frame(members_total=i64(10, 30), eligible_pop=i64(100, 100))
+    ind = compute_indicators(org).set_axis([40, 50])
+    row = _em_table(ind, org)
+    assert row["n_received"] == 2 and row["gathering_rate"] == pytest.approx(0.2)
