@@ -137,3 +137,25 @@ def test_aggregate_reads_records_under_any_index() -> None:
     ind = compute_indicators(org).set_axis([40, 50])
     row = _em_table(ind, org)
     assert row["n_received"] == 2 and row["gathering_rate"] == pytest.approx(0.2)
+
+
+def test_census_frame_has_one_commune_per_code_even_when_names_differ() -> None:
+    communes = pd.DataFrame({
+        "commune_code": ["1", "1"], "commune_name": ["Xã A", "xã A"],
+        "district_code": ["9", "9"], "district_name": ["H", "H"], "em_area": ["none", "none"],
+    })
+    out = census_frame(communes, ["hnd"])
+    assert out["commune_code"].tolist() == ["1"] and out["commune_name"].tolist() == ["Xã A"]
+
+
+def test_area_table_puts_the_province_row_last_and_counts_as_integers() -> None:
+    org = frame(members_total=i64(10, 30), eligible_pop=i64(100, 100), em_area=["pure", "none"])
+    communes = pd.concat([org, org.iloc[[0]].assign(commune_code="00009", em_area="mixed")])
+    table = aggregate(compute_indicators(org), ["em_area", "org_type"],
+                      census_frame(communes, ["hnd"]))
+    assert table["em_area"].tolist() == ["mixed", "none", "pure", ALL]
+    assert table["n_received"].tolist() == [0, 1, 1, 2]
+    assert table["n_expected"].tolist() == [1, 1, 1, 3]
+    for col in ("n_expected", "n_received", "gathering_rate_n", "n_weak_reported"):
+        assert table[col].dtype == "int64", col
+    assert "index" not in table.columns and table.index.tolist() == [0, 1, 2, 3]
