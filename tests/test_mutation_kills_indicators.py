@@ -159,3 +159,9 @@ def test_area_table_puts_the_province_row_last_and_counts_as_integers() -> None:
     for col in ("n_expected", "n_received", "gathering_rate_n", "n_weak_reported"):
         assert table[col].dtype == "int64", col
     assert "index" not in table.columns and table.index.tolist() == [0, 1, 2, 3]
+
+
+def test_unreadable_number_is_a_missing_part_not_an_error() -> None:
+    org = frame(members_total=["10", "mười"], eligible_pop=i64(100, 100))
+    ind = compute_indicators(org)
+    assert ind["gathering_rate"].iloc[0] == 0.1 and pd.isna(ind["gathering_rate"].iloc[1])
