@@ -165,3 +165,12 @@ def test_unreadable_number_is_a_missing_part_not_an_error() -> None:
     org = frame(members_total=["10", "mười"], eligible_pop=i64(100, 100))
     ind = compute_indicators(org)
     assert ind["gathering_rate"].iloc[0] == 0.1 and pd.isna(ind["gathering_rate"].iloc[1])
+
+
+def test_indicator_frame_has_integer_ratings_and_no_index_column() -> None:
+    org = frame(members_total=i64(5, 6)).assign(
+        rating_last_year=pd.Series([2.0, None], dtype="float64")).set_axis([3, 4])
+    ind = compute_indicators(org)
+    assert str(ind["rating_last_year"].dtype) == "Int64"
+    assert ind["rating_last_year"].tolist()[0] == 2 and pd.isna(ind["rating_last_year"].iloc[1])
+    assert "index" not in ind.columns and ind.index.tolist() == [0, 1]
