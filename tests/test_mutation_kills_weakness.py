@@ -13,9 +13,12 @@ from danvan_survey.errors import InputError
 from danvan_survey.indicators import compute_indicators
 from danvan_survey.weakness import (
     CONFIG_PATH,
+    _choice_list,
     apply_weakness,
     consolidation_list,
+    disagreements,
     load_weakness_config,
+    rule_result,
     weak_communes,
 )
 
@@ -280,8 +283,6 @@ def test_priority_is_shown_with_two_decimals(tmp_path: Path) -> None:
 
 
 def test_only_select_one_columns_are_shown_as_choice_labels() -> None:
-    from danvan_survey.weakness import _choice_list
-
     assert _choice_list("has_annual_plan") == "yes_no"
     assert _choice_list("difficulties") is None  # select_multiple
     assert _choice_list("members_new_12m") is None
@@ -310,8 +311,6 @@ def test_record_without_organisation_type_gets_the_default_threshold(tmp_path: P
 
 
 def test_rule_result_keeps_the_frame_index() -> None:
-    from danvan_survey.weakness import rule_result
-
     df = compute_indicators(records({"has_annual_plan": 0}, {"has_annual_plan": None,
                                                              "commune_code": "22918"}))
     df = df.set_axis([7, 9])
@@ -331,8 +330,6 @@ def test_missing_or_unreadable_rating_has_an_empty_label() -> None:
 
 # ---------------------------------------------------------------- disagreements
 def test_disagreement_table_columns_labels_and_types() -> None:
-    from danvan_survey.weakness import disagreements
-
     df = weak({"rating_last_year": 1, "has_annual_plan": 0, "org_type": "doan"},
               {"rating_last_year": 4, "commune_code": "22918", "org_type": "mttq"})
     df["rating_last_year"] = df["rating_last_year"].astype("str")  # text ratings still read
@@ -381,8 +378,6 @@ def test_weak_commune_lists_an_unknown_organisation_by_its_code() -> None:
 
 
 def test_unreadable_rating_is_no_disagreement() -> None:
-    from danvan_survey.weakness import disagreements
-
     df = weak({"rating_last_year": 4}, {"commune_code": "22918"})
     df["rating_last_year"] = pd.Series(["4", "bốn"], index=df.index, dtype="str")
     assert disagreements(df)["commune_code"].tolist() == ["22915"]
