@@ -125,7 +125,7 @@ def check_text(path: Path, shown: str, sep: str) -> None:
     except UnicodeDecodeError as exc:
         line = first_non_utf8_line(path)
         raise InputError(
-            f"Tệp CSV {shown} không phải văn bản UTF-8 (dòng {line}: {exc.reason}); xuất "
+            f"Tệp CSV {shown} không phải văn bản UTF-8 (dòng {line}); xuất "
             "lại dạng CSV UTF-8.",
             file=shown,
             row=line,
