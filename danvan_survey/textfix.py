@@ -367,7 +367,7 @@ _ISO_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _DMY_RE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})(?:[T ,].*)?")
 _DMY_TEXT_RE = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*(?:nam\s*)?(\d{4})")
 _SERIAL_RE = re.compile(r"\d{5}(?:\.\d+)?")
-SERIAL_RANGE = (18264, 73051)  # 1950-01-01 .. 2099-12-31
+SERIAL_RANGE = (18264, 73050)  # 1950-01-01 .. 2099-12-31
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:
@@ -396,12 +396,10 @@ def parse_date(s: object) -> tuple[dt.date | None, str | None]:
     day), ``ambiguous`` (only valid read as month/day/year, e.g. ``06/15/2014``),
     ``unparseable``. Empty → (None, None).
     """
-    if isinstance(s, dt.datetime):
-        return s.date(), "native"
-    if isinstance(s, dt.date):
-        return s, "native"
-    if hasattr(s, "to_pydatetime"):  # pandas Timestamp
-        return s.to_pydatetime().date(), "native"
+    if isinstance(s, dt.date):  # also datetime and pandas' Timestamp
+        if s != s:  # pandas' NaT: the missing date, equal to nothing
+            return None, None
+        return (s.date() if isinstance(s, dt.datetime) else s), "native"
     text = _as_text(s)
     if text is None:
         return None, None

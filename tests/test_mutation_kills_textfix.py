@@ -1,0 +1,63 @@
+"""Value repairs at their edges: behaviours the mutation run of textfix found untested."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from danvan_survey.textfix import match_choice, parse_date, parse_yes_no, visible_controls
+
+RATINGS = [
+    ("1", "Yếu, kém / Không hoạt động", "Weak / Not functioning"),
+    ("3", "Tốt", "Functioning well"),
+]
+
+
+def test_a_four_digit_year_is_taken_as_written_even_below_100() -> None:
+    # only a two-digit year is a year of the 2000s; "0100" is a typo that range checks catch
+    assert parse_date("15/06/99") == (dt.date(2099, 6, 15), "dmy")
+    assert parse_date("15/06/0099") == (dt.date(2099, 6, 15), "dmy")
+    assert parse_date("15/06/0100") == (dt.date(100, 6, 15), "dmy")
+
+
+def test_the_whole_folded_label_matches_not_only_its_parts() -> None:
+    assert match_choice("YẾU KÉM - KHÔNG HOẠT ĐỘNG", RATINGS) == ("1", "label_folded")
+
+
+def test_the_english_label_matches_folded_and_in_part() -> None:
+    assert match_choice("functioning  WELL!", RATINGS) == ("3", "label_folded")
+    assert match_choice("functioning we", RATINGS) == ("3", "label_partial")
+
+
+def test_a_choice_without_a_vietnamese_label_matches_its_english_one() -> None:
+    choices = [("9", "", "Other answer"), ("3", "Tốt", "Good")]
+    assert match_choice("OTHER ANSWER", choices) == ("9", "label_folded")
+
+
+def test_only_the_numbers_0_and_1_are_yes_or_no() -> None:
+    assert parse_yes_no(1.0) == 1 and parse_yes_no(0) == 0
+    assert parse_yes_no(2) is None and parse_yes_no(0.5) is None and parse_yes_no(-1) is None
+
+
+def test_a_missing_pandas_date_is_empty_not_a_date() -> None:
+    # read_excel gives NaT for an empty date cell; it once came back as a "native" date
+    assert parse_date(pd.NaT) == (None, None)
+    assert parse_date(pd.Timestamp("2014-06-15 10:00")) == (dt.date(2014, 6, 15), "native")
+    assert parse_date(dt.date(2014, 6, 15)) == (dt.date(2014, 6, 15), "native")
+
+
+def test_an_impossible_written_date_is_named_impossible() -> None:
+    assert parse_date("ngày 31 tháng 2 năm 2014") == (None, "impossible")
+
+
+def test_the_excel_serial_window_is_1950_to_2099_both_ends_included() -> None:
+    assert parse_date("18264") == (dt.date(1950, 1, 1), "excel_serial")
+    assert parse_date("73050") == (dt.date(2099, 12, 31), "excel_serial")
+    assert parse_date("18263") == (None, "impossible")
+    assert parse_date("73051") == (None, "impossible")  # 2100-01-01 was let through once
+
+
+def test_removed_controls_are_shown_by_their_code() -> None:
+    assert visible_controls("a\x00b\x9fc\u202ed") == "a\\x00b\\x9fc\\u202ed"
+    assert visible_controls("Hội") == "Hội"
