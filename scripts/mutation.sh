@@ -22,6 +22,7 @@ PY=.venv/bin/python
 # forked straight from the main process, which ran the suite, a worker deadlocked in polars'
 # thread pool (svy) and ended as a false "timeout", counted as killed. mutmut ends a worker
 # that passes its time limit; mutation_score.py shows timeouts in their own column.
+export DANVAN_MUTATION=1  # tests/conftest.py: property tests do not shrink a failing example
 mutmut_run() {
   .venv/bin/mutmut run --max-children "${MUTATION_WORKERS:-1}" "$@" || true
 }
@@ -43,8 +44,28 @@ case $mode in
     if ((${#survivors[@]})); then
       mutmut_run "${survivors[@]}"
     fi ;;
+  scoped)
+    # A function that pipeline tests reach costs each surviving mutant about 70 s of tests;
+    # a few unit-test files decide it in seconds. The score is then a lower bound (a mutant
+    # those tests kill is killed by the whole suite; one that survives them is counted as
+    # surviving). mutmut resets every result when its test selection changes, so the run
+    # happens in a copy of the project with its own mutants/, merged back afterwards.
+    [[ -n ${MUTATION_TESTS:-} ]] || { echo "scoped needs MUTATION_TESTS (test files)" >&2; exit 2; }
+    work=mutants-scoped
+    if [[ ! -d $work || ${MUTATION_SCOPED_KEEP:-0} != 1 ]]; then
+      rm -rf "$work" && mkdir -p "$work"
+      cp -r danvan_survey tests data notebooks scripts pyproject.toml README.md "$work"/
+    else
+      cp -r danvan_survey tests "$work"/  # keep its mutants/, refresh code and tests
+    fi
+    selection=$(printf '"%s", ' $MUTATION_TESTS)
+    sed -i "s|^pytest_add_cli_args_test_selection = .*|pytest_add_cli_args_test_selection = [${selection%, }]|" \
+      "$work/pyproject.toml"
+    (cd "$work" && ../.venv/bin/mutmut run --max-children "${MUTATION_WORKERS:-1}" "$@" || true)
+    echo "mutation run time: $(( $(date +%s) - start )) s"
+    exec "$PY" scripts/mutation_score.py --merge "$work/mutants" ;;
   report) ;;
-  *) echo "unknown mode: $mode (fresh | resume | rerun | report)" >&2; exit 2 ;;
+  *) echo "unknown mode: $mode (fresh | resume | rerun | scoped | report)" >&2; exit 2 ;;
 esac
 echo "mutation run time: $(( $(date +%s) - start )) s"
 exec "$PY" scripts/mutation_score.py

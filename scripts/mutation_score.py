@@ -3,6 +3,10 @@
 Reads ``mutants/**/*.py.meta`` (mutmut 3) and ``tests/mutation_equivalents.txt``: one
 equivalent mutant per line, ``<mutant name> | <module> | <why it cannot change behaviour>``;
 ``#`` starts a comment. ``--survivors`` prints the names of surviving mutants, one a line.
+``--merge DIR`` copies the results of a scoped run (``mutation.sh scoped``: the mutants/ of
+a copy of the project that ran only some test files) into ``mutants/``, for mutants not
+tested here yet. A scoped run is a lower bound: a mutant its tests kill is killed by the
+whole suite too, and one that survives them is counted as surviving.
 The score of a module is killed / (mutants tested - equivalent); mutants not tested yet (an
 interrupted run) are counted apart and mark the module "(partial)". Timeouts count as killed
 (a mutant that loops forever is caught) and are shown in their own column: many of them in a
@@ -82,6 +86,40 @@ def check_equivalents(results: dict, equivalents: dict) -> bool:
     return not stale
 
 
+def _function(name: str) -> str:
+    """``pkg.mod.x_func__mutmut_3`` -> ``x_func`` (the key of mutmut's function hashes)."""
+    return name.rsplit(".", 1)[-1].split("__mutmut_")[0]
+
+
+def merge(scoped: Path, into: Path) -> int:
+    """Copy verdicts of ``scoped`` meta files into ``into``; return how many were copied.
+
+    A function mutmut hashed the same in both: verdicts fill only mutants not tested in
+    ``into``. A function whose hash differs was edited since ``into`` was generated (the
+    scoped copy is made from the current tree): its mutants and verdicts are replaced.
+    """
+    copied = 0
+    for meta in sorted(scoped.rglob("*.py.meta")):
+        target = into / meta.relative_to(scoped)
+        if not target.exists():
+            continue
+        ours = json.loads(target.read_text(encoding="utf-8"))
+        theirs = json.loads(meta.read_text(encoding="utf-8"))
+        codes = ours.setdefault("exit_code_by_key", {})
+        hashes = ours.setdefault("hash_by_function_name", {})
+        new_hashes = theirs.get("hash_by_function_name", {})
+        edited = {f for f, h in new_hashes.items() if hashes.get(f) != h}
+        for name in [n for n in codes if _function(n) in edited]:
+            del codes[name]
+        for name, code in theirs.get("exit_code_by_key", {}).items():
+            if _function(name) in edited or (code is not None and codes.get(name, 0) is None):
+                codes[name] = code
+                copied += code is not None
+        hashes.update({f: new_hashes[f] for f in edited})
+        target.write_text(json.dumps(ours, indent=4), encoding="utf-8")
+    return copied
+
+
 def score(killed: int, tested: int) -> float | None:
     """Percent of the tested (non-equivalent) mutants killed; None when none was tested."""
     return 100.0 * killed / tested if tested else None
@@ -94,6 +132,9 @@ def _shown(pct: float | None) -> str:
 def main() -> int:
     """Print the score table (or the survivors) and return the exit code."""
     equivalents = read_equivalents()
+    if "--merge" in sys.argv:
+        scoped = Path(sys.argv[sys.argv.index("--merge") + 1])
+        print(f"{merge(scoped, ROOT / 'mutants')} results copied from {scoped}")
     results = read_results()
     if not results:
         print("no mutation results: run `bash scripts/mutation.sh` first")

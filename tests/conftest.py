@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import Phase, settings
+
+# Under mutation testing (scripts/mutation.sh) a property test that fails has found the
+# mutant; shrinking its example to the smallest one only costs time (seconds per mutant),
+# and a deadline would fail the slower un-mutated run under mutmut's trampolines.
+settings.register_profile(
+    "mutation", phases=[p for p in Phase if p is not Phase.shrink], database=None, deadline=None
+)
+if os.environ.get("DANVAN_MUTATION") == "1":
+    settings.load_profile("mutation")
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = "demo-2014"

@@ -9,7 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from mutation_score import classify, read_equivalents, score  # noqa: E402
+import json  # noqa: E402
+
+from mutation_score import classify, merge, read_equivalents, score  # noqa: E402
 
 
 def test_classify_counts_each_status() -> None:
@@ -36,3 +38,33 @@ def test_a_module_with_nothing_tested_has_no_score() -> None:
     assert score(0, 0) is None
     assert score(17, 20) == 85.0
     assert score(0, 3) == 0.0
+
+
+def _meta(path: Path, codes: dict, hashes: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"exit_code_by_key": codes, "hash_by_function_name": hashes}))
+
+
+def test_a_scoped_run_fills_untested_mutants_and_replaces_edited_functions(
+    tmp_path: Path,
+) -> None:
+    main, scoped = tmp_path / "main", tmp_path / "scoped"
+    _meta(main / "p" / "m.py.meta",
+          {"p.m.x_f__mutmut_1": 0, "p.m.x_f__mutmut_2": None, "p.m.x_f__mutmut_3": None,
+           "p.m.x_g__mutmut_1": 1, "p.m.x_g__mutmut_2": None},
+          {"x_f": "aaa", "x_g": "old"})
+    _meta(scoped / "p" / "m.py.meta",
+          {"p.m.x_f__mutmut_1": 1, "p.m.x_f__mutmut_2": 1, "p.m.x_f__mutmut_3": None,
+           "p.m.x_g__mutmut_1": 0},
+          {"x_f": "aaa", "x_g": "new"})
+    _meta(scoped / "p" / "other.py.meta", {"p.other.x_h__mutmut_1": 1}, {"x_h": "h"})
+    assert merge(scoped, main) == 2
+    got = json.loads((main / "p" / "m.py.meta").read_text())
+    assert got["exit_code_by_key"] == {
+        "p.m.x_f__mutmut_1": 0,  # a verdict of the whole suite is kept
+        "p.m.x_f__mutmut_2": 1,  # filled
+        "p.m.x_f__mutmut_3": None,  # tested nowhere yet
+        "p.m.x_g__mutmut_1": 0,  # edited function: the scoped mutants replace the old ones
+    }
+    assert got["hash_by_function_name"] == {"x_f": "aaa", "x_g": "new"}
+    assert not (main / "p" / "other.py.meta").exists()  # nothing outside main's modules
