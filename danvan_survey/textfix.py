@@ -215,12 +215,10 @@ def _interpret(token: str) -> tuple[float | None, str | None]:
     sign = -1.0 if token[0] in "-\u2212" else 1.0
     body = token.lstrip("+-\u2212")
     rule: str | None = None
-    if re.search(r"[\u00a0 \u202f]", body):
-        spaced = re.sub(r"[\u00a0 \u202f]", " ", body)
-        head = spaced.replace(".", "").replace(",", "")
-        if not _groups_ok(spaced.split(",")[0].split(".")[0], " ") and " " in head:
+    if " " in body:  # the text is normalised: NBSP and narrow NBSP are plain spaces by now
+        if not _groups_ok(body.split(",")[0].split(".")[0], " "):
             return None, "unparseable"
-        body, rule = spaced.replace(" ", ""), "thousands_space"
+        body, rule = body.replace(" ", ""), "thousands_space"
     has_dot, has_comma = "." in body, "," in body
     if has_dot and has_comma:
         dec = "." if body.rfind(".") > body.rfind(",") else ","
@@ -247,7 +245,8 @@ def _interpret(token: str) -> tuple[float | None, str | None]:
         elif len(parts[1]) == 3 and not parts[0].startswith("0"):
             return None, "ambiguous"  # "1,234": VN decimal comma or English thousands?
         else:
-            value, rule = float(body.replace(",", ".")), "decimal_comma"
+            value = float(body.replace(",", "."))
+            rule = "thousands_space+decimal_comma" if rule else "decimal_comma"
     else:
         value = float(body)
     return sign * value, rule
@@ -267,7 +266,7 @@ def parse_number(s: object) -> tuple[float | None, str | None]:
     * ``thousands_comma``: both separators, the last one is the decimal point
       (``"1,234.5"`` → 1234.5); several commas in groups of three (``"1,234,567"``).
     * ``thousands_dot+decimal_comma``: ``"1.234,5"`` → 1234.5.
-    * ``thousands_space``: ``"1 234"`` → 1234.
+    * ``thousands_space``: ``"1 234"`` → 1234 (``"1 234,5"``: ``thousands_space+decimal_comma``).
     * ``percent``: ``"45%"`` → 45 (the number as written, not 0.45).
     * ``text_stripped``: one number with words around it: ``"khoảng 20"``, ``"20 người"``.
 

@@ -57,6 +57,7 @@ case $mode in
       cp -r danvan_survey tests data notebooks scripts pyproject.toml README.md "$work"/
     else
       cp -r danvan_survey tests "$work"/  # keep its mutants/, refresh code and tests
+      rm -f "$work/mutants/mutmut-stats.json"  # so mutmut learns what the new tests reach
     fi
     selection=$(printf '"%s", ' $MUTATION_TESTS)
     sed -i "s|^pytest_add_cli_args_test_selection = .*|pytest_add_cli_args_test_selection = [${selection%, }]|" \

@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
-from danvan_survey.textfix import match_choice, parse_date, parse_yes_no, visible_controls
+from danvan_survey.textfix import (
+    match_choice,
+    match_multi,
+    missing_reason,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+    visible_controls,
+)
 
 RATINGS = [
     ("1", "Yếu, kém / Không hoạt động", "Weak / Not functioning"),
@@ -61,3 +70,59 @@ def test_the_excel_serial_window_is_1950_to_2099_both_ends_included() -> None:
 def test_removed_controls_are_shown_by_their_code() -> None:
     assert visible_controls("a\x00b\x9fc\u202ed") == "a\\x00b\\x9fc\\u202ed"
     assert visible_controls("Hội") == "Hội"
+
+
+def test_nines_are_not_a_missing_code_by_default() -> None:
+    assert missing_reason("99") is None and missing_reason(999) is None
+    assert missing_reason("99", allow_9s=True) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("-", "not_applicable"), ("--", "not_applicable"), ("?", "unknown"), ("??", "unknown"),
+     ("???", "unknown"), ("????", None)],
+)
+def test_dashes_and_question_marks(raw: str, reason: str | None) -> None:
+    assert missing_reason(raw) == reason
+
+
+ACTIVITIES = [
+    ("propaganda", "Tuyên truyền, vận động", "Propaganda, mobilisation"),
+    ("mobilise", "Vận động nhân dân", "Mobilisation of people"),
+    ("visit", "Thăm hỏi", "Visits"),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "codes", "unknown"),
+    [
+        # a label holding a separator is found whole, before its parts are tried one by one
+        # (alone, "vận động" fits two labels and would be unknown)
+        ("Tuyên truyền, vận động; Thăm hỏi", "propaganda visit", []),
+        ("Thăm hỏi; tuyen truyen, VAN DONG", "propaganda visit", []),
+        ("Tuyên truyền, vận động", "propaganda", []),
+        ("Propaganda, mobilisation | Visits", "propaganda visit", []),
+        ("vận động; Thăm hỏi", "visit", ["vận động"]),
+    ],
+)
+def test_select_multiple_labels_that_hold_a_separator(
+    raw: str, codes: str, unknown: list[str]
+) -> None:
+    assert match_multi(raw, ACTIVITIES) == (codes, unknown)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "rule"),
+    [
+        ("1 234,5", 1234.5, "thousands_space+decimal_comma"),  # once logged as decimal_comma
+        ("1\u00a0234,5", 1234.5, "thousands_space+decimal_comma"),
+        ("1 234.5", 1234.5, "thousands_space"),
+        ("1\u202f234", 1234.0, "thousands_space"),
+        ("0 123", None, "unparseable"),
+        ("12 34", None, "unparseable"),
+        ("0.123.456", None, "unparseable"),  # thousands never start with 0
+        ("1.234.567", 1234567.0, "thousands_dot"),
+    ],
+)
+def test_grouped_numbers(raw: str, value: float | None, rule: str) -> None:
+    assert parse_number(raw) == (value, rule)
