@@ -224,7 +224,7 @@ def _interpret(token: str) -> tuple[float | None, str | None]:
         dec = "." if body.rfind(".") > body.rfind(",") else ","
         thou = "," if dec == "." else "."
         whole, _, frac = body.rpartition(dec)
-        if not _groups_ok(whole, thou) or dec in whole:
+        if not _groups_ok(whole, thou):  # also a second decimal point (not a digit group)
             return None, "unparseable"
         value = float(whole.replace(thou, "") + "." + frac)
         rule = "thousands_comma" if thou == "," else "thousands_dot+decimal_comma"
@@ -294,7 +294,7 @@ def parse_number(s: object) -> tuple[float | None, str | None]:
     token = tokens[0].strip()
     rest = text.replace(tokens[0], " ", 1)
     if rest.strip():
-        if re.search(r"\d|[.,]\s*$|^\s*[.,]", rest) or not re.fullmatch(r"[\w\s]+", rest):
+        if not re.fullmatch(r"[\w\s]+", rest):  # words only: no stray "." or "," or "/"
             return None, "unparseable"
         rules.append("text_stripped")
     value, rule = _interpret(token)

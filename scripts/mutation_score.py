@@ -91,12 +91,18 @@ def _function(name: str) -> str:
     return name.rsplit(".", 1)[-1].split("__mutmut_")[0]
 
 
+def _kills_a_survivor(scoped_code: int, our_code: int | None) -> bool:
+    """A scoped kill replaces an older survivor: tests only get added, so it still stands."""
+    return scoped_code in KILLED and our_code in SURVIVED
+
+
 def merge(scoped: Path, into: Path) -> int:
     """Copy verdicts of ``scoped`` meta files into ``into``; return how many were copied.
 
-    A function mutmut hashed the same in both: verdicts fill only mutants not tested in
-    ``into``. A function whose hash differs was edited since ``into`` was generated (the
-    scoped copy is made from the current tree): its mutants and verdicts are replaced.
+    A function mutmut hashed the same in both: verdicts fill mutants not tested in ``into``,
+    and a scoped kill replaces a survivor of an earlier run (tests were added since). A
+    function whose hash differs was edited since ``into`` was generated (the scoped copy is
+    made from the current tree): its mutants and verdicts are replaced.
     """
     copied = 0
     for meta in sorted(scoped.rglob("*.py.meta")):
@@ -112,7 +118,9 @@ def merge(scoped: Path, into: Path) -> int:
         for name in [n for n in codes if _function(n) in edited]:
             del codes[name]
         for name, code in theirs.get("exit_code_by_key", {}).items():
-            if _function(name) in edited or (code is not None and codes.get(name, 0) is None):
+            untested = name in codes and codes[name] is None
+            better = code is not None and (untested or _kills_a_survivor(code, codes.get(name)))
+            if _function(name) in edited or better:
                 codes[name] = code
                 copied += code is not None
         hashes.update({f: new_hashes[f] for f in edited})

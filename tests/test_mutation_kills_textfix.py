@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,7 +124,57 @@ def test_select_multiple_labels_that_hold_a_separator(
         ("12 34", None, "unparseable"),
         ("0.123.456", None, "unparseable"),  # thousands never start with 0
         ("1.234.567", 1234567.0, "thousands_dot"),
+        ("12,34.5", None, "unparseable"),  # commas not in groups of three
+        ("1.23,5", None, "unparseable"),
+        ("1,234.5.6", None, "unparseable"),  # two decimal points
+        ("1.234,567.5", None, "unparseable"),  # the last separator decides, then groups
+        ("1,234.567,5", None, "unparseable"),
+        ("1,23,4", None, "unparseable"),
+        ("1,234,567.25", 1234567.25, "thousands_comma"),
+        ("1.234.567,25", 1234567.25, "thousands_dot+decimal_comma"),
     ],
 )
 def test_grouped_numbers(raw: str, value: float | None, rule: str) -> None:
+    assert parse_number(raw) == (value, rule)
+
+
+def test_a_part_that_is_a_code_means_that_code_before_any_label() -> None:
+    # contrived on purpose: the English label of x1 is spelled like the code x2
+    choices = [("x1", "Một", "x2"), ("x2", "Hai", "Two")]
+    assert match_multi("x2, Một", choices) == ("x1 x2", [])
+
+
+YES_NO = [("1", "Có", "Yes"), ("0", "Không", "No")]
+
+
+def test_cells_that_are_not_text_are_read_as_their_text() -> None:
+    # Excel's TRUE/FALSE and numpy's integers (what pandas hands over) are codes too
+    assert match_choice(True, YES_NO) == ("1", "code")
+    assert match_choice(False, YES_NO) == ("0", "code")
+    assert match_choice(np.int64(1), YES_NO) == ("1", "code")
+    assert parse_number(np.int64(7)) == (7.0, None)
+    assert parse_date(float("nan")) == (None, None)
+    assert match_choice(float("nan"), YES_NO) == (None, None)
+
+
+def test_text_is_repaired_before_it_is_compared_with_a_label() -> None:
+    assert match_choice("  Có ", YES_NO) == ("1", "label")
+    assert match_choice(unicodedata.normalize("NFD", "Không"), YES_NO) == ("0", "label")
+
+
+def test_an_infinite_number_is_unparseable_not_empty() -> None:
+    assert parse_number(float("inf")) == (None, "unparseable")
+    assert parse_number(float("-inf")) == (None, "unparseable")
+    assert parse_number(float("nan")) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "rule"),
+    [("20.", None, "unparseable"), (", 20", None, "unparseable"), ("20 người.", None,
+     "unparseable"), ("3/hộ", None, "unparseable"), ("45 %", 45.0, "percent"),
+     ("khoảng 20 người", 20.0, "text_stripped")],
+)
+def test_words_around_a_number_but_no_stray_punctuation(
+    raw: str, value: float | None, rule: str
+) -> None:
     assert parse_number(raw) == (value, rule)

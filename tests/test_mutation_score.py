@@ -51,19 +51,23 @@ def test_a_scoped_run_fills_untested_mutants_and_replaces_edited_functions(
     main, scoped = tmp_path / "main", tmp_path / "scoped"
     _meta(main / "p" / "m.py.meta",
           {"p.m.x_f__mutmut_1": 0, "p.m.x_f__mutmut_2": None, "p.m.x_f__mutmut_3": None,
+           "p.m.x_f__mutmut_4": 0, "p.m.x_f__mutmut_5": 1,
            "p.m.x_g__mutmut_1": 1, "p.m.x_g__mutmut_2": None},
           {"x_f": "aaa", "x_g": "old"})
     _meta(scoped / "p" / "m.py.meta",
-          {"p.m.x_f__mutmut_1": 1, "p.m.x_f__mutmut_2": 1, "p.m.x_f__mutmut_3": None,
+          {"p.m.x_f__mutmut_1": 0, "p.m.x_f__mutmut_2": 1, "p.m.x_f__mutmut_3": None,
+           "p.m.x_f__mutmut_4": 1, "p.m.x_f__mutmut_5": 0,
            "p.m.x_g__mutmut_1": 0},
           {"x_f": "aaa", "x_g": "new"})
     _meta(scoped / "p" / "other.py.meta", {"p.other.x_h__mutmut_1": 1}, {"x_h": "h"})
-    assert merge(scoped, main) == 2
+    assert merge(scoped, main) == 3
     got = json.loads((main / "p" / "m.py.meta").read_text())
     assert got["exit_code_by_key"] == {
-        "p.m.x_f__mutmut_1": 0,  # a verdict of the whole suite is kept
+        "p.m.x_f__mutmut_1": 0,
         "p.m.x_f__mutmut_2": 1,  # filled
         "p.m.x_f__mutmut_3": None,  # tested nowhere yet
+        "p.m.x_f__mutmut_4": 1,  # a new test kills an earlier survivor
+        "p.m.x_f__mutmut_5": 1,  # a kill by the whole suite is kept
         "p.m.x_g__mutmut_1": 0,  # edited function: the scoped mutants replace the old ones
     }
     assert got["hash_by_function_name"] == {"x_f": "aaa", "x_g": "new"}
