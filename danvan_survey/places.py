@@ -192,11 +192,17 @@ class CommuneMatcher:
         name, _, _, dname = self._rows[code]
         return (code, name, dname, float(score))
 
-    def _result(self, codes: list[str], status: str, scores: list[float]) -> MatchResult:
-        cands = sorted(
+    def _candidates(
+        self, codes: list[str], scores: list[float]
+    ) -> list[tuple[str, str, str, float]]:
+        """Candidates best first, then by code."""
+        return sorted(
             (self._candidate(c, s) for c, s in zip(codes, scores, strict=True)),
             key=lambda t: (-t[3], t[0]),
         )
+
+    def _result(self, codes: list[str], status: str, scores: list[float]) -> MatchResult:
+        cands = self._candidates(codes, scores)
         if status in ("exact", "folded", "fuzzy", "code") and len(codes) == 1:
             return MatchResult(codes[0], status, cands)
         return MatchResult(None, status, cands)
@@ -277,8 +283,7 @@ class CommuneMatcher:
         top = scores[0]
         runner_up = scores[1] if len(scores) > 1 else 0.0
         if top >= FUZZY_MIN_SCORE and top - runner_up >= FUZZY_MIN_LEAD:
-            result = self._result(codes, "fuzzy", scores)
-            return MatchResult(codes[0], "fuzzy", result.candidates)
+            return MatchResult(codes[0], "fuzzy", self._candidates(codes, scores))
         status = "ambiguous" if top >= FUZZY_MIN_SCORE - 10 else "unmatched"
         return self._result(codes, status, scores)
 

@@ -3,11 +3,20 @@ untested. Names are made up so that rapidfuzz scores land exactly on each thresh
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import pytest
 from rapidfuzz import fuzz
 
-from danvan_survey.places import FUZZY_MIN_LEAD, FUZZY_MIN_SCORE, CommuneMatcher
+from danvan_survey.places import (
+    FUZZY_MIN_LEAD,
+    FUZZY_MIN_SCORE,
+    CommuneMatcher,
+    OfflineError,
+    ensure_offline,
+)
+from danvan_survey.reference import communes
 
 TYPED = "abcdefghijklmnopqrst"  # 20 distinct letters: each replaced letter costs 2.5 points
 SCORE_90 = "abcdefghijklmnopqrUV"
@@ -75,3 +84,105 @@ def _districts(names: list[str]) -> CommuneMatcher:
 )
 def test_district_typos_at_the_thresholds(names: list[str], code: str | None) -> None:
     assert _districts(names).match_district(TYPED) == code
+
+
+def _frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """(commune type, name without type, district code, district name) per commune."""
+    return pd.DataFrame({
+        "commune_code": [f"{i:05d}" for i in range(1, len(rows) + 1)],
+        "commune_name": [f"{t} {n}" for t, n, _, _ in rows],
+        "commune_type": [t for t, _, _, _ in rows],
+        "district_code": [d for _, _, d, _ in rows],
+        "district_name": [dn for _, _, _, dn in rows],
+    })
+
+
+def test_two_candidates_closer_than_the_lead_are_ambiguous() -> None:
+    got = CommuneMatcher(_communes([SCORE_90, "abcdefghijklmnopqUV"])).match(TYPED)
+    assert [round(c[3], 1) for c in got.candidates] == [90.0, 87.2]
+    assert (got.code, got.status) == (None, "ambiguous")
+
+
+def test_a_typo_is_matched_only_among_the_communes_of_its_district() -> None:
+    matcher = CommuneMatcher(_frame([
+        ("Xã", "abcdefghijklmnopqrsU", "001", "Huyện Một"),  # 95 but in another district
+        ("Xã", "abcdefghijklmnopqUV", "002", "Huyện Hai"),  # 87.2
+    ]))
+    assert matcher.match(TYPED).code == "00001"
+    got = matcher.match(TYPED, "Huyện Hai")
+    assert (got.code, got.status) == (None, "ambiguous")
+    assert [c[0] for c in got.candidates] == ["00002"]
+
+
+def test_a_typed_prefix_narrows_typo_candidates_to_that_type() -> None:
+    matcher = CommuneMatcher(_frame([
+        ("Xã", "abcdefghijklmnopqrsU", "001", "Huyện Một"),
+        ("Phường", "abcdefghijklmnopqrsU", "001", "Huyện Một"),
+    ]))
+    assert matcher.match(f"P. {TYPED}").code == "00002"
+    assert matcher.match(f"Xã {TYPED}").code == "00001"
+    assert matcher.match(TYPED).status == "ambiguous"  # no prefix: both fit equally
+
+
+def test_candidates_scoring_below_60_are_not_listed() -> None:
+    got = CommuneMatcher(_communes(["abcdefghijkl12345678"])).match(TYPED)  # exactly 60
+    assert (got.status, [c[3] for c in got.candidates]) == ("unmatched", [60.0])
+    got = CommuneMatcher(_communes(["abcdefghijk123456789"])).match(TYPED)  # 55
+    assert (got.status, got.candidates) == ("unmatched", [])
+
+
+def test_at_most_five_candidates_are_listed_best_then_by_code() -> None:
+    tied = [TYPED[:i] + "U" + TYPED[i + 1:] for i in range(6)]  # six names scoring 95
+    got = CommuneMatcher(_communes(tied)).match(TYPED)
+    assert got.status == "ambiguous"
+    assert [c[0] for c in got.candidates] == ["00001", "00002", "00003", "00004", "00005"]
+
+
+def test_ensure_offline_without_the_package_reports_false(monkeypatch) -> None:
+    for name in ("vietnamadminunits", "vietnamadminunits.converter",
+                 "vietnamadminunits.parser"):
+        monkeypatch.setitem(sys.modules, name, None)  # import now raises ImportError
+    assert ensure_offline() is False
+
+
+def test_ensure_offline_patches_every_online_entry_point(monkeypatch) -> None:
+    pytest.importorskip("vietnamadminunits")
+    from vietnamadminunits.converter import converter_2025
+    from vietnamadminunits.parser import utils
+
+    def online(*_a: object) -> None:
+        return None
+
+    monkeypatch.setattr(converter_2025, "get_geo_location", online)
+    monkeypatch.setattr(utils, "get_geo_location", online)
+    monkeypatch.setattr(utils.geolocator, "geocode", online)
+    assert ensure_offline() is True
+    for refuse in (converter_2025.get_geo_location, utils.get_geo_location,
+                   utils.geolocator.geocode):
+        with pytest.raises(OfflineError, match="trực tuyến"):
+            refuse("X. Hòa Thắng, Bắc Bình, Bình Thuận")
+
+
+def test_a_score_just_below_80_is_unmatched() -> None:
+    assert round(fuzz.ratio(TYPED, "abcdefghijklmnopquvwxyz"), 2) == 79.07
+    got = CommuneMatcher(_communes(["abcdefghijklmnopqUVWXYZ"])).match(TYPED)
+    assert (got.code, got.status) == (None, "unmatched")
+
+
+def test_a_typo_in_the_type_word_is_matched_on_the_full_name() -> None:
+    # built inside the test: mutmut links a module fixture's set-up to the first test only
+    got = CommuneMatcher(communes("60")).match("Phườg Mũi Né")
+    assert (got.code, got.status) == ("22915", "fuzzy")
+
+
+def test_one_row_per_code_and_one_name_per_district_the_first_ones() -> None:
+    matcher = CommuneMatcher(_frame([
+        ("Xã", "An Hải", "001", "Huyện Một"),
+        ("Xã", "Bình Hải", "001", "Huyện Một"),  # listed under the code of An Hải
+        ("Xã", "Châu Hải", "002", "Huyện Hai"),
+        ("Xã", "Dương Hải", "002", "Huyện Khác Hẳn"),  # the same district, another name
+    ]).assign(commune_code=["00001", "00001", "00003", "00004"]))
+    assert matcher.match("An Hải").code == "00001"
+    assert matcher.match("Bình Hải").status == "unmatched"  # its code was listed already
+    assert matcher.match_district("Huyện Hai") == "002"
+    assert matcher.match_district("Huyện Khác Hẳn") is None
