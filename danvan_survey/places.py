@@ -203,7 +203,7 @@ class CommuneMatcher:
 
     def _result(self, codes: list[str], status: str, scores: list[float]) -> MatchResult:
         cands = self._candidates(codes, scores)
-        if status in ("exact", "folded", "fuzzy", "code") and len(codes) == 1:
+        if status in ("exact", "folded", "code") and len(codes) == 1:
             return MatchResult(codes[0], status, cands)
         return MatchResult(None, status, cands)
 

@@ -13,6 +13,7 @@ from danvan_survey.places import (
     FUZZY_MIN_LEAD,
     FUZZY_MIN_SCORE,
     CommuneMatcher,
+    MatchResult,
     OfflineError,
     ensure_offline,
 )
@@ -186,3 +187,81 @@ def test_one_row_per_code_and_one_name_per_district_the_first_ones() -> None:
     assert matcher.match("Bình Hải").status == "unmatched"  # its code was listed already
     assert matcher.match_district("Huyện Hai") == "002"
     assert matcher.match_district("Huyện Khác Hẳn") is None
+
+
+def _two_districts() -> CommuneMatcher:
+    return CommuneMatcher(_frame([
+        ("Xã", "Năn", "001", "Huyện Nône"),  # folded: "nan" and "none", like NaN and None
+        ("Xã", "Năn", "002", "Huyện Hai"),
+        ("Xã", "An Hải", "002", "Huyện Hai"),
+        ("Xã", "Ô", "002", "Huyện Hai"),
+    ]))
+
+
+def test_missing_names_and_districts_are_not_read_as_text() -> None:
+    m = _two_districts()
+    for missing in (None, float("nan")):
+        assert m.match(missing) == MatchResult(None, "unmatched")
+        assert m.match_district(missing) is None
+    assert m.match("Năn").status == "ambiguous"  # no district: both fit
+    assert m.match("Năn", None).status == "ambiguous"
+    assert m.match("Năn", float("nan")).status == "ambiguous"
+    assert m.match("Năn", 2.0).code == "00002"  # a district code read as a float
+    assert m.match("An Hải", float("nan")).code == "00003"
+
+
+def test_numbers_typed_as_numbers_are_codes() -> None:
+    m = CommuneMatcher(communes("60"))
+    assert m.match(22915.0).code == "22915"
+    assert m.match(22915).code == "22915" and m.match(23047).code == "23047"  # not cached as one
+    assert m.match(["Mũi Né"]).code == "22915"  # anything else is read as its text, no error
+
+
+def test_sure_matches_score_100() -> None:
+    m = _two_districts()
+    assert m.match("00003").candidates == [("00003", "Xã An Hải", "Huyện Hai", 100.0)]
+    assert [c[3] for c in m.match("Xã An Hải").candidates] == [100.0]
+    assert [c[3] for c in m.match("Năn").candidates] == [100.0, 100.0]
+
+
+def test_the_right_name_in_another_district_is_reported_not_guessed() -> None:
+    got = _two_districts().match("An Hải", "Huyện Nône")
+    assert (got.code, got.status) == (None, "unmatched")
+    assert got.candidates == [("00003", "Xã An Hải", "Huyện Hai", 100.0)]
+
+
+def test_a_one_letter_name_after_its_type_word() -> None:
+    assert _two_districts().match("xa o") == MatchResult(
+        "00004", "folded", [("00004", "Xã Ô", "Huyện Hai", 100.0)]
+    )
+
+
+def test_tied_candidates_are_listed_by_code_not_by_name() -> None:
+    late, early = TYPED[:5] + "U" + TYPED[6:], TYPED[:2] + "U" + TYPED[3:]  # early sorts first
+    got = CommuneMatcher(_communes([late, early])).match(TYPED)
+    assert [c[0] for c in got.candidates] == ["00001", "00002"]
+
+
+def test_a_typed_name_is_looked_up_whole_before_its_type_word_is_dropped() -> None:
+    m = CommuneMatcher(_frame([
+        ("Xã", "Một", "001", "Huyện Quan Hai"),  # "Quan" is also the type word of a quận
+        ("Xã", "Hai", "002", "Huyện Hai"),
+    ]))
+    assert m.match_district("Quan Hai") == "001"
+    assert m.match_district("Quận Hai") == "001"  # folded the same
+    assert m.match_district("Hai") == "002"
+
+
+def test_a_lone_district_without_a_type_word_is_matched_by_a_typo() -> None:
+    m = CommuneMatcher(_frame([("Xã", "Một", "001", SCORE_90)]))
+    assert m.match_district(TYPED) == "001"
+    m = CommuneMatcher(_frame([("Xã", "Một", "001", SCORE_90),
+                               ("Xã", "Hai", "002", "abcdefghijklmnopqUV")]))
+    assert m.match_district(TYPED) is None  # 90 against 87.2: too close
+
+
+def test_match_many_without_districts_and_with_the_wrong_length() -> None:
+    m = _two_districts()
+    assert [r.code for r in m.match_many(["An Hải", "Ô"])] == ["00003", "00004"]
+    with pytest.raises(ValueError, match="names and districts differ in length"):
+        m.match_many(["An Hải"], [None, None])
