@@ -233,8 +233,11 @@ class CommuneMatcher:
             return MatchResult(None, "unmatched")
         core, prefix = _strip_prefix(folded, [p for p, _ in _COMMUNE_PREFIXES])
         type_ = dict(_COMMUNE_PREFIXES).get(prefix) if prefix else None
+        # no narrowing by type here: an exact text either is a full official name (its hits
+        # share its type) or a name without its type word, whose first word only looks like
+        # one ("Phương Liên" is not "Phường Liên")
         exact = self._exact.get(text, [])
-        found = self._scope(exact, dcode, type_)
+        found = self._scope(exact, dcode, None)
         if found:
             return self._pick(found, "exact")
         for key in (_iy(core), _iy(folded)):

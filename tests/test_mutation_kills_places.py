@@ -263,5 +263,43 @@ def test_a_lone_district_without_a_type_word_is_matched_by_a_typo() -> None:
 def test_match_many_without_districts_and_with_the_wrong_length() -> None:
     m = _two_districts()
     assert [r.code for r in m.match_many(["An Hải", "Ô"])] == ["00003", "00004"]
-    with pytest.raises(ValueError, match="names and districts differ in length"):
+    with pytest.raises(ValueError, match="^names and districts differ in length$"):
         m.match_many(["An Hải"], [None, None])
+
+
+def test_a_float_district_code_is_a_code_and_reordered_words_are_no_typo() -> None:
+    m = _two_districts()
+    assert m.match_district(2.0) == "002"
+    m = CommuneMatcher(_frame([("Xã", "Một", "001", "Huyện Hai Một")]))
+    assert fuzz.WRatio("mot hai", "hai mot") == 95.0  # rapidfuzz's default scorer would take it
+    assert m.match_district("Một Hai") is None
+
+
+def test_five_candidates_even_when_the_full_names_rank_another_commune() -> None:
+    # five phường one letter off (95 on the name, 80.9 with "phuong"), and a xã two letters off
+    # (90 on the name, cut by the five best; 83.7 with "xa", the best full-name score)
+    names = [("Phường", TYPED[:i] + "U" + TYPED[i + 1:], "001", "Huyện Một") for i in range(5)]
+    m = CommuneMatcher(_frame([*names, ("Xã", SCORE_90, "001", "Huyện Một")]))
+    got = m.match(TYPED)
+    assert [c[0] for c in got.candidates] == ["00001", "00002", "00003", "00004", "00005"]
+
+
+def test_ensure_offline_when_the_package_has_no_geolocator(monkeypatch) -> None:
+    pytest.importorskip("vietnamadminunits")
+    from vietnamadminunits.parser import utils
+
+    monkeypatch.delattr(utils, "geolocator")
+    assert ensure_offline() is True
+
+
+def test_a_name_whose_first_word_looks_like_a_type_word_is_not_narrowed_by_it() -> None:
+    # national lists hold both Xã Phương Liên-like and Phường Phương Liên-like names
+    m = CommuneMatcher(_frame([
+        ("Xã", "Phương Liên", "001", "Huyện Một"),
+        ("Phường", "Phương Liên", "002", "Quận Hai"),
+    ]))
+    got = m.match("Phương Liên")
+    assert (got.code, got.status) == (None, "ambiguous")  # once: the phường, a guess
+    assert m.match("Phương Liên", "Huyện Một").code == "00001"
+    assert m.match("Phường Phương Liên").code == "00002"
+    assert m.match("Xã Phương Liên").code == "00001"
