@@ -1,0 +1,67 @@
+"""The codebook's context functions and schema helpers, called directly: behaviours the
+mutation run of schemas found untested (pipeline tests reach them only through pandera)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from danvan_survey.schemas import RoundContext
+
+CONTEXT = RoundContext(
+    round_year=2014,
+    period_start=date(2014, 6, 1),
+    period_end=date(2014, 8, 31),
+    commune_codes=frozenset({"22915", "23047"}),
+    em_area_by_commune={"22915": "em", "23047": "other"},
+    form_a_keys=frozenset({("22915", "farmers")}),
+    form_a_top_level={("22915", "farmers"): 4.0},
+)
+FRAME = pd.DataFrame(
+    {"commune_code": ["22915", "22915", "23047", "99999"],
+     "org_type": ["farmers", "women", "farmers", "farmers"]},
+    index=[10, 11, 12, 13],
+)
+
+
+def _fn(name: str):
+    return CONTEXT.functions(FRAME)[name]
+
+
+def test_the_round_window_includes_its_first_and_last_day_only() -> None:
+    s = pd.Series(pd.to_datetime(["2014-05-31", "2014-06-01", "2014-08-31", "2014-09-01"]),
+                  index=FRAME.index)
+    got = _fn("in_round_window")(s)
+    assert got.dtype == "boolean"
+    assert got.tolist() == [False, True, True, False]
+    assert got.index.tolist() == [10, 11, 12, 13]
+
+
+def test_a_missing_date_is_unknown_not_outside_the_window() -> None:
+    s = pd.Series(pd.to_datetime([None, "2014-07-01", None, "2015-01-01"]), index=FRAME.index)
+    got = _fn("in_round_window")(s)
+    assert got.isna().tolist() == [True, False, True, False]
+    assert bool(got.iloc[1]) is True and bool(got.iloc[3]) is False
+
+
+def test_same_in_commune_compares_values_within_each_commune() -> None:
+    same = _fn("same_in_commune")(pd.Series(["a", "a", "b", "c"], index=FRAME.index))
+    assert same.dtype == "boolean" and same.tolist() == [True, True, True, True]
+    differ = _fn("same_in_commune")(pd.Series(["a", "b", "b", "b"], index=FRAME.index))
+    assert differ.tolist() == [False, False, True, True]
+
+
+def test_org_top_level_and_has_form_a_look_up_each_rows_organisation() -> None:
+    top = _fn("org_top_level")()
+    assert str(top.dtype) == "Float64" and top.index.tolist() == [10, 11, 12, 13]
+    assert top.iloc[0] == 4.0 and top.iloc[1:].isna().all()
+    has = _fn("has_form_a")(FRAME["org_type"])
+    assert has.dtype == "boolean" and has.tolist() == [True, False, False, False]
+
+
+def test_commune_facts_of_the_round() -> None:
+    assert _fn("round_year")() == 2014.0
+    assert _fn("in_admin_vintage")(FRAME["commune_code"]).tolist() == [True, True, True, False]
+    em = _fn("em_area_of_commune")()
+    assert em.tolist()[:3] == ["em", "em", "other"] and pd.isna(em.iloc[3])
