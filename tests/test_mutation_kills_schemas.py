@@ -7,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from danvan_survey.schemas import RoundContext
+from danvan_survey.codebook import load_codebook
+from danvan_survey.schemas import RoundContext, check_messages, coerce
 
 CONTEXT = RoundContext(
     round_year=2014,
@@ -65,3 +66,38 @@ def test_commune_facts_of_the_round() -> None:
     assert _fn("in_admin_vintage")(FRAME["commune_code"]).tolist() == [True, True, True, False]
     em = _fn("em_area_of_commune")()
     assert em.tolist()[:3] == ["em", "em", "other"] and pd.isna(em.iloc[3])
+
+
+def test_default_messages_name_the_variable_by_its_vietnamese_label() -> None:
+    codebook = load_codebook()
+    msgs = check_messages(codebook, "a")
+    label = next(v for v in codebook.form("a") if v.name == "org_type").label_vi
+    assert msgs["choices:org_type"] == f"{label}: mã không thuộc danh sách lựa chọn."
+    assert msgs["not_nullable:org_type"] == f"{label}: bắt buộc phải có, đang để trống."
+    assert msgs["dtype:org_type"] == f"{label}: sai kiểu dữ liệu."
+    assert msgs["warning:org_type"] == f"{label}: giá trị bất thường."  # no message written
+    assert msgs["constraint:org_type"] == f"{label}: giá trị không hợp lệ."
+    n = next(v for v in codebook.form("a") if v.name == "n_branches")
+    assert msgs["warning:n_branches"] == n.warning_message  # the codebook's own message
+
+
+def test_coerce_gives_every_clean_column_its_dtype_and_keeps_missing_missing() -> None:
+    codebook = load_codebook()
+    frame = pd.DataFrame(
+        {"round_id": ["r1", None], "interview_date": [date(2014, 6, 1), None],
+         "n_branches": [3.0, None], "attendance_pct": [50, None], "extra": [1, 2]},
+        index=[7, 8],
+    )
+    out = coerce(frame, codebook, "a")
+    assert out.index.tolist() == [7, 8]
+    assert str(out["interview_date"].dtype) == "datetime64[us]"
+    assert out["interview_date"].iloc[0] == pd.Timestamp("2014-06-01")
+    assert str(out["n_branches"].dtype) == "Int64" and out["n_branches"].iloc[0] == 3
+    assert str(out["attendance_pct"].dtype) == "Float64"
+    assert out["round_id"].iloc[0] == "r1" and pd.isna(out["round_id"].iloc[1])
+    assert out["n_branches"].isna().tolist() == [False, True]
+    absent = out["members_total"]  # not in the frame: all missing, with its dtype
+    assert str(absent.dtype) == "Int64" and absent.isna().all()
+    assert absent.index.tolist() == [7, 8]
+    assert out["extra"].tolist() == [1, 2]  # other columns are left as they are
+    assert "members_total" not in frame  # the input frame is not changed
