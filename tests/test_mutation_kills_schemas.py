@@ -101,3 +101,9 @@ def test_coerce_gives_every_clean_column_its_dtype_and_keeps_missing_missing() -
     assert absent.index.tolist() == [7, 8]
     assert out["extra"].tolist() == [1, 2]  # other columns are left as they are
     assert "members_total" not in frame  # the input frame is not changed
+
+
+def test_an_impossible_date_text_is_unknown_not_an_error() -> None:
+    s = pd.Series(["2014-07-01", "2014-13-45", None], index=FRAME.index[:3])
+    got = CONTEXT.functions(FRAME.iloc[:3])["in_round_window"](s)
+    assert got.isna().tolist() == [False, True, True] and bool(got.iloc[0]) is True
