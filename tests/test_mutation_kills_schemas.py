@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from danvan_survey.codebook import load_codebook
-from danvan_survey.schemas import RoundContext, check_messages, coerce
+from danvan_survey.schemas import RoundContext, build_schema, check_messages, coerce, failures
 
 CONTEXT = RoundContext(
     round_year=2014,
@@ -107,3 +107,30 @@ def test_an_impossible_date_text_is_unknown_not_an_error() -> None:
     s = pd.Series(["2014-07-01", "2014-13-45", None], index=FRAME.index[:3])
     got = CONTEXT.functions(FRAME.iloc[:3])["in_round_window"](s)
     assert got.isna().tolist() == [False, True, True] and bool(got.iloc[0]) is True
+
+
+def test_hard_schema_failures_one_row_per_record_and_check() -> None:
+    codebook = load_codebook()
+    raw = pd.DataFrame({
+        "round_id": ["2014", "2014", None, "2014"],
+        "interview_date": [date(2014, 6, 2)] * 4,
+        "district_code": ["593"] * 4,
+        "commune_code": ["22915", "22915", "23047", "23047"],
+        "org_type": ["hnd", "hnd", "doan", "nope"],
+        "difficulties": ["funding terrain", None, "funding zzz", None],
+    }, index=[10, 11, 12, 13])
+    frame = coerce(raw, codebook, "a")
+    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
+    assert list(got.columns) == ["index", "check", "column", "failure_case"]
+    by_record = got.groupby("index")["check"].apply(set).to_dict()
+    duplicate = {"unique_key:round_id", "unique_key:commune_code", "unique_key:org_type"}
+    assert by_record == {
+        10: duplicate,  # the same key twice: both records
+        11: duplicate,
+        12: {"choices:difficulties", "not_nullable:round_id"},  # "zzz" is no choice
+        13: {"isin:org_type"},
+    }
+    row = got[(got["index"] == 12) & (got["check"] == "choices:difficulties")].iloc[0]
+    assert (row["column"], row["failure_case"]) == ("difficulties", "funding zzz")
+    soft = failures(build_schema(codebook, "a", CONTEXT, "soft", frame), frame)
+    assert soft.empty and list(soft.columns) == ["index", "check", "column", "failure_case"]
