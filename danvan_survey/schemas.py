@@ -107,7 +107,10 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
         allowed: list[Any] = (
             [int(c) for c in codes] if codebook.is_numeric_list(var.list_name or "") else codes
         )
-        return pa.Check.isin(allowed, name=f"choices:{var.name}")
+        allowed_values = set(allowed)
+        # a custom check, not pa.Check.isin: pandera reports a built-in check as "isin(...)",
+        # whatever its name, and the Vietnamese message is looked up by "choices:<name>"
+        return pa.Check(lambda s: s.isin(allowed_values), name=f"choices:{var.name}")
     allowed_set = set(codes)
 
     def check(s: pd.Series) -> pd.Series:

@@ -128,9 +128,40 @@ def test_hard_schema_failures_one_row_per_record_and_check() -> None:
         10: duplicate,  # the same key twice: both records
         11: duplicate,
         12: {"choices:difficulties", "not_nullable:round_id"},  # "zzz" is no choice
-        13: {"isin:org_type"},
+        13: {"choices:org_type"},  # once "isin:org_type", with no Vietnamese message
     }
     row = got[(got["index"] == 12) & (got["check"] == "choices:difficulties")].iloc[0]
     assert (row["column"], row["failure_case"]) == ("difficulties", "funding zzz")
     soft = failures(build_schema(codebook, "a", CONTEXT, "soft", frame), frame)
     assert soft.empty and list(soft.columns) == ["index", "check", "column", "failure_case"]
+
+
+def test_a_select_multiple_answer_may_hold_every_choice() -> None:
+    codebook = load_codebook()
+    every = " ".join(codebook.codes("difficulties"))
+    raw = pd.DataFrame({
+        "round_id": ["2014", "2014"], "interview_date": [date(2014, 6, 2)] * 2,
+        "district_code": ["593"] * 2, "commune_code": ["22915", "23047"],
+        "org_type": ["hnd", "hnd"], "difficulties": [every, every + " zzz"],
+    }, index=[1, 2])
+    frame = coerce(raw, codebook, "a")
+    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
+    assert got[["index", "check"]].values.tolist() == [[2, "choices:difficulties"]]
+
+
+def test_a_select_one_code_outside_its_list_fails_the_choices_check() -> None:
+    codebook = load_codebook()
+    raw = pd.DataFrame({
+        "round_id": ["2014", "2014"], "interview_date": [date(2014, 6, 2)] * 2,
+        "district_code": ["593"] * 2, "commune_code": ["22915", "23047"],
+        "org_type": ["hnd", "hnd"], "has_annual_plan": [1, 5],
+    }, index=[1, 2])
+    frame = coerce(raw, codebook, "a")
+    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
+    assert got[["index", "check"]].values.tolist() == [[2, "choices:has_annual_plan"]]
+
+
+def test_the_schema_is_hard_by_default_and_named_by_form_and_level() -> None:
+    codebook = load_codebook()
+    assert build_schema(codebook, "a", CONTEXT).name == "form_a_hard"
+    assert build_schema(codebook, "b", CONTEXT, "soft").name == "form_b_soft"
