@@ -165,3 +165,14 @@ def test_the_schema_is_hard_by_default_and_named_by_form_and_level() -> None:
     codebook = load_codebook()
     assert build_schema(codebook, "a", CONTEXT).name == "form_a_hard"
     assert build_schema(codebook, "b", CONTEXT, "soft").name == "form_b_soft"
+
+
+def test_a_select_one_answer_holds_one_code_not_several() -> None:
+    codebook = load_codebook()
+    raw = pd.DataFrame({
+        "round_id": ["2014"], "interview_date": [date(2014, 6, 2)], "district_code": ["593"],
+        "commune_code": ["22915"], "org_type": ["hnd doan"],  # two valid codes in one answer
+    }, index=[1])
+    frame = coerce(raw, codebook, "a")
+    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
+    assert got[["index", "check"]].values.tolist() == [[1, "choices:org_type"]]
