@@ -104,13 +104,12 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
         return None
     codes = codebook.codes(var.list_name or "")
     if var.base_type == "select_one":
-        allowed: list[Any] = (
-            [int(c) for c in codes] if codebook.is_numeric_list(var.list_name or "") else codes
+        allowed: set[Any] = (
+            {int(c) for c in codes} if codebook.is_numeric_list(var.list_name or "") else set(codes)
         )
-        allowed_values = set(allowed)
         # a custom check, not pa.Check.isin: pandera reports a built-in check as "isin(...)",
         # whatever its name, and the Vietnamese message is looked up by "choices:<name>"
-        return pa.Check(lambda s: s.isin(allowed_values), name=f"choices:{var.name}")
+        return pa.Check(lambda s: s.isin(allowed), name=f"choices:{var.name}")
     allowed_set = set(codes)
 
     def check(s: pd.Series) -> pd.Series:

@@ -23,9 +23,11 @@ PY=.venv/bin/python
 # thread pool (svy) and ended as a false "timeout", counted as killed. mutmut ends a worker
 # that passes its time limit; mutation_score.py shows timeouts in their own column.
 export DANVAN_MUTATION=1  # tests/conftest.py: property tests do not shrink a failing example
+MUTMUT=$PWD/.venv/bin/mutmut  # absolute: scoped runs happen in a copy of the project
 mutmut_run() {
-  .venv/bin/mutmut run --max-children "${MUTATION_WORKERS:-1}" "$@" || true
+  "$MUTMUT" run --max-children "${MUTATION_WORKERS:-1}" "$@" || true
 }
+merge=()
 
 mode=${1:-fresh}
 shift || true
@@ -62,11 +64,10 @@ case $mode in
     selection=$(printf '"%s", ' $MUTATION_TESTS)
     sed -i "s|^pytest_add_cli_args_test_selection = .*|pytest_add_cli_args_test_selection = [${selection%, }]|" \
       "$work/pyproject.toml"
-    (cd "$work" && ../.venv/bin/mutmut run --max-children "${MUTATION_WORKERS:-1}" "$@" || true)
-    echo "mutation run time: $(( $(date +%s) - start )) s"
-    exec "$PY" scripts/mutation_score.py --merge "$work/mutants" ;;
+    (cd "$work" && mutmut_run "$@")
+    merge=(--merge "$work/mutants") ;;
   report) ;;
   *) echo "unknown mode: $mode (fresh | resume | rerun | scoped | report)" >&2; exit 2 ;;
 esac
 echo "mutation run time: $(( $(date +%s) - start )) s"
-exec "$PY" scripts/mutation_score.py
+exec "$PY" scripts/mutation_score.py "${merge[@]}"

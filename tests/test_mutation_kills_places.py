@@ -26,15 +26,20 @@ SCORE_80 = "abcdefghijklmnopUVWZ"
 SCORE_75 = "abcdefghijklmnoUVWZK"
 
 
-def _communes(names: list[str], district: str = "Huyện Một") -> pd.DataFrame:
-    n = len(names)
+def _frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """(commune type, name without type, district code, district name) per commune."""
     return pd.DataFrame({
-        "commune_code": [f"{i:05d}" for i in range(1, n + 1)],
-        "commune_name": [f"Xã {name}" for name in names],
-        "commune_type": ["Xã"] * n,
-        "district_code": ["001"] * n,
-        "district_name": [district] * n,
+        "commune_code": [f"{i:05d}" for i in range(1, len(rows) + 1)],
+        "commune_name": [f"{t} {n}" for t, n, _, _ in rows],
+        "commune_type": [t for t, _, _, _ in rows],
+        "district_code": [d for _, _, d, _ in rows],
+        "district_name": [dn for _, _, _, dn in rows],
     })
+
+
+def _communes(names: list[str]) -> pd.DataFrame:
+    """One xã per name, all in district 001 "Huyện Một"."""
+    return _frame([("Xã", name, "001", "Huyện Một") for name in names])
 
 
 def test_the_made_up_names_score_exactly_on_the_thresholds() -> None:
@@ -65,14 +70,10 @@ def test_a_lone_candidate_at_exactly_the_score_is_matched() -> None:
 
 
 def _districts(names: list[str]) -> CommuneMatcher:
-    frame = pd.DataFrame({
-        "commune_code": [f"{i:05d}" for i in range(1, len(names) + 1)],
-        "commune_name": [f"Xã Số {i}" for i in range(1, len(names) + 1)],
-        "commune_type": ["Xã"] * len(names),
-        "district_code": [f"{i:03d}" for i in range(1, len(names) + 1)],
-        "district_name": [f"Huyện {name}" for name in names],
-    })
-    return CommuneMatcher(frame)
+    """One district per name ("Huyện <name>", codes 001, 002, ...), one xã in each."""
+    return CommuneMatcher(_frame(
+        [("Xã", f"Số {i}", f"{i:03d}", f"Huyện {name}") for i, name in enumerate(names, 1)]
+    ))
 
 
 @pytest.mark.parametrize(
@@ -85,17 +86,6 @@ def _districts(names: list[str]) -> CommuneMatcher:
 )
 def test_district_typos_at_the_thresholds(names: list[str], code: str | None) -> None:
     assert _districts(names).match_district(TYPED) == code
-
-
-def _frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
-    """(commune type, name without type, district code, district name) per commune."""
-    return pd.DataFrame({
-        "commune_code": [f"{i:05d}" for i in range(1, len(rows) + 1)],
-        "commune_name": [f"{t} {n}" for t, n, _, _ in rows],
-        "commune_type": [t for t, _, _, _ in rows],
-        "district_code": [d for _, _, d, _ in rows],
-        "district_name": [dn for _, _, _, dn in rows],
-    })
 
 
 def test_two_candidates_closer_than_the_lead_are_ambiguous() -> None:

@@ -136,29 +136,31 @@ def test_hard_schema_failures_one_row_per_record_and_check() -> None:
     assert soft.empty and list(soft.columns) == ["index", "check", "column", "failure_case"]
 
 
-def test_a_select_multiple_answer_may_hold_every_choice() -> None:
+def _form_a(**columns: list) -> pd.DataFrame:
+    """Form-A records 1..n with valid required answers (n <= 2), ``columns`` added or replaced."""
+    n = len(next(iter(columns.values())))
+    valid = {"round_id": ["2014"] * n, "interview_date": [date(2014, 6, 2)] * n,
+             "district_code": ["593"] * n, "commune_code": ["22915", "23047"][:n],
+             "org_type": ["hnd"] * n}
+    return pd.DataFrame({**valid, **columns}, index=range(1, n + 1))
+
+
+def _hard_failures(raw: pd.DataFrame) -> pd.DataFrame:
+    """(index, check) failures of the hard form-A schema on ``raw`` coerced to clean dtypes."""
     codebook = load_codebook()
-    every = " ".join(codebook.codes("difficulties"))
-    raw = pd.DataFrame({
-        "round_id": ["2014", "2014"], "interview_date": [date(2014, 6, 2)] * 2,
-        "district_code": ["593"] * 2, "commune_code": ["22915", "23047"],
-        "org_type": ["hnd", "hnd"], "difficulties": [every, every + " zzz"],
-    }, index=[1, 2])
     frame = coerce(raw, codebook, "a")
-    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
-    assert got[["index", "check"]].values.tolist() == [[2, "choices:difficulties"]]
+    return failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)[["index", "check"]]
+
+
+def test_a_select_multiple_answer_may_hold_every_choice() -> None:
+    every = " ".join(load_codebook().codes("difficulties"))
+    got = _hard_failures(_form_a(difficulties=[every, every + " zzz"]))
+    assert got.values.tolist() == [[2, "choices:difficulties"]]
 
 
 def test_a_select_one_code_outside_its_list_fails_the_choices_check() -> None:
-    codebook = load_codebook()
-    raw = pd.DataFrame({
-        "round_id": ["2014", "2014"], "interview_date": [date(2014, 6, 2)] * 2,
-        "district_code": ["593"] * 2, "commune_code": ["22915", "23047"],
-        "org_type": ["hnd", "hnd"], "has_annual_plan": [1, 5],
-    }, index=[1, 2])
-    frame = coerce(raw, codebook, "a")
-    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
-    assert got[["index", "check"]].values.tolist() == [[2, "choices:has_annual_plan"]]
+    got = _hard_failures(_form_a(has_annual_plan=[1, 5]))
+    assert got.values.tolist() == [[2, "choices:has_annual_plan"]]
 
 
 def test_the_schema_is_hard_by_default_and_named_by_form_and_level() -> None:
@@ -168,11 +170,5 @@ def test_the_schema_is_hard_by_default_and_named_by_form_and_level() -> None:
 
 
 def test_a_select_one_answer_holds_one_code_not_several() -> None:
-    codebook = load_codebook()
-    raw = pd.DataFrame({
-        "round_id": ["2014"], "interview_date": [date(2014, 6, 2)], "district_code": ["593"],
-        "commune_code": ["22915"], "org_type": ["hnd doan"],  # two valid codes in one answer
-    }, index=[1])
-    frame = coerce(raw, codebook, "a")
-    got = failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
-    assert got[["index", "check"]].values.tolist() == [[1, "choices:org_type"]]
+    got = _hard_failures(_form_a(org_type=["hnd doan"]))  # two valid codes in one answer
+    assert got.values.tolist() == [[1, "choices:org_type"]]
