@@ -131,15 +131,18 @@ def _column(var: Variable, codebook: Codebook, level: str, checks: list[pa.Check
 
 
 def _expression_check(
-    var: Variable, expr: str, kind: str, context: RoundContext, frame: pd.DataFrame
+    var: Variable, expr: str, kind: str, context: RoundContext, frame: pd.DataFrame | None
 ) -> pa.Check:
     """A column check of ``var`` evaluating a cross-field expression on ``frame``.
 
     Bound to the frame being validated so that pandera reports one failure per record
     and variable (a DataFrame-level check would report every column of a failing row).
+    Without a frame the check refuses to run (it would read no other column).
     """
 
     def check(series: pd.Series) -> pd.Series:
+        if frame is None:
+            raise ValueError("a schema built without its frame is for inspection only")
         return passes(expr, frame, var.name, context.functions(frame)).reindex(series.index)
 
     return pa.Check(check, name=f"{kind}:{var.name}")
@@ -155,15 +158,14 @@ def build_schema(
     """Pandera schema of a clean form table; ``level`` is ``hard`` or ``soft``.
 
     ``frame`` is the table the schema will validate: cross-field checks read the other
-    columns from it (an empty frame with the right columns is fine for inspection).
+    columns from it. A schema built without it can be inspected but not run.
     """
     variables = clean_variables(codebook, form)
-    data = frame if frame is not None else pd.DataFrame(columns=[v.name for v in variables])
     attr = "constraint" if level == "hard" else "warning"
     columns = {}
     for v in variables:
         expr = getattr(v, attr)
-        checks = [_expression_check(v, expr, attr, context, data)] if expr else []
+        checks = [_expression_check(v, expr, attr, context, frame)] if expr else []
         columns[v.name] = _column(v, codebook, level, checks)
     return pa.DataFrameSchema(
         columns=columns,
@@ -204,25 +206,39 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
         schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
+        _refuse_table_failures(fc, schema.name)
         return _summarise(fc)
     return pd.DataFrame(columns=["index", "check", "column", "failure_case"])
 
 
+class TableSchemaError(RuntimeError):
+    """A failure of a whole table (a column missing or of the wrong dtype), not of records.
+
+    No record can be quarantined for it, so it stops the run instead of being dropped;
+    ``coerce`` gives every clean column its dtype, so it means a bug, not bad input.
+    """
+
+
+def _refuse_table_failures(fc: pd.DataFrame, schema: str | None) -> None:
+    table = fc[fc["index"].isna()]
+    if not table.empty:
+        cases = table[["column", "check", "failure_case"]].to_numpy()
+        found = "; ".join(sorted(f"{c}: {k} ({f})" for c, k, f in cases))
+        raise TableSchemaError(
+            f"schema {schema}: failures of whole columns, not of records: {found}. "
+            "Columns must be given their clean dtypes by schemas.coerce() before validation."
+        )
+
+
 def _summarise(fc: pd.DataFrame) -> pd.DataFrame:
     """One row per (record index, check), e.g. ``constraint:x``, ``choices:x``, ``dtype:x``."""
-    fc = fc[fc["index"].notna()]
     check = fc["check"].astype(str)
-    column = fc["column"].astype("string").fillna("")
+    column = fc["column"].astype(str)  # a named check "kind:x" is a check of column x
     kind = check.str.split("(").str[0]
     kind = kind.mask(kind.str.contains("uniqueness"), "unique_key")
-    name = check.where(check.str.contains(":", regex=False), kind + ":" + column)
+    name = check.where(check.str.contains(":"), kind + ":" + column)
     out = pd.DataFrame(
-        {
-            "index": fc["index"],
-            "check": name,
-            "column": name.str.split(":", n=1).str[1],
-            "failure_case": fc["failure_case"],
-        }
+        {"index": fc["index"], "check": name, "column": column, "failure_case": fc["failure_case"]}
     )
     return out.drop_duplicates(["index", "check"]).reset_index(drop=True)
 
@@ -240,9 +256,6 @@ def coerce(frame: pd.DataFrame, codebook: Codebook, form: FormId) -> pd.DataFram
 def _astype(col: pd.Series, dtype: str) -> pd.Series:
     if str(col.dtype) == dtype:
         return col
-    if dtype.startswith("datetime"):
-        return pd.to_datetime(col, errors="coerce").astype("datetime64[us]")
-    if dtype == "str":
-        return col.astype("object").where(col.notna(), None).astype("str")
-    values = col.astype(object).where(col.notna(), None).tolist()
-    return pd.Series(pd.array(values, dtype=dtype), index=col.index)
+    # one path for every dtype: pandas builds the array from the python values (None, NaN,
+    # NA and NaT all become missing), as fast as astype and stricter (1.5 is no Int64)
+    return pd.Series(pd.array(col.tolist(), dtype=dtype), index=col.index)

@@ -6,9 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from danvan_survey.codebook import load_codebook
-from danvan_survey.schemas import RoundContext, build_schema, check_messages, coerce, failures
+from danvan_survey.schemas import (
+    RoundContext,
+    TableSchemaError,
+    build_schema,
+    check_messages,
+    coerce,
+    failures,
+)
 
 CONTEXT = RoundContext(
     round_year=2014,
@@ -172,3 +180,43 @@ def test_the_schema_is_hard_by_default_and_named_by_form_and_level() -> None:
 def test_a_select_one_answer_holds_one_code_not_several() -> None:
     got = _hard_failures(_form_a(org_type=["hnd doan"]))  # two valid codes in one answer
     assert got.values.tolist() == [[1, "choices:org_type"]]
+
+
+def test_a_missing_column_stops_validation_naming_it() -> None:
+    codebook = load_codebook()
+    frame = coerce(_form_a(org_type=["hnd"]), codebook, "a").drop(columns=["district_code"])
+    missing = r"form_a_hard: .*column_in_dataframe \(district_code\)"
+    with pytest.raises(TableSchemaError, match=missing):
+        failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame)
+
+
+def test_a_column_of_the_wrong_dtype_stops_validation_naming_it() -> None:
+    # once dropped: a failure of a whole column has no record index to quarantine
+    codebook = load_codebook()
+    frame = coerce(_form_a(org_type=["hnd"]), codebook, "a")
+    frame["eligible_pop"] = frame["eligible_pop"].astype("Float64")
+    with pytest.raises(TableSchemaError, match=r"eligible_pop: dtype\('Int64'\) \(Float64\)"):
+        failures(build_schema(codebook, "a", CONTEXT, "soft", frame), frame)
+
+
+def test_a_string_where_a_code_text_belongs_fails_its_record() -> None:
+    codebook = load_codebook()
+    frame = coerce(_form_a(org_type=["hnd", "hnd"]), codebook, "a")
+    frame["district_code"] = pd.array([593, None], dtype="Int64")
+    got = failures(build_schema(codebook, "a", CONTEXT, "soft", frame), frame)
+    assert got.values.tolist() == [[1, "dtype:district_code", "district_code", 593]]
+
+
+def test_other_columns_are_allowed_beside_the_clean_ones() -> None:
+    codebook = load_codebook()
+    frame = coerce(_form_a(org_type=["hnd"]), codebook, "a").assign(_source_row=[3], note=["x"])
+    assert failures(build_schema(codebook, "a", CONTEXT, "hard", frame), frame).empty
+
+
+def test_a_schema_built_without_its_frame_refuses_to_run_its_expressions() -> None:
+    # it would read the other columns from no frame: every expression check unknown, passed
+    codebook = load_codebook()
+    frame = coerce(_form_a(org_type=["hnd"], members_total=[-5]), codebook, "a")
+    for level in ("hard", "soft"):
+        with pytest.raises(TableSchemaError, match="inspection only"):
+            failures(build_schema(codebook, "a", CONTEXT, level), frame)
