@@ -78,7 +78,7 @@ def _is_empty(s: pd.Series) -> pd.Series:
     """Missing, or text of length 0 (numbers, dates and flags are never empty text)."""
     if s.dtype.kind in "iufbmM":  # also the nullable Int64, Float64, boolean
         return s.isna()
-    return s.isna() | (s.astype("string").str.len() == 0).fillna(True)
+    return s.isna() | (s.astype("string").str.len() == 0)  # NA there is ORed with True
 
 
 def _as_operand(value: Any) -> Any:
@@ -117,7 +117,6 @@ class _Env:
     ) -> None:
         self.frame = frame
         self.self_column = self_column
-        self.context = context
         self.functions: dict[str, ContextFn] = {
             "selected": _selected,
             "count_selected": _count_selected,

@@ -55,6 +55,7 @@ def test_unknown_result_passes_when_the_checked_value_is_answered() -> None:
         ("${x} > 5 or ${y} > 4", [False, True, None, None]),
         ("not(${x} = ${y})", [True, False, None, None]),
         ("3 <= ${y} <= 4", [True, False, None, True]),
+        ("4 <= ${y} <= 5", [False, True, None, True]),  # each step of a chain counts
         ("selected(${m}, 'a')", [True, False, None, False]),
         ("count-selected(${m}) = 2", [True, False, None, False]),
         ("${code} = '1'", [True, False, None, True]),
@@ -124,3 +125,35 @@ def test_passes_is_never_false_on_unknown(values: list, limit: int) -> None:
     out = passes(f"${{v}} > {limit}", f)
     for v, ok in zip(values, out, strict=True):
         assert ok == (v is None or v > limit)
+
+
+def test_text_in_the_clean_tables_str_dtype_keeps_missing_unknown() -> None:
+    # the clean tables hold text as pandas' "str" (NaN for missing): a comparison with a
+    # missing text is unknown, not False, on either side of the operator
+    f = pd.DataFrame({"t": pd.array(["a", None, "b"], dtype="str")})
+    assert _values(evaluate("${t} = 'a'", f).astype("boolean")) == [True, None, False]
+    assert _values(evaluate("'a' = ${t}", f).astype("boolean")) == [True, None, False]
+    assert _values(evaluate("${t} != 'a'", f).astype("boolean")) == [False, None, True]
+    assert passes("${t} = 'a'", f).tolist() == [True, True, False]
+
+
+def test_results_keep_the_frames_own_index() -> None:
+    f = _frame().set_index(pd.Index([10, 11, 12, 13]))
+    assert evaluate("1 = 1", f).index.tolist() == [10, 11, 12, 13]
+    both = evaluate("${x} >= 5 and ${y} > 4", f)
+    assert both.index.tolist() == [10, 11, 12, 13]
+    assert _values(both) == [False, True, None, False]
+    assert _values(evaluate("1 = 1 and ${y} > 4", f)) == [False, True, None, False]
+    assert passes("${x} > ${y}", f, "x").index.tolist() == [10, 11, 12, 13]
+
+
+def test_passes_gives_plain_booleans_and_count_selected_nullable_counts() -> None:
+    f = _frame()
+    assert passes("${x} > ${y}", f).dtype == bool
+    counts = evaluate("count-selected(${m})", f)
+    assert str(counts.dtype) == "Float64" and _values(counts) == [2, 1, None, 0]
+
+
+def test_dot_without_a_current_variable_says_so() -> None:
+    with pytest.raises(ValueError, match="^'.' used without a current variable$"):
+        evaluate(". > 1", _frame())
