@@ -302,8 +302,7 @@ def _rhyme_ok(onset: str, rest: str, tone: tuple[int, str] | None) -> bool:
             continue
         coda = rest[len(nucleus):]
         if nucleus in _OPEN:
-            if coda == "" and (at is None or at < len(nucleus) - 1 or nucleus in {"ua", "ia"}
-                               and at == 0):
+            if coda == "" and (at is None or at < len(nucleus) - 1):  # not on the glide
                 return True
             continue
         if coda not in rhymes[nucleus]:

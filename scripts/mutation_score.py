@@ -99,15 +99,20 @@ def _kills_a_survivor(scoped_code: int, our_code: int | None) -> bool:
 def merge(scoped: Path, into: Path) -> int:
     """Copy verdicts of ``scoped`` meta files into ``into``; return how many were copied.
 
-    A function mutmut hashed the same in both: verdicts fill mutants not tested in ``into``,
-    and a scoped kill replaces a survivor of an earlier run (tests were added since). A
-    function whose hash differs was edited since ``into`` was generated (the scoped copy is
-    made from the current tree): its mutants and verdicts are replaced.
+    A module with no results in ``into`` yet is copied whole. A function mutmut hashed the
+    same in both: verdicts fill mutants not tested in ``into``, and a scoped kill replaces a
+    survivor of an earlier run (tests were added since). A function whose hash differs was
+    edited since ``into`` was generated (the scoped copy is made from the current tree): its
+    mutants and verdicts are replaced.
     """
     copied = 0
     for meta in sorted(scoped.rglob("*.py.meta")):
         target = into / meta.relative_to(scoped)
-        if not target.exists():
+        if not target.exists():  # a module no full run has generated here (new checkout)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(meta.read_bytes())
+            codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
+            copied += sum(code is not None for code in codes.values())
             continue
         ours = json.loads(target.read_text(encoding="utf-8"))
         theirs = json.loads(meta.read_text(encoding="utf-8"))

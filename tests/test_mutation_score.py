@@ -60,7 +60,7 @@ def test_a_scoped_run_fills_untested_mutants_and_replaces_edited_functions(
            "p.m.x_g__mutmut_1": 0},
           {"x_f": "aaa", "x_g": "new"})
     _meta(scoped / "p" / "other.py.meta", {"p.other.x_h__mutmut_1": 1}, {"x_h": "h"})
-    assert merge(scoped, main) == 3
+    assert merge(scoped, main) == 4
     got = json.loads((main / "p" / "m.py.meta").read_text())
     assert got["exit_code_by_key"] == {
         "p.m.x_f__mutmut_1": 0,
@@ -71,4 +71,6 @@ def test_a_scoped_run_fills_untested_mutants_and_replaces_edited_functions(
         "p.m.x_g__mutmut_1": 0,  # edited function: the scoped mutants replace the old ones
     }
     assert got["hash_by_function_name"] == {"x_f": "aaa", "x_g": "new"}
-    assert not (main / "p" / "other.py.meta").exists()  # nothing outside main's modules
+    # a module main has no results for (a new checkout) is copied whole
+    other = json.loads((main / "p" / "other.py.meta").read_text())
+    assert other["exit_code_by_key"] == {"p.other.x_h__mutmut_1": 1}
