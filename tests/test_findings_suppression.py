@@ -45,5 +45,7 @@ def test_caution_is_said_only_for_the_caution_estimate(findings: fx.Findings) ->
 def test_suppressed_em_area_share_is_left_out(findings: fx.Findings) -> None:
     assert findings.trained_by_em == {"pure": 0.63, "none": 0.69}
     sentence = fx.trained_em_sentence(findings)
+    # pure: 40 cadres answered, a "caution" estimate; none: 230, published without a flag
+    assert findings.trained_caution_em == ("pure",)
     assert sentence == ("Tỷ lệ cán bộ được tập huấn 12 tháng (ước lượng): xã thuần đồng bào DTTS "
-                        "63,0%; ngoài danh sách vùng DTTS 69,0%.")
+                        "63,0% (cần thận trọng khi sử dụng); ngoài danh sách vùng DTTS 69,0%.")

@@ -99,6 +99,7 @@ class Findings:
     province_rates: dict[str, float] = field(default_factory=dict)
     gathering_low_em: tuple[str, str, float] | None = None
     trained_by_em: dict[str, float] = field(default_factory=dict)
+    trained_caution_em: tuple[str, ...] = ()
     replication: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
@@ -146,11 +147,16 @@ def _cadre(res: Results) -> list[CadreFigure]:
 
 
 def _gathering_low_em(res: Results) -> tuple[str, str, float] | None:
-    """Lowest gathering rate of an EM area × organisation cell: (area, org, rate)."""
+    """Lowest gathering rate of an EM area × organisation cell: (area, org, rate).
+
+    Only cells the heat map shows count: a cell from fewer than ``charts.MIN_RETURNS``
+    returns is hidden there ("ẩn") and is never named in words either.
+    """
     em = res.indicators_em_area
     if em.empty or "gathering_rate" not in em:
         return None
-    rows = em[em["em_area"].isin(["pure", "mixed", "none"]) & em["gathering_rate"].notna()]
+    rows = em[em["em_area"].isin(["pure", "mixed", "none"]) & em["gathering_rate"].notna()
+              & (em["n_received"] >= charts.MIN_RETURNS)]
     if rows.empty:
         return None
     low = rows.loc[rows["gathering_rate"].idxmin()]
@@ -165,6 +171,15 @@ def _trained_by_em(res: Results) -> dict[str, float]:
     rows = rows[rows["reliability"] != "suppress"]
     by = dict(zip(rows["domain"].astype(str), rows["estimate"].astype(float), strict=True))
     return {a: by[a] for a in ("pure", "mixed", "none") if a in by}
+
+
+def _trained_caution_em(res: Results) -> tuple[str, ...]:
+    """EM areas whose published trained share is marked "caution" (said so in the text)."""
+    rows = charts.select_estimates(res.estimates, charts.CAPACITY_ITEMS[0], "em_area")
+    if rows.empty:
+        return ()
+    flagged = set(rows.loc[rows["reliability"] == "caution", "domain"].astype(str))
+    return tuple(a for a in ("pure", "mixed", "none") if a in flagged)
 
 
 def compute_findings(res: Results) -> Findings:
@@ -210,6 +225,7 @@ def compute_findings(res: Results) -> Findings:
                         if f"{ind}_den" in prov and len(prov)},
         gathering_low_em=_gathering_low_em(res),
         trained_by_em=_trained_by_em(res),
+        trained_caution_em=_trained_caution_em(res),
         replication=replication_by_field(res.dvk_replication),
     )
 
@@ -371,7 +387,9 @@ def trained_em_sentence(f: Findings) -> str:
     """Share of cadres trained by EM area (design-based estimates)."""
     if not f.trained_by_em:
         return ""
-    parts = [f"{lower_first(em_label(a))} {fmt_pct(v)}" for a, v in f.trained_by_em.items()]
+    parts = [f"{lower_first(em_label(a))} {fmt_pct(v)}"
+             + (" (cần thận trọng khi sử dụng)" if a in f.trained_caution_em else "")
+             for a, v in f.trained_by_em.items()]
     return "Tỷ lệ cán bộ được tập huấn 12 tháng (ước lượng): " + "; ".join(parts) + "."
 
 
