@@ -6,6 +6,9 @@
 #   bash scripts/mutation.sh rerun      re-test the mutants that survived last time (after new tests)
 #   bash scripts/mutation.sh report     print the score of the last run only
 #   bash scripts/mutation.sh fresh 'danvan_survey.weakness.*'   one module (mutmut name glob)
+#   MUTATION_TESTS="tests/a.py tests/b.py" bash scripts/mutation.sh scoped 'danvan_survey.dvk*'
+#       one module against a few test files, in a copy of the project (mutants-scoped/, or
+#       MUTATION_SCOPED_DIR); MUTATION_SCOPED_KEEP=1 re-tests only the mutants named
 #
 # The tool is mutmut 3, configured under [tool.mutmut] in pyproject.toml (modules to mutate,
 # fast tests only: -m "not slow"). mutmut records which test reaches which function and runs
@@ -25,7 +28,16 @@ PY=.venv/bin/python
 export DANVAN_MUTATION=1  # tests/conftest.py: property tests do not shrink a failing example
 MUTMUT=$PWD/.venv/bin/mutmut  # absolute: scoped runs happen in a copy of the project
 mutmut_run() {
-  "$MUTMUT" run --max-children "${MUTATION_WORKERS:-1}" "$@" || true
+  local log
+  log=$(mktemp)
+  "$MUTMUT" run --max-children "${MUTATION_WORKERS:-1}" "$@" 2>&1 | tee "$log" || true
+  # right after mutmut regenerated the mutants, its first test-coverage ("stats") run
+  # sometimes ends with "runner returned 1" and no failing test shown; a second run works
+  if grep -qa "failed to collect stats" "$log"; then
+    echo "mutmut could not collect test coverage; trying once more" >&2
+    "$MUTMUT" run --max-children "${MUTATION_WORKERS:-1}" "$@" || true
+  fi
+  rm -f "$log"
 }
 merge=()
 
@@ -53,7 +65,7 @@ case $mode in
     # surviving). mutmut resets every result when its test selection changes, so the run
     # happens in a copy of the project with its own mutants/, merged back afterwards.
     [[ -n ${MUTATION_TESTS:-} ]] || { echo "scoped needs MUTATION_TESTS (test files)" >&2; exit 2; }
-    work=mutants-scoped
+    work=${MUTATION_SCOPED_DIR:-mutants-scoped}  # another name keeps a module's copy for re-tests
     if [[ ! -d $work || ${MUTATION_SCOPED_KEEP:-0} != 1 ]]; then
       rm -rf "$work" && mkdir -p "$work"
       cp -r danvan_survey tests data notebooks scripts pyproject.toml README.md "$work"/

@@ -92,7 +92,13 @@ def _function(name: str) -> str:
 
 
 def _kills_a_survivor(scoped_code: int, our_code: int | None) -> bool:
-    """A scoped kill replaces an older survivor: tests only get added, so it still stands."""
+    """A scoped verdict that says more replaces an older one (tests only get added).
+
+    A kill replaces a survivor or a mutant no selected test reached; a survivor replaces
+    "no tests" (a wider test selection reached it).
+    """
+    if our_code in NO_TESTS:
+        return scoped_code in KILLED | SURVIVED
     return scoped_code in KILLED and our_code in SURVIVED
 
 

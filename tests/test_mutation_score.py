@@ -74,3 +74,19 @@ def test_a_scoped_run_fills_untested_mutants_and_replaces_edited_functions(
     # a module main has no results for (a new checkout) is copied whole
     other = json.loads((main / "p" / "other.py.meta").read_text())
     assert other["exit_code_by_key"] == {"p.other.x_h__mutmut_1": 1}
+
+
+def test_a_wider_scoped_run_replaces_mutants_no_test_reached(tmp_path: Path) -> None:
+    main, scoped = tmp_path / "main", tmp_path / "scoped"
+    codes = {"p.m.x_f__mutmut_1": 33, "p.m.x_f__mutmut_2": 33, "p.m.x_f__mutmut_3": 33,
+             "p.m.x_f__mutmut_4": 0}
+    _meta(main / "p" / "m.py.meta", codes, {"x_f": "aaa"})
+    _meta(scoped / "p" / "m.py.meta",
+          {"p.m.x_f__mutmut_1": 1, "p.m.x_f__mutmut_2": 0, "p.m.x_f__mutmut_3": 33,
+           "p.m.x_f__mutmut_4": 33}, {"x_f": "aaa"})
+    assert merge(scoped, main) == 2
+    got = json.loads((main / "p" / "m.py.meta").read_text())["exit_code_by_key"]
+    assert got == {"p.m.x_f__mutmut_1": 1,  # killed now
+                   "p.m.x_f__mutmut_2": 0,  # reached, and survives: it says more
+                   "p.m.x_f__mutmut_3": 33,
+                   "p.m.x_f__mutmut_4": 0}  # "no tests" never hides a known survivor
