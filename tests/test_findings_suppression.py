@@ -12,7 +12,7 @@ from danvan_survey.charts import CAPACITY_ITEMS
 from danvan_survey.report import findings as fx
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutmut links compute_findings only to the test it ran in
 def findings() -> fx.Findings:
     res = make_results()
     est = res.estimates.copy()

@@ -36,8 +36,10 @@ def res() -> Results:
     return _round()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def f(res: Results) -> fx.Findings:
+    # computed for each test (not once per module): mutmut links a function only to the
+    # test during which it ran, so a shared result would link it to the first test alone
     return fx.compute_findings(res)
 
 
@@ -149,3 +151,14 @@ def test_a_round_with_no_record_states_zeros_and_empty_tables(res: Results) -> N
     assert np.isnan(f.bulletin_rate)
     assert f.meeting_by_em == {} and f.province_rates == {} and f.gathering == []
     assert f.gathering_low_em is None
+
+
+def test_every_area_marked_caution_is_said_so(res: Results) -> None:
+    est = res.estimates.copy()
+    trained_em = (est["domain_type"] == "em_area") & (est["variable"] == "trained_12m")
+    est.loc[trained_em, "reliability"] = "caution"
+    f = fx.compute_findings(replace(res, estimates=est))
+    assert f.trained_caution_em == ("pure", "mixed", "none")
+    assert fx.trained_em_sentence(f).count("(cần thận trọng khi sử dụng)") == 3
+    est.loc[trained_em, "reliability"] = "ok"
+    assert fx.compute_findings(replace(res, estimates=est)).trained_caution_em == ()
