@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from danvan_survey.cell_fonts import column_fonts, font_table
-from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable
+from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable, nfc
 from danvan_survey.config import RoundConfig
 from danvan_survey.places import CommuneMatcher
 from danvan_survey.schemas import pandas_dtype
@@ -124,6 +124,8 @@ def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
     numeric_list = var.base_type == "select_one" and codebook.is_numeric_list(var.list_name or "")
 
     codes = {c[0] for c in choices}
+    # a choice's own label is an answer too: "Không biết" (dont_know) of a vignette
+    labels = {nfc(label).casefold() for c in choices for label in c[1:] if label}
 
     def convert(text: str) -> Converted:
         if text == "":
@@ -132,6 +134,8 @@ def converter(var: Variable, codebook: Codebook) -> Callable[[str], Converted]:
             return _typed(var, text, choices, numeric_list)
         if var.list_name == "yes_no" and (flag := parse_yes_no(text)) is not None:
             return Converted(flag, None if text == str(flag) else "yes_no_text")
+        if labels and text.casefold() in labels:  # nor is its label ("Không biết")
+            return _typed(var, text, choices, numeric_list)
         reason = missing_reason(text, nines) if could_be_missing(text) else None
         if reason:
             return Converted(None, f"missing_code:{reason}")
