@@ -100,6 +100,7 @@ VIET_LETTERS = frozenset(VIET_LOWER + VIET_LOWER.upper())
 _LATIN1_NON_VIET = frozenset(
     chr(c) for c in range(0x80, 0x100) if chr(c) not in VIET_LETTERS
 )
+_JUNK = _LATIN1_NON_VIET - {"\xa0"} - {chr(c) for c in range(0x80, 0xA0)}
 _CP1252_EXTRA = frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
 # VNI pairs that also occur in correct Unicode Vietnamese ("hoà", "hoá", "loã").
 _VNI_WEAK_PAIRS = frozenset(p for b in "oO" for p in (b + "à", b + "á", b + "ã",
@@ -202,8 +203,13 @@ def _foreign_letters(text: str, rule: str) -> int:
 
 
 def _residual(text: str) -> int:
-    """Chars left that are neither ASCII nor Vietnamese letters (latin-1 junk)."""
-    return sum(1 for ch in text if ch in _LATIN1_NON_VIET)
+    r"""Chars left that are neither ASCII nor Vietnamese letters (latin-1 junk).
+
+    A no-break space and C1 controls are no junk: the repair turns them into a space or
+    drops them later, so they must not decide whether a value is decoded (else the
+    repair of its repair would differ: "\xa0â" and "â").
+    """
+    return sum(1 for ch in text if ch in _JUNK)
 
 
 def _tone_clashes(text: str) -> int:
