@@ -91,7 +91,7 @@ def _function(name: str) -> str:
     return name.rsplit(".", 1)[-1].split("__mutmut_")[0]
 
 
-def _kills_a_survivor(scoped_code: int, our_code: int | None) -> bool:
+def _says_more(scoped_code: int, our_code: int | None) -> bool:
     """A scoped verdict that says more replaces an older one (tests only get added).
 
     A kill replaces a survivor or a mutant no selected test reached; a survivor replaces
@@ -130,7 +130,7 @@ def merge(scoped: Path, into: Path) -> int:
             del codes[name]
         for name, code in theirs.get("exit_code_by_key", {}).items():
             untested = name in codes and codes[name] is None
-            better = code is not None and (untested or _kills_a_survivor(code, codes.get(name)))
+            better = code is not None and (untested or _says_more(code, codes.get(name)))
             if _function(name) in edited or better:
                 codes[name] = code
                 copied += code is not None
