@@ -468,10 +468,13 @@ def resolve_communes(
             f"Tên xã '{names[idx]}' {what} trong danh mục; không tự đoán. "
             f"Ứng viên: {cands}. Ghi mã xã 5 số hoặc sửa tên trong tệp hiệu chỉnh.",
         )
+    rule = "commune_" + status.astype(str)
     changed = codes.notna() & (codes != names)
     if changed.any():
-        rule = "commune_" + status.astype(str)
         work.log.append(_log_frame(raw, changed, "commune_code", names, codes, rule, "recoded"))
+    cleared = codes.isna() & (names != "")  # a name that is not a code: the issue says why
+    if cleared.any():
+        work.log.append(_log_frame(raw, cleared, "commune_code", names, codes, rule, "set_missing"))
     work.values["commune_code"] = codes
     ref = communes.set_index("commune_code")["district_code"]
     derived = codes.map(ref)
@@ -481,6 +484,8 @@ def resolve_communes(
         rules = pd.Series("district_from_commune", index=old.index)
         if diff.any():
             work.log.append(_log_frame(raw, diff, "district_code", old, derived, rules, "recoded"))
+        # an unresolved commune keeps the district as typed: its quarantined record shows it
+        derived = derived.where(derived.notna(), work.values["district_code"])
     work.values["district_code"] = derived
 
 

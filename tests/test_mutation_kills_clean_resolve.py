@@ -147,6 +147,7 @@ def test_an_ambiguous_name_is_an_issue_unless_the_district_tells_which() -> None
     assert _plain(work.values["district_code"]) == [None, REF.at[first, "district_code"]]
     assert _frames(work) == [
         [_row(1, "commune_code", "Tân Hà", first, "commune_exact", "recoded")],
+        [_row(0, "commune_code", "Tân Hà", "", "commune_ambiguous", "set_missing")],
         [_row(1, "district_code", typed, REF.at[first, "district_code"],
               "district_from_commune", "recoded")],
     ]
@@ -155,15 +156,18 @@ def test_an_ambiguous_name_is_an_issue_unless_the_district_tells_which() -> None
     assert work.issues == [_issue(0, "commune_ambiguous", "commune_code", "Tân Hà", message)]
 
 
-def test_a_name_of_another_district_is_unmatched_and_its_district_dropped() -> None:
+def test_a_name_of_another_district_is_unmatched_and_its_district_kept_as_typed() -> None:
     phan_son = "23008"
     other = REF.loc[REF["district_code"] != REF.at[phan_son, "district_code"],
                     "district_code"].iloc[0]
     work, raw = _work(commune_code=["Phan Sơn", "23035"], district_code=[other, "596"])
     resolve_communes(work, raw, COMMUNES, MATCHER)
     assert _plain(work.values["commune_code"]) == [None, "23035"]
-    assert _plain(work.values["district_code"]) == [None, "596"]
-    assert _frames(work) == []  # nothing resolved differently from what was typed
+    # the quarantined record still shows the district that was typed, and the log says
+    # why the commune name left the record
+    assert _plain(work.values["district_code"]) == [other, "596"]
+    assert _frames(work) == [
+        [_row(0, "commune_code", "Phan Sơn", "", "commune_unmatched", "set_missing")]]
     message = MESSAGE.format(name="Phan Sơn", what=NOT_FOUND, cands=_cand(phan_son))
     assert work.issues == [_issue(0, "commune_unmatched", "commune_code", "Phan Sơn", message)]
 
@@ -319,6 +323,7 @@ def test_clean_form_repairs_converts_and_resolves_every_variable(tmp_path: Path)
         [_row(1, "proposals", "Há»™i NÃ´ng dÃ¢n", "Hội Nông dân", "mojibake", "repaired")],
         [_row(1, "round_id", "", ROUND, "round_from_config", "filled")],
         [_row(0, "commune_code", "Phan Son", "23008", "commune_folded", "recoded")],
+        [_row(2, "commune_code", "Tân Hà", "", "commune_ambiguous", "set_missing")],
     ]
     tan_ha = _codes_named("Xã Tân Hà")
     assert work.issues == [
