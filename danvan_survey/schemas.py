@@ -195,6 +195,13 @@ def check_messages(codebook: Codebook, form: FormId) -> dict[str, str]:
         out[f"choices:{v.name}"] = f"{label}: mã không thuộc danh sách lựa chọn."
         out[f"not_nullable:{v.name}"] = f"{label}: bắt buộc phải có, đang để trống."
         out[f"dtype:{v.name}"] = f"{label}: sai kiểu dữ liệu."
+    labels = {v.name: v.label_vi for v in codebook.form(form)}
+    keys = ", ".join(labels.get(k, k) for k in KEYS[form])
+    for k in KEYS[form]:  # pandera names the uniqueness failure after each key column
+        out[f"unique_key:{k}"] = (
+            f"Trùng khóa bản ghi ({keys}) với một bản ghi khác của đợt; "
+            "kiểm tra mã bị bỏ trống hoặc nhập trùng, rồi sửa trong tệp hiệu chỉnh."
+        )
     return out
 
 

@@ -227,3 +227,18 @@ def test_a_schema_built_without_its_frame_refuses_to_run_its_expressions() -> No
         refused = r'ValueError\("a schema built without its frame is for inspection only"\)'
         with pytest.raises(TableSchemaError, match=refused):
             failures(build_schema(codebook, "a", CONTEXT, level), frame)
+
+
+def test_every_key_column_has_the_duplicate_key_message_naming_all_keys() -> None:
+    from danvan_survey.schemas import check_messages
+
+    tail = ("với một bản ghi khác của đợt; kiểm tra mã bị bỏ trống hoặc nhập trùng, "
+            "rồi sửa trong tệp hiệu chỉnh.")
+    for form, keys, labels in (
+        ("a", ("round_id", "commune_code", "org_type"),
+         "Đợt khảo sát, Xã/phường/thị trấn, Tổ chức"),
+        ("b", ("round_id", "cadre_id"), "Đợt khảo sát, Mã cán bộ"),
+    ):
+        messages = check_messages(load_codebook(), form)
+        found = {k: v for k, v in messages.items() if k.startswith("unique_key:")}
+        assert found == {f"unique_key:{k}": f"Trùng khóa bản ghi ({labels}) {tail}" for k in keys}
