@@ -490,7 +490,11 @@ def resolve_communes(
 
 
 def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> None:
-    """Fill an empty round id from the config; a different round is a hard issue."""
+    """Fill or respell the round id as the config has it (logged); another round is an issue.
+
+    The round's own id in another spelling ("Mini" for "mini") becomes the config's, so one
+    record read from two sources has one key.
+    """
     rid = (
         work.values["round_id"].fillna("").astype(str)
         if "round_id" in work.values
@@ -513,7 +517,14 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
             f"Bản ghi thuộc đợt '{rid[idx]}', không phải đợt {cfg.round_id}; "
             "tách ra khỏi tệp của đợt này.",
         )
-    work.values["round_id"] = rid.where(~empty, cfg.round_id)
+    # the round's own id as the config spells it: "Demo-2014" and "demo-2014" would make two
+    # record keys, so duplicates of one record across sources would go unseen
+    respelt = ~empty & ~other & (rid != cfg.round_id)
+    if respelt.any():
+        new = pd.Series(cfg.round_id, index=rid.index)
+        rules = pd.Series("round_id_spelling", index=rid.index)
+        work.log.append(_log_frame(raw, respelt, "round_id", rid, new, rules, "recoded"))
+    work.values["round_id"] = rid.where(other, cfg.round_id)
 
 
 def log_source_fills(raw: pd.DataFrame, work: FormCleaning) -> None:

@@ -25,6 +25,7 @@ from danvan_survey.clean import (
     FormCleaning,
     clean_form,
     log_source_fills,
+    record_keys,
     resolve_communes,
     resolve_round,
 )
@@ -221,9 +222,11 @@ def test_each_name_and_district_pair_is_matched_on_its_own() -> None:
 def test_an_empty_round_id_is_filled_and_another_round_is_an_issue() -> None:
     work, raw = _work(round_id=[ROUND, None, "", ROUND.upper(), "2013-r2"])
     resolve_round(work, raw, _cfg())
-    assert work.values["round_id"].tolist() == [ROUND, ROUND, ROUND, ROUND.upper(), "2013-r2"]
-    assert _frames(work) == [[_row(i, "round_id", "", ROUND, "round_from_config", "filled")
-                              for i in (1, 2)]]
+    assert work.values["round_id"].tolist() == [ROUND, ROUND, ROUND, ROUND, "2013-r2"]
+    assert _frames(work) == [
+        [_row(i, "round_id", "", ROUND, "round_from_config", "filled") for i in (1, 2)],
+        [_row(3, "round_id", ROUND.upper(), ROUND, "round_id_spelling", "recoded")],
+    ]
     message = (f"Bản ghi thuộc đợt '2013-r2', không phải đợt {ROUND}; "
                "tách ra khỏi tệp của đợt này.")
     assert work.issues == [_issue(4, "other_round", "round_id", "2013-r2", message)]
@@ -238,11 +241,26 @@ def test_without_a_round_id_column_every_record_takes_the_round_of_the_config() 
     assert work.issues == []
 
 
-def test_round_ids_all_given_log_nothing() -> None:
-    work, raw = _work(round_id=[ROUND, "Mini"])
+def test_round_ids_typed_as_the_config_spells_them_log_nothing() -> None:
+    work, raw = _work(round_id=[ROUND, ROUND])
     resolve_round(work, raw, _cfg())
-    assert work.values["round_id"].tolist() == [ROUND, "Mini"]
+    assert work.values["round_id"].tolist() == [ROUND, ROUND]
     assert work.log == [] and work.issues == []
+
+
+def test_the_round_id_in_another_spelling_becomes_the_configs_so_keys_agree() -> None:
+    """'Mini' and 'mini' are one round: one spelling, so a record read twice is one key."""
+    assert ROUND != "Mini"
+    work, raw = _work(round_id=["Mini", ROUND, " MINI "], cadre_id=["c1", "c1", "c2"])
+    resolve_round(work, raw, _cfg())
+    assert work.values["round_id"].tolist() == [ROUND, ROUND, ROUND]
+    assert _frames(work) == [[
+        _row(0, "round_id", "Mini", ROUND, "round_id_spelling", "recoded"),
+        _row(2, "round_id", " MINI ", ROUND, "round_id_spelling", "recoded"),
+    ]]
+    assert work.issues == []
+    assert record_keys(work.values, "b").tolist() == [f"{ROUND}|c1", f"{ROUND}|c1",
+                                                      f"{ROUND}|c2"]
 
 
 # --- log_source_fills ------------------------------------------------------------------------
