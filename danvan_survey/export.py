@@ -239,7 +239,7 @@ def issues_table(result: RoundResult) -> pd.DataFrame:
     for s in result.ingest.skipped_rows:
         rows.append(
             {
-                "form": "a",
+                "form": s["form"],  # the form of the sheet the row was read from
                 "record_key": "",
                 "level": "info",
                 "rule": str(s["reason"]),

@@ -700,8 +700,8 @@ def read_district_excel(
                 value=content))
             continue
         result.skipped_rows.append(
-            {"file": source.path, "sheet": sf.sheet, "row": sf.first_row + i,
-             "reason": reason, "content": content}
+            {"form": source.form, "file": source.path, "sheet": sf.sheet,
+             "row": sf.first_row + i, "reason": reason, "content": content}
         )
     table = table[keep.to_numpy()].reset_index(drop=True)
     if source.district_code and "district_code" not in table.columns:

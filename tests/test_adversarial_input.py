@@ -152,6 +152,8 @@ def test_row_with_numbers_but_no_commune_is_an_error_not_a_note(tmp_path):
     assert "huyen.xlsx" in err["message"].iloc[0] and "Tong hop" in err["message"].iloc[0]
     notes = issues[issues["rule"] == "note_row"]
     assert notes["row"].tolist() == ["5"] and (notes["level"] == "info").all()
+    assert notes["form"].tolist() == ["a"]  # the form of the sheet it was read from
+    assert {s["form"] for s in result.ingest.skipped_rows} == {"a"}
 
 
 # ------------------------------------------------------------------ formulas without value
