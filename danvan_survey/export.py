@@ -389,7 +389,8 @@ def render_report(
     names = dict(
         zip(ref.index, ref["commune_name"] + " (" + ref["district_name"] + ")", strict=True)
     )
-    commune = issues["record_key"].str.split("|").str[1].fillna("")
+    # object first: with no "|" in any key the parts are an all-NaN float column
+    commune = issues["record_key"].str.split("|").str[1].astype(object).fillna("")
     issues = issues.assign(
         commune=commune.map(names).fillna("Không xác định được xã"),
         level_vi=issues["level"].map(LEVEL_VI),
