@@ -146,6 +146,16 @@ def _check_inputs(
         raise InputError(
             f"Cột trọng số '{design.weight}' phải là số không âm; kiểm tra bước tính trọng số."
         )
+    if design.fpc is not None:  # a text fpc would be read as missing and its rows lost
+        fpc = pd.to_numeric(frame[design.fpc], errors="coerce")
+        bad = fpc.isna() | (fpc <= 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+            raise InputError(
+                f"Cột số PSU của tổng thể (fpc) '{design.fpc}' phải là số dương; "
+                f"{int(bad.sum())} giá trị không hợp lệ (dòng đầu tiên: {row}, giá trị "
+                f"'{frame[design.fpc].iloc[row - 1]}'); kiểm tra bước tính trọng số."
+            )
 
 
 def _psu_ids(frame: pd.DataFrame, design: SurveyDesign) -> pd.Series:
