@@ -40,6 +40,8 @@ def read_equivalents(path: Path = EQUIVALENTS) -> dict[str, tuple[str, str]]:
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 3 or not all(parts):
             sys.exit(f"{path.name}:{n}: expected 'mutant | module | reason', got {line!r}")
+        if parts[0] in out:  # a second reason would hide which one was reviewed
+            sys.exit(f"{path.name}:{n}: {parts[0]} is listed twice")
         out[parts[0]] = (parts[1], parts[2])
     return out
 

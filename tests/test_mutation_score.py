@@ -31,6 +31,11 @@ def test_equivalents_need_three_fields(tmp_path: Path) -> None:
     bad.write_text("m.x__mutmut_1 | m\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="bad.txt:1"):
         read_equivalents(bad)
+    twice = tmp_path / "twice.txt"
+    lines = ["m.x__mutmut_1 | m | one", "m.x__mutmut_2 | m | two", "m.x__mutmut_1 | m | three"]
+    twice.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"twice.txt:3: m.x__mutmut_1 is listed twice"):
+        read_equivalents(twice)
 
 
 def test_a_module_with_nothing_tested_has_no_score() -> None:
