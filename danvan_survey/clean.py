@@ -501,10 +501,6 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
         else (pd.Series("", index=work.values.index))
     )
     empty = rid == ""
-    if empty.any():
-        new = pd.Series(cfg.round_id, index=rid.index)
-        rules = pd.Series("round_from_config", index=rid.index)
-        work.log.append(_log_frame(raw, empty, "round_id", rid, new, rules, "filled"))
     folded = rid.map({r: fold(r) for r in pd.unique(rid)})
     other = ~empty & (folded != fold(cfg.round_id))
     for idx in rid[other].index:
@@ -520,10 +516,12 @@ def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> No
     # the round's own id as the config spells it: "Demo-2014" and "demo-2014" would make two
     # record keys, so duplicates of one record across sources would go unseen
     respelt = ~empty & ~other & (rid != cfg.round_id)
-    if respelt.any():
-        new = pd.Series(cfg.round_id, index=rid.index)
-        rules = pd.Series("round_id_spelling", index=rid.index)
-        work.log.append(_log_frame(raw, respelt, "round_id", rid, new, rules, "recoded"))
+    new = pd.Series(cfg.round_id, index=rid.index)
+    for mask, rule, action in ((empty, "round_from_config", "filled"),
+                               (respelt, "round_id_spelling", "recoded")):
+        if mask.any():
+            rules = pd.Series(rule, index=rid.index)
+            work.log.append(_log_frame(raw, mask, "round_id", rid, new, rules, action))
     work.values["round_id"] = rid.where(other, cfg.round_id)
 
 
