@@ -722,8 +722,15 @@ def _complete_domains(
 def _table(
     prep: _Prepared, doms: _Domains, variable: str, stat: str, raw: pd.DataFrame, level: float
 ) -> pd.DataFrame:
-    """Result table of one estimate from svy's raw rows."""
-    active = prep.frame[variable].notna().to_numpy(dtype=bool) & prep.positive
+    """Result table of one estimate from svy's raw rows.
+
+    n counts the rows svy analysed: for "mean"/"total" a value that is not a number
+    is missing (svy gets NaN), so it is read the same way here.
+    """
+    values = prep.frame[variable]
+    if stat != "prop":
+        values = pd.to_numeric(values, errors="coerce")
+    active = values.notna().to_numpy(dtype=bool) & prep.positive
     counts = _domain_counts(
         doms.key_codes, doms.key_labels, active, prep.psu_codes, prep.strata_codes
     )
@@ -739,8 +746,8 @@ def _table(
     )
     if stat == "prop":
         table["category"] = raw["_y"].astype("str").to_numpy()
-    table = _rescale_certainty(table, prep, doms, prep.frame[variable], stat)
-    table = _complete_domains(table, doms, prep.frame[variable], stat)
+    table = _rescale_certainty(table, prep, doms, values, stat)
+    table = _complete_domains(table, doms, values, stat)
     table = table.join(counts, on=_KEY)
     table["n"] = table["n"].fillna(0).astype("int64")
     table["df"] = table["df"].fillna(0).astype("int64")

@@ -110,6 +110,24 @@ def test_text_values_in_numeric_variable_are_read_as_missing() -> None:
     design = SurveyDesign(strata=None, psu=None, weight="w", fpc=None)
     table = estimate(frame, design, "y", "mean")
     assert table["estimate"].iloc[0] == 2.0
+    assert table["n"].iloc[0] == 2  # the text row is not analysed, so not counted
+
+
+def test_text_values_in_numeric_variable_are_not_counted_per_domain() -> None:
+    """n and df per domain count only the numbers svy analysed, for mean and total."""
+    frame = pd.DataFrame(
+        {
+            "w": [1.0, 1.0, 1.0, 1.0],
+            "g": ["a", "a", "b", "b"],
+            "y": pd.Series(["1", "x", "2", "4"], dtype="object"),
+        }
+    )
+    design = SurveyDesign(strata=None, psu=None, weight="w", fpc=None)
+    for stat in ("mean", "total"):
+        table = estimate(frame, design, "y", stat, by="g").set_index("g")
+        assert table["n"].to_dict() == {"a": 1, "b": 2}, stat
+        assert table["df"].to_dict() == {"a": 0, "b": 1}, stat
+        assert table.loc["a", "reliability"] == "suppress"
 
 
 def test_huge_integral_mean_values_are_not_read_as_category_codes() -> None:
