@@ -269,6 +269,8 @@ def parse_number(s: object) -> tuple[float | None, str | None]:
     * ``thousands_space``: ``"1 234"`` → 1234 (``"1 234,5"``: ``thousands_space+decimal_comma``).
     * ``percent``: ``"45%"`` → 45 (the number as written, not 0.45).
     * ``text_stripped``: one number with words around it: ``"khoảng 20"``, ``"20 người"``.
+    * ``scientific``: ``"1e3"`` → 1000, ``"1.23457E+11"``; logged, because a spreadsheet
+      writes a long number that way after rounding it to six digits.
 
     Several rules are joined with ``+``. Empty → (None, None); anything else that
     is not exactly one number → (None, "unparseable").
@@ -284,7 +286,7 @@ def parse_number(s: object) -> tuple[float | None, str | None]:
         return None, None
     rules: list[str] = []
     if _SCI_RE.fullmatch(text):
-        return float(text), None
+        return float(text), "scientific"
     if text.endswith("%"):
         text = text[:-1].rstrip()
         rules.append("percent")

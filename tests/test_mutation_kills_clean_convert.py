@@ -191,7 +191,7 @@ def test_integers_are_python_ints(text: str, value: int, rule: str | None) -> No
         ("1,234.5", 1234.5, "thousands_comma"),
         ("1 234,5", 1234.5, "thousands_space+decimal_comma"),
         ("12", 12.0, None),
-        ("1e3", 1000.0, None),
+        ("1e3", 1000.0, "scientific"),  # logged: the text was not the number as typed
     ],
 )
 def test_decimals_keep_their_fraction(text: str, value: float, rule: str | None) -> None:
@@ -234,7 +234,7 @@ def test_integers_stop_below_two_to_the_53() -> None:
         )
     # decimals have no such limit
     assert _conv(WEIGHT, str(INTEGER_LIMIT)) == Converted(float(INTEGER_LIMIT))
-    assert _conv(WEIGHT, "1e20") == Converted(1e20)
+    assert _conv(WEIGHT, "1e20") == Converted(1e20, "scientific")
 
 
 # --- dates -----------------------------------------------------------------------------------
