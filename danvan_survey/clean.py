@@ -77,8 +77,15 @@ class Converted:
 
 
 def _upper_bound(var: Variable) -> float | None:
-    m = re.search(r"\.\s*<=\s*(\d+)", var.constraint)
-    return float(m.group(1)) if m else None
+    """Smallest ``. <= N`` of a constraint whose parts all hold ("and"); None if unbounded.
+
+    A bound inside an "or" does not bound the answer (". <= 50 or . = 99"), so a
+    constraint with "or" gives None.
+    """
+    if re.search(r"\bor\b", var.constraint):
+        return None
+    bounds = [float(n) for n in re.findall(r"\.\s*<=\s*(\d+)", var.constraint)]
+    return min(bounds) if bounds else None
 
 
 def allows_nines(var: Variable, codebook: Codebook) -> bool:

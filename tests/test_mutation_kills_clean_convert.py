@@ -95,6 +95,19 @@ def test_upper_bound_is_the_number_after_dot_at_most() -> None:
     assert _upper_bound(WEIGHT) is None  # no constraint
 
 
+def test_upper_bound_is_the_smallest_of_an_and_rule_and_none_with_or() -> None:
+    def bound(rule: str) -> float | None:
+        return _upper_bound(dataclasses.replace(RESIDENTIAL, constraint=rule))
+
+    assert bound(". >= 0 and . <= 200 and . <= 50") == 50.0  # not the first one written
+    assert bound(". <= 50 and . <= 200") == 50.0
+    assert bound(". <= 50 or . = 99") is None  # 99 is allowed: nines are real answers
+    assert bound("(. <= 20) or (. >= 100 and . <= 120)") is None
+    assert bound(". <= 30 and ${org_type} != 'hoi'") == 30.0  # "or" inside a word is not an or
+    assert allows_nines(dataclasses.replace(RESIDENTIAL, constraint=". <= 50 or . = 99"),
+                        CODEBOOK) is False
+
+
 def test_nines_are_missing_codes_only_when_the_bound_is_below_99() -> None:
     assert allows_nines(RESIDENTIAL, CODEBOOK) is True  # integer, bound 60
     assert allows_nines(YEARS_IN_POST, CODEBOOK) is True  # decimal, bound 40
