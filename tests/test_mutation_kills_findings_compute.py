@@ -117,6 +117,18 @@ def test_a_province_table_without_an_indicator_leaves_it_out(res: Results) -> No
     assert list(f.province_rates) == [i for i in fx.ACTIVITY_INDICATORS if i != "dues_rate"]
 
 
+def test_a_round_without_the_bulletin_indicator_has_no_bulletin_rate(res: Results) -> None:
+    """A results folder of a round without the bulletin question: no rate, no sentence."""
+    for dropped in (["dvk_bulletin_compliance_num", "dvk_bulletin_compliance_den"],
+                    ["dvk_bulletin_compliance_num"], ["dvk_bulletin_compliance_den"]):
+        district = res.indicators_district.drop(columns=dropped)
+        f = fx.compute_findings(replace(res, indicators_district=district))
+        assert np.isnan(f.bulletin_rate), dropped
+        assert f.province_rates == fx.compute_findings(res).province_rates
+        assert fx.bulletin_sentence(f) == ""
+        assert not any("Bản tin" in line for line in fx.summary(f))
+
+
 def test_dvk_counts_need_both_columns(res: Results) -> None:
     org = res.organisations
     without = fx.compute_findings(replace(res, organisations=org.drop(

@@ -105,6 +105,9 @@ class Findings:
 
 # ---------------------------------------------------------------- computation
 def _ratio(frame: pd.DataFrame, ind: str) -> float:
+    """Pooled rate sum(num) / sum(den); NaN when nothing is counted or the round lacks it."""
+    if f"{ind}_num" not in frame or f"{ind}_den" not in frame:
+        return float("nan")
     den = float(frame[f"{ind}_den"].sum())
     return float(frame[f"{ind}_num"].sum()) / den if den > 0 else float("nan")
 
