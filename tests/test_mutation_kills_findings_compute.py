@@ -174,3 +174,20 @@ def test_every_area_marked_caution_is_said_so(res: Results) -> None:
     assert fx.trained_em_sentence(f).count("(cần thận trọng khi sử dụng)") == 3
     est.loc[trained_em, "reliability"] = "ok"
     assert fx.compute_findings(replace(res, estimates=est)).trained_caution_em == ()
+
+
+def test_a_yes_no_item_estimated_both_ways_is_read_from_its_proportion(res: Results) -> None:
+    """A round with trained_12m as a mean and as prop "1": every figure reads the prop rows."""
+    est = res.estimates
+    mean = est[est["variable"] == "trained_12m"]
+    prop = mean.assign(stat="prop", category="1", estimate=mean["estimate"] - 0.25,
+                       ci_low=mean["ci_low"] - 0.25, ci_high=mean["ci_high"] - 0.25)
+    expected_em = {r.domain: r.estimate for r in prop.itertuples()
+                   if r.domain_type == "em_area" and r.reliability != "suppress"}
+    for both in (pd.concat([est, prop], ignore_index=True),
+                 pd.concat([prop, est], ignore_index=True)):
+        f = fx.compute_findings(replace(res, estimates=both))
+        trained = f.cadre[0]
+        province = prop[prop["domain_type"] == "province"].iloc[0]
+        assert trained.estimate == pytest.approx(province["estimate"])
+        assert f.trained_by_em == pytest.approx(expected_em)

@@ -336,15 +336,21 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
 
 # ---------------------------------------------------------------- estimates helpers
 def select_estimates(est: pd.DataFrame, item: CadreItem, domain_type: str) -> pd.DataFrame:
-    """Rows of ``estimates`` for one item and domain type (a yes/no mean counts as share)."""
+    """Rows of ``estimates`` for one item and domain type (a yes/no mean counts as share).
+
+    When a round estimates a yes/no item both ways, the proportion rows are used, so
+    every chart and sentence reads one figure per domain.
+    """
     if est.empty:
         return est
     rows = est[(est["variable"] == item.variable) & (est["domain_type"] == domain_type)]
     category = rows["category"].fillna("").astype(str)
     if item.category:
         as_prop = (rows["stat"] == "prop") & (category == item.category)
+        if as_prop.any():
+            return rows[as_prop]
         as_mean = (rows["stat"] == "mean") & (category == "") & (item.category == "1")
-        return rows[as_prop | as_mean]
+        return rows[as_mean]
     return rows[(rows["stat"] == "mean") & (category == "")]
 
 
