@@ -148,13 +148,14 @@ def _check_inputs(
         )
     if design.fpc is not None:  # a text fpc would be read as missing and its rows lost
         fpc = pd.to_numeric(frame[design.fpc], errors="coerce")
-        bad = fpc.isna() | (fpc <= 0)
+        bad = fpc.isna() | (fpc < 1)  # a count of PSUs, not a sampling fraction (R's fpc <= 1)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
             raise InputError(
-                f"Cột số PSU của tổng thể (fpc) '{design.fpc}' phải là số dương; "
-                f"{int(bad.sum())} giá trị không hợp lệ (dòng đầu tiên: {row}, giá trị "
-                f"'{frame[design.fpc].iloc[row - 1]}'); kiểm tra bước tính trọng số."
+                f"Cột số PSU của tổng thể (fpc) '{design.fpc}' phải là số đếm từ 1 trở lên "
+                f"(không phải tỷ lệ chọn mẫu); {int(bad.sum())} giá trị không hợp lệ (dòng đầu "
+                f"tiên: {row}, giá trị '{frame[design.fpc].iloc[row - 1]}'); kiểm tra bước tính "
+                "trọng số."
             )
 
 
@@ -173,6 +174,25 @@ def _strata_ids(frame: pd.DataFrame, design: SurveyDesign) -> pd.Series:
     if design.strata is None:
         return pd.Series("1", index=frame.index)
     return frame[design.strata].astype(str)
+
+
+def _check_population(
+    frame: pd.DataFrame, design: SurveyDesign, psu: pd.Series, strata: pd.Series
+) -> None:
+    """Refuse a stratum whose population count (fpc) is below its sampled PSUs."""
+    if design.fpc is None:
+        return
+    sampled = psu.groupby(strata, sort=True).nunique()
+    population = pd.to_numeric(frame[design.fpc]).groupby(strata, sort=True).min()
+    short = [s for s in sampled.index if population[s] < sampled[s]]
+    if short:
+        listed = ", ".join(
+            f"{s} ({population[s]:g} < {sampled[s]})" for s in short[:10]
+        )
+        raise InputError(
+            f"Cột số PSU của tổng thể (fpc) '{design.fpc}' nhỏ hơn số PSU đã chọn vào mẫu ở "
+            f"{len(short)} tầng: {listed}; kiểm tra bước tính trọng số."
+        )
 
 
 def _single_psu_strata(
@@ -259,7 +279,6 @@ class _Prepared:
 
     frame: pd.DataFrame
     design: SurveyDesign
-    psu: pd.Series
     strata: pd.Series
     columns: dict[str, Any]  # svy design columns _w, _s, _p (, _f)
     positive: np.ndarray  # weight > 0
@@ -306,6 +325,7 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     """Design pieces of ``frame`` (inputs already checked); fails on lonely PSUs if asked."""
     frame = frame.reset_index(drop=True)
     psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
+    _check_population(frame, design, psu, strata)
     lonely, certain = _single_psu_strata(frame, design, psu, strata)
     if lonely and design.lonely_psu == "fail":
         raise InputError(
@@ -317,7 +337,6 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     return _Prepared(
         frame=frame,
         design=design,
-        psu=psu,
         strata=strata,
         columns=_design_columns(frame, design, psu, strata, certain),
         positive=(pd.to_numeric(frame[design.weight]) > 0).to_numpy(dtype=bool),

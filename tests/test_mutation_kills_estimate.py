@@ -329,10 +329,42 @@ def test_a_population_count_that_is_not_a_positive_number_is_refused() -> None:
     with pytest.raises(InputError) as info:
         estimate(frame, design, "y")
     assert str(info.value) == (
-        "Cột số PSU của tổng thể (fpc) 'N' phải là số dương; 1 giá trị không hợp lệ "
-        "(dòng đầu tiên: 2, giá trị 'x'); kiểm tra bước tính trọng số.")
-    for bad in ("0", "-1"):
-        with pytest.raises(InputError, match="fpc"):
+        "Cột số PSU của tổng thể (fpc) 'N' phải là số đếm từ 1 trở lên (không phải tỷ lệ "
+        "chọn mẫu); 1 giá trị không hợp lệ (dòng đầu tiên: 2, giá trị 'x'); kiểm tra bước "
+        "tính trọng số.")
+    for bad in ("0", "-1", "0.999"):  # R reads fpc <= 1 as a sampling fraction; svy refuses it
+        with pytest.raises(InputError) as info:
             estimate(frame.assign(N=["4", "4", bad, "4"]), design, "y")
+        assert f"(dòng đầu tiên: 3, giá trị '{bad}')" in str(info.value)
     ok = estimate(frame.assign(N=["4", "4", "4", "4"]), design, "y")
     assert ok["estimate"].tolist() == [2.75]
+
+
+def test_a_population_count_below_the_sampled_psus_is_refused() -> None:
+    """N < n makes 1 - n/N negative: a clear message naming the strata, not svy's error."""
+    frame = pd.DataFrame({"s": ["A", "A", "A", "B", "B", "C"],
+                          "p": ["a1", "a2", "a2", "b1", "b2", "c1"],
+                          "w": [2.0] * 6, "N": [1.0, 1.0, 1.0, 2.0, 2.0, 1.0],
+                          "y": [1.0, 2.0, 3.0, 5.0, 1.0, 4.0]})
+    design = SurveyDesign("s", "p", "w", "N", "certainty")
+    with pytest.raises(InputError) as info:
+        estimate(frame, design, "y")
+    assert str(info.value) == (
+        "Cột số PSU của tổng thể (fpc) 'N' nhỏ hơn số PSU đã chọn vào mẫu ở 1 tầng: "
+        "A (1 < 2); kiểm tra bước tính trọng số.")
+    # at exactly the sampled count (a census stratum) the estimate runs: B has N = n = 2
+    ok = estimate(frame.assign(N=[2.0, 2.0, 2.0, 2.0, 2.0, 1.0]), design, "y")
+    assert ok["n"].tolist() == [6]
+    # one row per PSU (no psu column): N counts rows; the smallest N of a stratum is read
+    rows = SurveyDesign("s", None, "w", "N", "certainty")
+    with pytest.raises(InputError) as info:
+        estimate(frame.assign(N=[3.0, 3.0, 2.5, 2.0, 2.0, 1.0]), rows, "y")
+    assert "ở 1 tầng: A (2.5 < 3);" in str(info.value)
+    many = pd.DataFrame({"s": [f"S{i:02d}" for i in range(12) for _ in (0, 1)],
+                         "p": [f"p{j}" for j in range(24)], "w": 1.0, "N": 1.0, "y": 1.0})
+    with pytest.raises(InputError) as info:
+        estimate(many, SurveyDesign("s", "p", "w", "N", "certainty"), "y")
+    listed = ", ".join(f"S{i:02d} (1 < 2)" for i in range(10))
+    assert str(info.value) == (
+        f"Cột số PSU của tổng thể (fpc) 'N' nhỏ hơn số PSU đã chọn vào mẫu ở 12 tầng: {listed}; "
+        "kiểm tra bước tính trọng số.")
