@@ -116,3 +116,73 @@ def test_a_frame_with_index_and_level_0_columns_is_estimated() -> None:
                           "y": [1.0, 2.0, 4.0]}, index=[10, 20, 30])
     table = estimate(frame, SurveyDesign(None, None, "w"), "y")
     assert table["estimate"].tolist() == [2.75]
+
+
+@pytest.mark.parametrize("stat", ["mean", "total", "prop"])
+@pytest.mark.parametrize("by", [None, "g"])
+def test_a_variable_whose_only_values_have_weight_zero_has_no_estimate(
+    stat: str, by: str | None
+) -> None:
+    """No analysed row (weight 0 is not analysed): n = 0 and no estimate, not a total of 0."""
+    frame = pd.DataFrame({"w": [0.0, 1.0, 0.0, 2.0], "y": [1.0, np.nan, 3.0, np.nan],
+                          "g": ["a", "a", "b", "b"]})
+    table = estimate(frame, SurveyDesign(None, None, "w"), "y", stat, by=by)  # type: ignore[arg-type]
+    assert len(table) == (2 if by else 1) * (2 if stat == "prop" else 1)
+    assert (table["n"] == 0).all() and (table["df"] == 0).all()
+    assert table[["estimate", "se", "ci_low", "ci_high", "deff", "cv"]].isna().all(axis=None)
+    assert (table["reliability"] == "suppress").all()
+
+
+def _certainty_frame() -> pd.DataFrame:
+    """Domain x in strata A, D (two PSUs each); domain y in one-row certainty strata B, C."""
+    return pd.DataFrame({
+        "s": ["A", "A", "B", "C", "D", "D"], "p": ["a1", "a2", "b1", "c1", "d1", "d2"],
+        "N": [10, 10, 1, 1, 10, 10], "w": [5.0, 5.0, 1.0, 1.0, 5.0, 5.0],
+        "g": ["x", "x", "y", "y", "x", "x"], "y": [1.0, 3.0, 0.0, 1.0, 2.0, 6.0],
+        "v": ["a", "b", "a", "b", "a", "a"],
+    })
+
+
+@pytest.mark.parametrize(("variable", "stat"), [("y", "mean"), ("y", "total"), ("v", "prop")])
+def test_certainty_strata_under_average_give_the_same_table_in_one_call_or_two(
+    variable: str, stat: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One svy call per domain (x and y share no stratum) or one for both: same table."""
+    import danvan_survey.estimate as module
+
+    design = SurveyDesign("s", "p", "w", "N", "average")
+    frame = _certainty_frame()
+    monkeypatch.setattr(module, "GROUP_COST", 0.0)
+    assert module._domains(module._prepare(frame, design), ["g"]).groups is not None
+    split = estimate(frame, design, variable, stat, by="g")  # type: ignore[arg-type]
+    monkeypatch.setattr(module, "GROUP_COST", float("inf"))
+    whole = estimate(frame, design, variable, stat, by="g")  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(split, whole, check_exact=True)
+
+
+def test_an_empty_domain_keeps_the_column_types_of_the_table() -> None:
+    """Domain z has no analysed row: its row is added with NaN floats and text labels."""
+    frame = _certainty_frame().assign(g=["x", "x", "y", "y", "x", "z"],
+                                      y=[1.0, 3.0, 0.0, 1.0, 2.0, np.nan],
+                                      v=["a", "b", "a", "b", "a", None])
+    design = SurveyDesign("s", "p", "w", "N", "certainty")
+    for variable, stat in (("y", "mean"), ("v", "prop")):
+        table = estimate(frame, design, variable, stat, by="g")  # type: ignore[arg-type]
+        empty = table[table["g"] == "z"]
+        assert len(empty) == (2 if stat == "prop" else 1) and (empty["n"] == 0).all()
+        for col in ("estimate", "se", "ci_low", "ci_high", "deff", "cv"):
+            assert table[col].dtype == np.float64, (stat, col)
+        assert table["g"].dtype == "str"
+        if stat == "prop":
+            assert table["category"].dtype == "str"
+            assert empty["category"].tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("stat", ["mean", "total"])
+def test_an_empty_frame_gives_the_whole_domain_with_no_estimate(stat: str) -> None:
+    """A round with no cadre row still states the province row (n = 0), not an empty table."""
+    frame = pd.DataFrame({"w": pd.Series([], dtype=float), "y": pd.Series([], dtype=float)})
+    table = estimate(frame, SurveyDesign(None, None, "w"), "y", stat)  # type: ignore[arg-type]
+    assert len(table) == 1
+    assert table[["n", "df"]].to_numpy().tolist() == [[0, 0]]
+    assert table["estimate"].isna().all() and table["reliability"].tolist() == ["suppress"]
