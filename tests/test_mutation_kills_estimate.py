@@ -364,6 +364,10 @@ def test_a_population_count_below_the_sampled_psus_is_refused() -> None:
                          "p": [f"p{j}" for j in range(24)], "w": 1.0, "N": 1.0, "y": 1.0})
     with pytest.raises(InputError) as info:
         estimate(many, SurveyDesign("s", "p", "w", "N", "certainty"), "y")
+    backwards = many.iloc[::-1].reset_index(drop=True)  # strata listed in sorted order
+    with pytest.raises(InputError) as reversed_info:
+        estimate(backwards, SurveyDesign("s", "p", "w", "N", "certainty"), "y")
+    assert "ở 12 tầng: S00 (1 < 2), S01 (1 < 2)," in str(reversed_info.value)
     listed = ", ".join(f"S{i:02d} (1 < 2)" for i in range(10))
     assert str(info.value) == (
         f"Cột số PSU của tổng thể (fpc) 'N' nhỏ hơn số PSU đã chọn vào mẫu ở 12 tầng: {listed}; "
