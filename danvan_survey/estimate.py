@@ -177,12 +177,11 @@ def _strata_ids(frame: pd.DataFrame, design: SurveyDesign) -> pd.Series:
 
 
 def _check_population(
-    frame: pd.DataFrame, design: SurveyDesign, psu: pd.Series, strata: pd.Series
+    frame: pd.DataFrame, design: SurveyDesign, sampled: pd.Series, strata: pd.Series
 ) -> None:
     """Refuse a stratum whose population count (fpc) is below its sampled PSUs."""
     if design.fpc is None:
         return
-    sampled = psu.groupby(strata, sort=True).nunique()
     population = pd.to_numeric(frame[design.fpc]).groupby(strata, sort=True).min()
     short = [s for s in sampled.index if population[s] < sampled[s]]
     if short:
@@ -196,11 +195,10 @@ def _check_population(
 
 
 def _single_psu_strata(
-    frame: pd.DataFrame, design: SurveyDesign, psu: pd.Series, strata: pd.Series
+    frame: pd.DataFrame, design: SurveyDesign, sampled: pd.Series, strata: pd.Series
 ) -> tuple[list[str], list[str]]:
     """Strata with one sampled PSU: (lonely, certainty). Certainty means fpc = 1."""
-    n_h = psu.groupby(strata, sort=True).nunique()
-    single = n_h[n_h == 1].index
+    single = sampled[sampled == 1].index
     if design.fpc is None:
         return sorted(single), []
     pop = pd.to_numeric(frame[design.fpc], errors="coerce").groupby(strata).first()
@@ -325,8 +323,9 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     """Design pieces of ``frame`` (inputs already checked); fails on lonely PSUs if asked."""
     frame = frame.reset_index(drop=True)
     psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
-    _check_population(frame, design, psu, strata)
-    lonely, certain = _single_psu_strata(frame, design, psu, strata)
+    sampled = psu.groupby(strata, sort=True).nunique()  # PSUs per stratum, sorted by label
+    _check_population(frame, design, sampled, strata)
+    lonely, certain = _single_psu_strata(frame, design, sampled, strata)
     if lonely and design.lonely_psu == "fail":
         raise InputError(
             "Có tầng chỉ có một đơn vị mẫu cấp 1 (PSU): "
