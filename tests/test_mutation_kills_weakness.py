@@ -388,3 +388,18 @@ def test_weak_communes_without_any_flagged_commune_keep_text_columns() -> None:
     assert table.empty
     assert table["orgs_weak_reported"].dtype == "str"
     assert table["orgs_weak_functional"].dtype == "str"
+
+
+def test_share_format_is_a_percentage_with_one_decimal() -> None:
+    # gathering_rate is a 0-1 share ("percent" format): 41/99 = 41.41...% shows as 41,4%
+    text = weak({"members_total": 41, "eligible_pop": 99})["weak_reasons_vi"].iloc[0]
+    assert "tỷ lệ tập hợp 41,4%" in text and "41,41" not in text
+
+
+def test_rule_on_a_column_the_round_lacks_is_not_evaluated_on_any_record() -> None:
+    ind = compute_indicators(records({}, {"commune_code": "22918"}))
+    ind.index = pd.Index([5, 7])
+    rule = next(r for r in load_weakness_config().rules if r.code == "low_gathering")
+    fired, evaluated = rule_result(ind.drop(columns=[rule.column]), rule)
+    assert fired.index.tolist() == [5, 7] and evaluated.index.tolist() == [5, 7]
+    assert not fired.any() and not evaluated.any()
