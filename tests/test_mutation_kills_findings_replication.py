@@ -190,3 +190,20 @@ def test_methods_of_a_2025_round_say_the_sample_is_stratified_by_former_district
     assert old[k].startswith("Phiếu B là mẫu phân tầng theo huyện, chọn xã,")
     assert new[k].startswith(f"Phiếu B là mẫu phân tầng theo {FORMER}, chọn xã,")
     assert new[:k] + new[k + 1:] == old[:k] + old[k + 1:]
+
+
+def test_a_model_without_organisation_still_counts_in_its_field() -> None:
+    # the organisation is not needed for counts by field; before, such a model was left out
+    # of n_models but counted as not stated, so "not replicated" came out as -1
+    table = _list([("economy", "hnd", 1), ("economy", None, None)])
+    out = fx.replication_by_field(table)
+    assert out.iloc[0][COUNTS].tolist() == [2, 1, 0, 1]
+    assert (out[COUNTS] >= 0).all().all()
+
+
+def test_a_field_the_codebook_does_not_name_comes_after_the_named_ones() -> None:
+    out = fx.replication_by_field(_list([("zz_new", "hnd", 0), ("security", "hnd", 1),
+                                          ("economy", "hnd", 0)]))
+    assert out["label"].tolist()[0:2] == ["Kinh tế, giảm nghèo", "Quốc phòng, an ninh trật tự"]
+    assert out["n_models"].tolist() == [1, 1, 1, 3]
+    assert out["n_not_replicated"].tolist() == [1, 0, 1, 2]

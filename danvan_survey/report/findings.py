@@ -243,18 +243,21 @@ def replication_by_field(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=["label", "n_models", "n_replicated", "n_not_replicated",
                                      "n_unknown"])
-    from danvan_survey.dvk import replication_summary
+    from danvan_survey.codebook import load_codebook
 
-    summary = replication_summary(table)
     stated = pd.to_numeric(table["model_replicated"], errors="coerce")
-    unknown = table.assign(_u=stated.isna().astype("int64")).groupby(
-        "model_field", sort=False)["_u"].sum()
-    by = summary.groupby("model_field", sort=False)[["n_models", "n_replicated"]].sum()
+    counts = table.assign(
+        _n=1, _r=(stated == 1).fillna(False).astype("int64"),
+        _u=stated.isna().astype("int64"),
+    ).groupby("model_field", sort=False)[["_n", "_r", "_u"]].sum()
+    # codebook order of the fields; a field the codebook does not name goes last
+    rank = {c: i for i, c in enumerate(load_codebook().codes("dvk_field"))}
+    by = counts.iloc[np.argsort([rank.get(c, len(rank)) for c in counts.index], kind="stable")]
     out = pd.DataFrame({
         "label": [choice_label("dvk_field", c) for c in by.index],
-        "n_models": by["n_models"].to_numpy(),
-        "n_replicated": by["n_replicated"].to_numpy(),
-        "n_unknown": unknown.reindex(by.index).fillna(0).astype("int64").to_numpy(),
+        "n_models": by["_n"].to_numpy(dtype="int64"),
+        "n_replicated": by["_r"].to_numpy(dtype="int64"),
+        "n_unknown": by["_u"].to_numpy(dtype="int64"),
     })
     out["n_not_replicated"] = out["n_models"] - out["n_replicated"] - out["n_unknown"]
     total = pd.DataFrame([{"label": "Tổng số", **out.drop(columns="label").sum().to_dict()}])
