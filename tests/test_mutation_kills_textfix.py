@@ -16,6 +16,7 @@ from danvan_survey.textfix import (
     parse_date,
     parse_number,
     parse_yes_no,
+    repair_text,
     visible_controls,
 )
 
@@ -178,3 +179,9 @@ def test_words_around_a_number_but_no_stray_punctuation(
     raw: str, value: float | None, rule: str
 ) -> None:
     assert parse_number(raw) == (value, rule)
+
+
+@pytest.mark.parametrize("text", ["X", "Xóm X", "  XX tổ 1 XX  "])
+def test_only_spaces_and_line_breaks_are_trimmed_from_the_ends(text: str) -> None:
+    # a name that begins or ends with a letter keeps it (only " " and "\n" are trimmed)
+    assert repair_text(text)[0] == text.strip(" ")
