@@ -242,3 +242,16 @@ def test_every_key_column_has_the_duplicate_key_message_naming_all_keys() -> Non
         messages = check_messages(load_codebook(), form)
         found = {k: v for k, v in messages.items() if k.startswith("unique_key:")}
         assert found == {f"unique_key:{k}": f"Trùng khóa bản ghi ({labels}) {tail}" for k in keys}
+
+
+def test_a_key_column_the_codebook_lacks_is_named_by_its_code_in_the_message() -> None:
+    # a codebook edited by hand may drop a key variable: the message still names every key
+    from dataclasses import replace
+
+    from danvan_survey.schemas import check_messages
+
+    codebook = load_codebook()
+    trimmed = replace(codebook, variables={
+        **codebook.variables, "b": tuple(v for v in codebook.form("b") if v.name != "cadre_id")})
+    message = check_messages(trimmed, "b")["unique_key:cadre_id"]
+    assert message.startswith("Trùng khóa bản ghi (Đợt khảo sát, cadre_id) với một bản ghi")
