@@ -207,3 +207,16 @@ def test_a_field_the_codebook_does_not_name_comes_after_the_named_ones() -> None
     assert out["label"].tolist()[0:2] == ["Kinh tế, giảm nghèo", "Quốc phòng, an ninh trật tự"]
     assert out["n_models"].tolist() == [1, 1, 1, 3]
     assert out["n_not_replicated"].tolist() == [1, 0, 1, 2]
+
+
+def test_fields_the_codebook_does_not_name_keep_the_order_they_appear_in() -> None:
+    # five unnamed fields with equal rank among two named ones: neither alphabetical order
+    # nor an unstable sort may reorder them, and each keeps its own counts
+    out = fx.replication_by_field(_list([
+        ("zz_e", "hnd", 0), ("zz_c", "hnd", 0), ("security", "hnd", 1), ("zz_d", "hnd", 1),
+        ("zz_a", "hnd", None), ("zz_b", "hnd", 0), ("economy", "hnd", 0)]))
+    assert out["label"].tolist() == [
+        "Kinh tế, giảm nghèo", "Quốc phòng, an ninh trật tự", "zz_e", "zz_c", "zz_d", "zz_a",
+        "zz_b", "Tổng số"]
+    assert out["n_replicated"].tolist() == [0, 1, 0, 0, 1, 0, 0, 2]
+    assert out["n_unknown"].tolist() == [0, 0, 0, 0, 0, 1, 0, 1]
