@@ -3,6 +3,7 @@ mutation run of schemas found untested (pipeline tests reach them only through p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -246,10 +247,6 @@ def test_every_key_column_has_the_duplicate_key_message_naming_all_keys() -> Non
 
 def test_a_key_column_the_codebook_lacks_is_named_by_its_code_in_the_message() -> None:
     # a codebook edited by hand may drop a key variable: the message still names every key
-    from dataclasses import replace
-
-    from danvan_survey.schemas import check_messages
-
     codebook = load_codebook()
     trimmed = replace(codebook, variables={
         **codebook.variables, "b": tuple(v for v in codebook.form("b") if v.name != "cadre_id")})
