@@ -146,7 +146,29 @@ def repair_text(s: str, font: str | None = None) -> tuple[str, list[str]]:
 
 @functools.lru_cache(maxsize=200_000)
 def _repair_cached(s: str, encoding: str | None = None) -> tuple[str, tuple[str, ...]]:
-    """Cached body of :func:`repair_text` (survey columns repeat values a lot)."""
+    r"""Cached body of :func:`repair_text` (survey columns repeat values a lot).
+
+    Repeated until the value no longer changes, so that repairing a repaired value changes
+    nothing: one step can reveal work for another ("Â\t0": the tab becomes a space, and
+    "Â " is then UTF-8 mojibake of a no-break space). Later passes ignore the cell's font:
+    the text is Unicode by then.
+    """
+    text, rules = _repair_step(s, encoding)
+    for _ in range(_MAX_PASSES - 1):
+        if text == s:
+            break
+        s = text
+        text, more = _repair_step(s, None)
+        rules += tuple(r for r in more if r not in rules)
+    return text, rules
+
+
+#: Repair passes at most (two suffice for every case known; the bound only stops a cycle).
+_MAX_PASSES = 4
+
+
+def _repair_step(s: str, encoding: str | None) -> tuple[str, tuple[str, ...]]:
+    """One pass of the repair steps listed in :func:`repair_text`."""
     rules: list[str] = []
     text = _C0_RE.sub("", s)  # before ftfy: a NUL would hide mojibake from it
     controls = text != s

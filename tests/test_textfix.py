@@ -310,3 +310,11 @@ def test_fold_is_ascii_and_stable(text: str) -> None:
     key = fold(text)
     assert key.isascii() or not key
     assert fold(key) == key
+
+
+def test_repair_runs_until_the_value_is_stable() -> None:
+    # found by test_normalize_idempotent: the tab becomes a space, and "Â " is then UTF-8
+    # mojibake of a no-break space; one pass gave "Â 0", whose own repair gave "0"
+    assert repair_text("Â\t0") == ("0", ["whitespace", "mojibake"])
+    assert repair_text("Â 0") == ("0", ["mojibake", "whitespace"])
+    assert normalize_text(normalize_text("Â\t0")) == normalize_text("Â\t0")
