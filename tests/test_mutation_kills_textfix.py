@@ -185,3 +185,13 @@ def test_words_around_a_number_but_no_stray_punctuation(
 def test_only_spaces_and_line_breaks_are_trimmed_from_the_ends(text: str) -> None:
     # a name that begins or ends with a letter keeps it (only " " and "\n" are trimmed)
     assert repair_text(text)[0] == text.strip(" ")
+
+
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [("a\x00b", "ab"), ("Hội Nông dân\x9d", "Hội Nông dân"), ("Tổ\x00 1\x9d", "Tổ 1")],
+)
+def test_control_characters_are_removed_and_logged(raw: str, repaired: str) -> None:
+    # a NUL (removed before ftfy) and a C1 control left after it (removed after): each is
+    # dropped, never replaced, and the value is logged once as "control_chars"
+    assert repair_text(raw) == (repaired, ["control_chars"])
