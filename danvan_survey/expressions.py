@@ -32,6 +32,11 @@ ContextFn = Callable[..., Any]
 @cache
 def to_python(expr: str) -> str:
     """Translate XLSForm syntax to a Python expression (parsed, never exec'd)."""
+    return _to_python(expr)
+
+
+def _to_python(expr: str) -> str:
+    """Body of :func:`to_python`, undecorated so that mutation testing reaches it."""
     out = _TOKEN_VAR.sub(lambda m: m.group(1), expr)
     out = out.replace("count-selected", "count_selected").replace("string-length", "string_length")
     out = _STANDALONE_DOT.sub(SELF, out)

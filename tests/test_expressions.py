@@ -61,3 +61,8 @@ def test_range_check_matches_python(values):
     f = pd.DataFrame({"v": pd.array(values, dtype="Int64")})
     got = passes(". >= 0 and . <= 150", f, "v").tolist()
     assert got == [v is None or 0 <= v <= 150 for v in values]
+
+
+def test_hyphenated_xlsform_functions_become_python_names():
+    assert to_python("string-length(.) <= 3") == "string_length(_self_) <= 3"
+    assert to_python("count-selected(${a}) = 2") == "count_selected(a) == 2"
