@@ -144,6 +144,10 @@ def repair_text(s: str, font: str | None = None) -> tuple[str, list[str]]:
     return text, list(rules)
 
 
+#: Repair passes at most (two suffice for every case known; the bound only stops a cycle).
+_MAX_PASSES = 4
+
+
 @functools.lru_cache(maxsize=200_000)
 def _repair_cached(s: str, encoding: str | None = None) -> tuple[str, tuple[str, ...]]:
     r"""Cached body of :func:`repair_text` (survey columns repeat values a lot).
@@ -161,10 +165,6 @@ def _repair_cached(s: str, encoding: str | None = None) -> tuple[str, tuple[str,
         text, more = _repair_step(s, None)
         rules += tuple(r for r in more if r not in rules)
     return text, rules
-
-
-#: Repair passes at most (two suffice for every case known; the bound only stops a cycle).
-_MAX_PASSES = 4
 
 
 def _repair_step(s: str, encoding: str | None) -> tuple[str, tuple[str, ...]]:

@@ -26,6 +26,7 @@ from danvan_survey.charts.style import (
     org_label,
     short_district,
 )
+from danvan_survey.codebook import load_codebook
 from danvan_survey.results import Results
 from danvan_survey.tables import reason_counts, weak_flags, weak_shares
 from danvan_survey.vintage import district_label
@@ -243,8 +244,6 @@ def replication_by_field(table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=["label", "n_models", "n_replicated", "n_not_replicated",
                                      "n_unknown"])
-    from danvan_survey.codebook import load_codebook
-
     stated = pd.to_numeric(table["model_replicated"], errors="coerce")
     counts = table.assign(
         _n=1, _r=(stated == 1).fillna(False).astype("int64"),
