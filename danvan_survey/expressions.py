@@ -2,7 +2,8 @@
 
 Supported syntax: ``.`` (the variable itself), ``${name}``, numbers, quoted strings,
 ``and``/``or``/``not(...)``, comparisons (``= != < <= > >=``), arithmetic (``+ - * div``),
-``selected(x, 'code')``, ``count-selected(x)`` and the pipeline's context functions
+``selected(x, 'code')``, ``count-selected(x)``, ``string-length(x)`` and the pipeline's
+context functions
 (:data:`danvan_survey.codebook.CONTEXT_FUNCTIONS`), supplied by the caller.
 
 Logic is three-valued (Kleene), as pandas nullable booleans: a comparison with a missing
@@ -48,6 +49,16 @@ def _to_python(expr: str) -> str:
 def referenced(expr: str) -> set[str]:
     """Names of variables an expression refers to (``${x}``)."""
     return set(_TOKEN_VAR.findall(expr))
+
+
+def functions_called(expr: str) -> set[str]:
+    """Names of the functions an expression calls, as translated (``count_selected``)."""
+    tree = ast.parse(to_python(expr) or "1", mode="eval")
+    return {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
 
 
 def evaluate(
@@ -122,12 +133,7 @@ class _Env:
     ) -> None:
         self.frame = frame
         self.self_column = self_column
-        self.functions: dict[str, ContextFn] = {
-            "selected": _selected,
-            "count_selected": _count_selected,
-            "not": lambda x: ~x.astype("boolean") if isinstance(x, pd.Series) else not x,
-            **context,
-        }
+        self.functions: dict[str, ContextFn] = {**BUILTIN_FUNCTIONS, **context}
 
     def visit(self, node: ast.AST) -> Any:  # noqa: C901 - a small dispatcher
         if isinstance(node, ast.BoolOp):
@@ -159,7 +165,9 @@ class _Env:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            fn = self.functions[node.func.id]
+            fn = self.functions.get(node.func.id)
+            if fn is None:
+                raise ValueError(f"unsupported function in expression: {node.func.id}()")
             return fn(*[self.visit(a) for a in node.args])
         raise ValueError(f"unsupported expression element: {ast.dump(node)}")
 
@@ -184,6 +192,10 @@ class _Env:
         raise KeyError(f"expression refers to unknown column {name!r}")
 
 
+def _not(x: Any) -> Any:
+    return ~x.astype("boolean") if isinstance(x, pd.Series) else not x
+
+
 def _selected(values: pd.Series, code: str) -> pd.Series:
     text = values.astype("string")
     out = text.str.split().map(lambda parts: code in parts if isinstance(parts, list) else None)
@@ -194,3 +206,34 @@ def _count_selected(values: pd.Series) -> pd.Series:
     text = values.astype("string")
     counts = text.str.split().map(lambda p: len(p) if isinstance(p, list) else np.nan)
     return counts.astype("Float64")
+
+
+def _string_length(values: Any) -> Any:
+    """XPath ``string-length()``: characters of the value as text; a missing value has 0.
+
+    Whole numbers count without a decimal part (``5.0`` is ``"5"``, one character).
+    """
+    if not isinstance(values, pd.Series):
+        return float(len(_xpath_string(values)))
+    return values.map(lambda v: float(len(_xpath_string(v)))).astype("Float64")
+
+
+def _xpath_string(value: Any) -> str:
+    """A value as XPath's ``string()`` writes it."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+#: Functions every evaluation knows, by their translated names (XLSForm writes
+#: ``count-selected``); context functions come from the caller.
+BUILTIN_FUNCTIONS: Mapping[str, ContextFn] = {
+    "selected": _selected,
+    "count_selected": _count_selected,
+    "string_length": _string_length,
+    "not": _not,
+}

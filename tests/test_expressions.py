@@ -1,8 +1,9 @@
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from danvan_survey.expressions import evaluate, passes, to_python
+from danvan_survey.expressions import evaluate, functions_called, passes, to_python
 
 
 def frame():
@@ -66,3 +67,32 @@ def test_range_check_matches_python(values):
 def test_hyphenated_xlsform_functions_become_python_names():
     assert to_python("string-length(.) <= 3") == "string_length(_self_) <= 3"
     assert to_python("count-selected(${a}) = 2") == "count_selected(a) == 2"
+
+
+def test_string_length_counts_characters_and_a_missing_value_has_none() -> None:
+    # XPath string-length(): "" and a missing value have length 0; numbers count as text
+    f = pd.DataFrame(
+        {
+            "name": pd.Series(["Tổ 1", "Hội Nông dân", None, ""], dtype="str"),
+            "count": pd.array([5, 12345, None, 0], dtype="Int64"),
+            "share": pd.array([2.5, 10.0, None, 0.0], dtype="Float64"),
+        }
+    )
+    assert evaluate("string-length(${name})", f).tolist() == [4.0, 12.0, 0.0, 0.0]
+    assert evaluate("string-length(${count})", f).tolist() == [1.0, 5.0, 0.0, 1.0]
+    assert evaluate("string-length(${share})", f).tolist() == [3.0, 2.0, 0.0, 1.0]
+    # a constraint on the variable itself, at its boundary; an empty value passes
+    assert passes("string-length(.) <= 4", f, "name").tolist() == [True, False, True, True]
+    assert evaluate("string-length('abc')", f).tolist() == [3.0] * 4
+
+
+def test_an_unknown_function_is_named_not_a_key_error() -> None:
+    with pytest.raises(ValueError, match=r"unsupported function in expression: substr\(\)"):
+        passes("substr(., 0, 1) = 'a'", frame(), "eligible_unit")
+
+
+def test_functions_called_lists_translated_names_only_of_calls() -> None:
+    expr = "selected(${a}, '1') and not(count-selected(.) > 1) or string-length(${b}) = 0"
+    assert functions_called(expr) == {"selected", "count_selected", "string_length"}
+    assert functions_called("") == set()
+    assert functions_called("${selected} = 1") == set()  # a variable, not a call

@@ -181,3 +181,19 @@ def test_a_no_break_space_does_not_change_the_decision() -> None:
     assert normalize_text("\xa0â") == normalize_text("â") == "õ"
     assert normalize_text(normalize_text("\xa0â")) == normalize_text("\xa0â")
     assert le.fix_legacy("B×nh\xa0ThuËn") == ("Bình\xa0Thuận", "tcvn3")
+
+
+def test_unicode_text_in_a_legacy_font_cell_is_left_alone() -> None:
+    # offices convert old workbooks with Unikey and keep the .VnTime font on the cells:
+    # text with characters beyond latin-1 is already Unicode, whatever the font says
+    assert le.fix_legacy("Bình Thuận", ".VnTime") == ("Bình Thuận", None)
+    assert le.fix_legacy("Hội Nông dân", "VNI-Times") == ("Hội Nông dân", None)
+    assert le.fix_legacy("Xã Đông Hà", ".VnTimeH") == ("Xã Đông Hà", None)
+
+
+def test_capitals_without_a_tell_tale_byte_are_not_decoded() -> None:
+    # "YÔNG" (a place name in "Ea Yông") decodes cleanly as TCVN3 to "YỄNG", but in
+    # capitals the legacy bytes look like Vietnamese capitals: with no tell-tale byte,
+    # a clean decoding alone is not enough
+    assert le.fix_legacy("YÔNG") == ("YÔNG", None)
+    assert le.fix_legacy("XÃ EA YÔNG") == ("XÃ EA YÔNG", None)

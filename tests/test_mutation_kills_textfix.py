@@ -195,3 +195,14 @@ def test_control_characters_are_removed_and_logged(raw: str, repaired: str) -> N
     # a NUL (removed before ftfy) and a C1 control left after it (removed after): each is
     # dropped, never replaced, and the value is logged once as "control_chars"
     assert repair_text(raw) == (repaired, ["control_chars"])
+
+
+def test_a_cells_font_is_not_used_once_its_text_proved_to_be_utf8() -> None:
+    # "HÃ©" is UTF-8 mojibake of "Hé": the cell's bytes were UTF-8, so its .VnTime font
+    # does not describe them and must not decode "é" as TCVN3 "ộ"; the later passes
+    # still try the (cautious) heuristic, which leaves "Hé" alone
+    assert repair_text("HÃ©", ".VnTime") == ("Hé", ["mojibake"])
+    # typed in that font, the same letters are TCVN3
+    assert repair_text("Hé", ".VnTime") == ("Hộ", ["tcvn3"])
+    # double damage the heuristic can prove is still undone, over two passes
+    assert repair_text("BÃ—nh ThuÃ‹n", ".VnTime") == ("Bình Thuận", ["mojibake", "tcvn3"])
