@@ -157,6 +157,11 @@ def _repair_cached(s: str, encoding: str | None = None) -> tuple[str, tuple[str,
     "Â " is then UTF-8 mojibake of a no-break space). Later passes ignore the cell's font:
     the text is Unicode by then.
     """
+    return _repair(s, encoding)
+
+
+def _repair(s: str, encoding: str | None) -> tuple[str, tuple[str, ...]]:
+    """Body of :func:`_repair_cached`, undecorated so that mutation testing reaches it."""
     text, rules = _repair_step(s, encoding)
     for _ in range(_MAX_PASSES - 1):
         if text == s:
