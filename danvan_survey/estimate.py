@@ -74,7 +74,8 @@ class SurveyDesign:
     """Column names of a stratified cluster design (R ``svydesign``).
 
     ``fpc`` names the column with the stratum's population count of PSUs (of
-    elements when ``psu`` is None); ``lonely_psu`` is R's ``survey.lonely.psu``.
+    elements when ``psu`` is None), one value per stratum; ``lonely_psu`` is R's
+    ``survey.lonely.psu``.
     """
 
     strata: str | None = None
@@ -184,10 +185,21 @@ def _strata_ids(frame: pd.DataFrame, design: SurveyDesign) -> pd.Series:
 def _check_population(
     frame: pd.DataFrame, design: SurveyDesign, sampled: pd.Series, strata: pd.Series
 ) -> None:
-    """Refuse a stratum whose population count (fpc) is below its sampled PSUs."""
+    """Refuse an fpc that varies inside a stratum (R's svydesign does) or is below its PSUs."""
     if design.fpc is None:
         return
-    population = pd.to_numeric(frame[design.fpc]).groupby(strata, sort=True).min()
+    counts = pd.to_numeric(frame[design.fpc]).groupby(strata, sort=True)
+    varying = counts.nunique()
+    varying = varying[varying > 1].index
+    if len(varying):
+        first = varying[0]
+        values = ", ".join(f"{v:g}" for v in sorted(counts.get_group(first).unique())[:5])
+        raise InputError(
+            f"Cột số PSU của tổng thể (fpc) '{design.fpc}' phải có một giá trị trong mỗi "
+            f"tầng, nhưng {len(varying)} tầng có nhiều giá trị (tầng {first}: {values}); "
+            "kiểm tra bước tính trọng số."
+        )
+    population = counts.min()
     short = [s for s in sampled.index if population[s] < sampled[s]]
     if short:
         listed = ", ".join(

@@ -153,3 +153,19 @@ def test_weights_must_be_non_negative_numbers(bad: object) -> None:
         estimate(frame, _design(), "y")
     zero = _srs().assign(w=[0.0, 2.5, 2.5, 2.5])
     assert estimate(zero, _design(), "y")["n"].iloc[0] == 3  # allowed; the row is not counted
+
+
+def test_an_fpc_that_varies_inside_a_stratum_is_refused() -> None:
+    # R's svydesign refuses it too ("fpc not constant within strata"); before, one check
+    # read the stratum's smallest value and another its first
+    from danvan_survey.errors import InputError
+    from danvan_survey.estimate import estimate
+
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 6.0, 4.0, 5.0], "w": 2.0,
+                          "s": ["A", "A", "A", "B", "B", "B"], "p": [1, 2, 3, 4, 5, 6],
+                          "N": [10, 10, 10, 12, 9, 12]})
+    with pytest.raises(InputError, match=r"'N' phải có một giá trị trong mỗi tầng, nhưng 1 "
+                                         r"tầng có nhiều giá trị \(tầng B: 9, 12\)"):
+        estimate(frame, _design(strata="s", psu="p"), "y")
+    same = frame.assign(N=[10, 10, 10, 12, 12, 12])  # constant in each stratum: estimated
+    assert estimate(same, _design(strata="s", psu="p"), "y")["n"].iloc[0] == 6

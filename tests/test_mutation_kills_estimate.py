@@ -355,10 +355,10 @@ def test_a_population_count_below_the_sampled_psus_is_refused() -> None:
     # at exactly the sampled count (a census stratum) the estimate runs: B has N = n = 2
     ok = estimate(frame.assign(N=[2.0, 2.0, 2.0, 2.0, 2.0, 1.0]), design, "y")
     assert ok["n"].tolist() == [6]
-    # one row per PSU (no psu column): N counts rows; the smallest N of a stratum is read
+    # one row per PSU (no psu column): N counts rows
     rows = SurveyDesign("s", None, "w", "N", "certainty")
     with pytest.raises(InputError) as info:
-        estimate(frame.assign(N=[3.0, 3.0, 2.5, 2.0, 2.0, 1.0]), rows, "y")
+        estimate(frame.assign(N=[2.5, 2.5, 2.5, 2.0, 2.0, 1.0]), rows, "y")
     assert "ở 1 tầng: A (2.5 < 3);" in str(info.value)
     many = pd.DataFrame({"s": [f"S{i:02d}" for i in range(12) for _ in (0, 1)],
                          "p": [f"p{j}" for j in range(24)], "w": 1.0, "N": 1.0, "y": 1.0})
