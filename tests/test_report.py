@@ -267,6 +267,18 @@ def test_html_renders_in_offline_chromium(built, res: Results, tmp_path: Path) -
     with Image.open(shot) as img:
         colours = img.convert("RGB").getcolors(1_000_000)
         assert colours is None or len(colours) > 50  # not a blank page
+    # a 1,000 px window (a laptop at 125 % zoom): charts wider than the page scroll inside
+    # their own box, the page never does (a copy of the page reports its laid-out width)
+    probe = tmp_path / "bao-cao-probe.html"
+    probe.write_text(out["bao-cao.html"].read_text(encoding="utf-8").replace(
+        "</body>", "<script>window.addEventListener('load', () => { document.body.dataset"
+        ".overflow = String(document.documentElement.scrollWidth - window.innerWidth); });"
+        "</script></body>"), encoding="utf-8")
+    narrow = subprocess.run([browser, *offline, "--window-size=1000,1400", "--dump-dom",
+                             probe.as_uri()], capture_output=True, text=True, timeout=180,
+                            check=True)
+    overflow = re.search(r'data-overflow="(-?\d+)"', narrow.stdout)
+    assert overflow and int(overflow.group(1)) <= 0  # -15: the vertical scrollbar's width
 
 
 MAP_BACKGROUND = (247, 249, 252)  # plot_bgcolor of the commune map (#F7F9FC), used nowhere else

@@ -30,6 +30,19 @@ SHARE_HEADER = ["Tỷ lệ yếu kém", "Số yếu kém / số được khảo 
                 "Yếu theo tiêu chí chức năng"]
 
 
+def figure_div(fig: go.Figure, div_id: str) -> str:
+    """A chart at its designed size (as in the PNG), in a box that scrolls sideways alone.
+
+    A window narrower than the chart (a laptop at 125 % zoom shows about 1,100 px)
+    scrolls that chart's box, never the page. Charts are not squeezed to fit: their
+    footers, wrapped labels and table columns are laid out for the designed width and
+    would be cut off.
+    """
+    div = pio.to_html(fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
+                      div_id=div_id, config={"displaylogo": False})
+    return f'<div class="chart">{div}</div>'
+
+
 def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
                f: fx.Findings | None = None,
                comparison: ComparisonSection | None = None) -> Path:
@@ -42,9 +55,7 @@ def build_html(res: Results, figures: dict[str, go.Figure], target: Path,
                       autoescape=True)
     sections: dict[str, list[dict[str, str]]] = {}
     for k, spec in enumerate(charts_for(res), start=1):
-        div = pio.to_html(figures[spec.name], full_html=False, include_plotlyjs=False,
-                          include_mathjax=False, div_id=f"fig-{spec.name}",
-                          config={"displaylogo": False})
+        div = figure_div(figures[spec.name], f"fig-{spec.name}")
         sections.setdefault(fx.for_round(spec.section, res), []).append(
             {"name": spec.name, "div": div, "number": str(k),
              "shows": fx.for_round(spec.caption(f), res), "caveat": spec.caveat})
@@ -82,7 +93,5 @@ def _comparison_html(section: ComparisonSection | None, figures: dict[str, go.Fi
     """The follow-up round's comparison section (empty when no comparison was computed)."""
     if section is None:
         return ""
-    divs = {name: pio.to_html(figures[name], full_html=False, include_plotlyjs=False,
-                              include_mathjax=False, div_id=f"fig-{name}",
-                              config={"displaylogo": False}) for name in section.figures}
+    divs = {name: figure_div(figures[name], f"fig-{name}") for name in section.figures}
     return section_html(section, divs)
