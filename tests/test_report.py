@@ -18,6 +18,7 @@ from test_charts import make_results, write_results_folder
 from danvan_survey import charts, report
 from danvan_survey.charts.style import fmt_num, fmt_pct
 from danvan_survey.errors import InputError
+from danvan_survey.report import xlsx as report_xlsx
 from danvan_survey.results import Results
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*https?://""", re.IGNORECASE)
@@ -154,11 +155,63 @@ def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path)
         assert not [h for h in heads if re.fullmatch(r"[a-z0-9_]+", str(h))], sheet.title
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert sheet.page_setup.fitToHeight == 0
         assert sheet.print_title_rows.replace("$", "") == "1:2"
+        widths = [d.width for d in sheet.column_dimensions.values()  # ranges of equal width
+                  for _ in range(d.min, d.max + 1)]
+        assert len(widths) == sheet.max_column
+        wide = sheet.page_setup.fitToWidth or 1
+        if sum(widths) <= report_xlsx.PAGE_UNITS / report_xlsx.MIN_SCALE:
+            assert wide == 1, sheet.title
+        else:  # printed across pages, each starting with the columns that name the row
+            assert wide >= 2 and sheet.print_title_cols.startswith("$A:"), sheet.title
+            assert sheet.page_setup.pageOrder == "overThenDown"  # a row's pages together
+            assert sum(widths) / wide <= report_xlsx.PAGE_UNITS / report_xlsx.MIN_SCALE
     shares = book["Yếu kém theo huyện"]
     rates = [r[3] for r in shares.iter_rows(min_row=3, values_only=True)]
     assert rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [("Số phiếu", 10, 1), ("ab cd", 3, 2), ("ab cd", 6, 1), ("ab cd", 5, 2),
+     ("Dòng một\nDòng hai", 40, 2), ("", 10, 1)],
+)
+def test_wrapped_lines_at_the_column_width(text: str, width: float, lines: int) -> None:
+    # one width unit is kept for padding: "ab cd" (5 letters) fits a width of 6, not 5
+    assert report_xlsx.wrapped_lines(text, width) == lines
+
+
+def test_pages_wide_keeps_the_print_scale_readable() -> None:
+    per_page = report_xlsx.PAGE_UNITS / report_xlsx.MIN_SCALE  # about 226 units
+    assert report_xlsx.pages_wide([per_page], 0) == 1  # exactly one page at the least scale
+    assert report_xlsx.pages_wide([per_page + 1], 0) == 2
+    assert report_xlsx.pages_wide([per_page + 1], 40) == 2
+    # the repeated key columns take room on every page: 2 pages of 226 hold 40 + 2 x 186
+    assert report_xlsx.pages_wide([40 + 2 * (per_page - 40)], 40) == 2
+    assert report_xlsx.pages_wide([40 + 2 * (per_page - 40) + 1], 40) == 3
+
+
+def test_key_columns_are_the_leading_text_columns_that_name_a_row() -> None:
+    frame = pd.DataFrame({"Huyện": ["a"], "Xã": ["b"], "Tổ chức": ["c"], "Vùng": ["d"],
+                          "Tỷ lệ": [0.5]})
+    assert report_xlsx.key_columns(frame, [16, 20, 24, 28, 13]) == 3  # at most three
+    assert report_xlsx.key_columns(frame, [16, 20, 25, 28, 13]) == 2  # 61 > 60 units
+    assert report_xlsx.key_columns(frame, [16, 20, 24, 28, 13]) == 3
+    assert report_xlsx.key_columns(frame[["Tỷ lệ", "Huyện"]], [13, 16]) == 0  # number first
+    assert report_xlsx.key_columns(frame[["Huyện", "Tỷ lệ", "Xã"]], [16, 13, 20]) == 1
+
+
+def test_the_header_row_is_as_tall_as_its_longest_header(tmp_path: Path) -> None:
+    # printed via LibreOffice, a 4-line header was cut to 3 in a fixed 45 pt row
+    four = "Tỷ lệ tập hợp (hội viên/đối tượng; Hội Nông dân: hội viên/hộ)"
+    assert report_xlsx.header_height(["Huyện", "Số"], [12.0, 10.0]) == 45  # 3 lines at least
+    assert report_xlsx.header_height(["Huyện", four], [12.0, 18.0]) == 60
+    frame = pd.DataFrame({"Huyện": ["Tuy Phong"], four: [0.5]})
+    book = openpyxl.load_workbook(report.write_xlsx({"Theo huyện": frame}, tmp_path / "h.xlsx"))
+    width = book["Theo huyện"].column_dimensions["B"].width
+    rows = book["Theo huyện"].row_dimensions
+    assert rows[2].height == 15 * report_xlsx.wrapped_lines(four, width) >= 60
 
 
 def test_html_is_self_contained(res: Results, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ rows repeated on every page.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -245,15 +246,74 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
             _write_cell(ws, i, j, value, fm[cell_kind], fm["text"])
     _row_heights(ws, frame, widths)
     ws.freeze_panes(2, 0)
-    ws.set_row(1, 45)
+    ws.set_row(1, header_height([str(c) for c in frame.columns], widths))
     if len(frame.columns):
         ws.autofilter(1, 0, len(frame) + 1, len(frame.columns) - 1)
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    keys = key_columns(frame, widths)
+    wide = pages_wide(widths, sum(widths[:keys]))
+    ws.fit_to_pages(wide, 0)
     ws.repeat_rows(0, 1)
+    if wide > 1:
+        ws.print_across()  # a row's pages follow each other
+        if keys:
+            ws.repeat_columns(0, keys - 1)  # each page of a row starts with what names it
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_footer("&CTrang &P/&N" + ("&R DỮ LIỆU MÔ PHỎNG" if synthetic else ""))
+
+
+#: Points per line of wrapped text (11 pt body font), and the header row's least height.
+LINE_HEIGHT, HEADER_MIN_LINES = 15, 3
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` wide.
+
+    Width in Excel's units (about one digit each); one unit is kept for the cell's padding
+    and bold headers' wider letters. Line breaks in the text start new lines.
+    """
+    chars = max(int(width) - 1, 1)
+    return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
+
+
+def header_height(headers: list[str], widths: list[float]) -> int:
+    """Height (pt) of the header row: its longest wrapped header, at least three lines."""
+    lines = max((wrapped_lines(h, w) for h, w in zip(headers, widths, strict=True)),
+                default=1)
+    return LINE_HEIGHT * max(HEADER_MIN_LINES, lines)
+
+
+#: Column widths (Excel units) an A4 landscape page holds at 100 % (27.2 cm between
+#: margins), and the smallest print scale that stays readable (an 11 pt font at 65 %
+#: prints at about 7 pt).
+PAGE_UNITS, MIN_SCALE = 147.0, 0.65
+#: Leading text columns repeated on every page of a wide sheet: at most this many, and
+#: this wide together.
+MAX_KEY_COLUMNS, MAX_KEY_UNITS = 3, 60.0
+
+
+def key_columns(frame: pd.DataFrame, widths: list[float]) -> int:
+    """How many leading text columns name a row (district, commune, organisation…)."""
+    keys, total = 0, 0.0
+    for j, col in enumerate(frame.columns[:MAX_KEY_COLUMNS]):
+        if pd.api.types.is_numeric_dtype(frame[col]) or total + widths[j] > MAX_KEY_UNITS:
+            break
+        keys, total = j + 1, total + widths[j]
+    return keys
+
+
+def pages_wide(widths: list[float], key_units: float) -> int:
+    """Pages across a printed sheet needs to keep its scale at :data:`MIN_SCALE` or more.
+
+    One page when the sheet fits at that scale; otherwise each extra page repeats the key
+    columns (``key_units`` wide) before the next share of the rest.
+    """
+    per_page = PAGE_UNITS / MIN_SCALE  # key_units (<= MAX_KEY_UNITS) is well below it
+    total = sum(widths)
+    if total <= per_page:
+        return 1
+    return math.ceil((total - key_units) / (per_page - key_units))
 
 
 def _row_heights(ws: Any, frame: pd.DataFrame, widths: list[float]) -> None:
@@ -263,14 +323,14 @@ def _row_heights(ws: Any, frame: pd.DataFrame, widths: list[float]) -> None:
     if not text_cols:
         return
     for i, row in enumerate(frame.itertuples(index=False), start=2):
-        lines = max(math.ceil(len(str(row[j])) / max(widths[j] - 1, 1)) for j in text_cols)
+        lines = max(wrapped_lines(str(row[j]), widths[j]) for j in text_cols)
         if lines > 1:
-            ws.set_row(i, 15 * lines)
+            ws.set_row(i, LINE_HEIGHT * lines)
 
 
 def _write_cell(ws: Any, i: int, j: int, value: object, fmt: Any, text_fmt: Any) -> None:
     if isinstance(value, bool | np.bool_):
-        ws.write_string(i, j, "có" if value else "không")
+        ws.write_string(i, j, "có" if value else "không", text_fmt)  # top, like the rest
     elif isinstance(value, int | float | np.integer | np.floating) and not pd.isna(value):
         ws.write_number(i, j, float(value), fmt)
     elif value is None or (not isinstance(value, str) and pd.isna(value)):
