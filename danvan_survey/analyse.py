@@ -16,6 +16,7 @@ import pandas as pd
 import xlsxwriter
 
 from danvan_survey import dvk, estimate, export
+from danvan_survey import xlsx_layout as layout
 from danvan_survey.codebook import load_codebook
 from danvan_survey.config import RoundConfig
 from danvan_survey.errors import InputError
@@ -103,7 +104,11 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "") -> Path:
-    """Write one sheet: title, note, frozen bold header, formula-safe cells, fixed dates."""
+    """Write one sheet: title, note, frozen bold header, formula-safe cells, fixed dates.
+
+    Columns are as wide as their contents, text wraps, and the sheet prints on A4
+    landscape with its title and header on every page (:mod:`danvan_survey.xlsx_layout`).
+    """
     safe = export.formula_safe(frame)
     wb = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": False,
@@ -111,27 +116,34 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "") -> P
     wb.set_properties({"title": title, "created": FIXED_DOC_DATE, "author": "danvan-survey"})
     ws = wb.add_worksheet("Danh sách")
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+    text = wb.add_format({"text_wrap": True, "valign": "top"})
+    top = wb.add_format({"valign": "top"})
     ws.write_string(0, 0, export.neutralise(title), wb.add_format({"bold": True, "font_size": 14}))
     if note:
         ws.write_string(1, 0, export.neutralise(note), wb.add_format({"italic": True}))
     header_row = 2
+    rows = safe.astype(object).to_numpy().tolist()
+    widths = [layout.column_width(str(col), [r[j] for r in rows])
+              for j, col in enumerate(safe.columns)]
     for j, col in enumerate(safe.columns):
         ws.write_string(header_row, j, str(col), bold)
-        ws.set_column(j, j, 12 if j == 0 else min(45, max(12, len(str(col)) // 2 + 4)))
-    rows = safe.astype(object).to_numpy().tolist()
+        ws.set_column(j, j, widths[j])
     for i, row in enumerate(rows, start=header_row + 1):
         for j, value in enumerate(row):
             if value is None or value is pd.NA or (isinstance(value, float) and value != value):
                 continue
             if isinstance(value, bool):
-                ws.write_boolean(i, j, value)
+                ws.write_boolean(i, j, value, top)
             elif isinstance(value, int | float):
-                ws.write_number(i, j, float(value))
+                ws.write_number(i, j, float(value), top)
             else:
-                ws.write_string(i, j, str(value))
+                ws.write_string(i, j, str(value), text)
+    layout.row_heights(ws, safe, widths, first_row=header_row + 1)
+    ws.set_row(header_row, layout.header_height([str(c) for c in safe.columns], widths))
     ws.freeze_panes(header_row + 1, 0)
     if len(safe.columns):
         ws.autofilter(header_row, 0, header_row + max(len(safe), 1), len(safe.columns) - 1)
+    layout.print_a4(ws, safe, widths, header_row, footer="&CTrang &P/&N")
     wb.close()
     return path
 

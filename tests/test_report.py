@@ -15,10 +15,9 @@ from PIL import Image
 from plotly.offline import get_plotlyjs
 from test_charts import make_results, write_results_folder
 
-from danvan_survey import charts, report
+from danvan_survey import charts, report, xlsx_layout
 from danvan_survey.charts.style import fmt_num, fmt_pct
 from danvan_survey.errors import InputError
-from danvan_survey.report import xlsx as report_xlsx
 from danvan_survey.results import Results
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*https?://""", re.IGNORECASE)
@@ -161,12 +160,12 @@ def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path)
                   for _ in range(d.min, d.max + 1)]
         assert len(widths) == sheet.max_column
         wide = sheet.page_setup.fitToWidth or 1
-        if sum(widths) <= report_xlsx.PAGE_UNITS / report_xlsx.MIN_SCALE:
+        if sum(widths) <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE:
             assert wide == 1, sheet.title
         else:  # printed across pages, each starting with the columns that name the row
             assert wide >= 2 and sheet.print_title_cols.startswith("$A:"), sheet.title
             assert sheet.page_setup.pageOrder == "overThenDown"  # a row's pages together
-            assert sum(widths) / wide <= report_xlsx.PAGE_UNITS / report_xlsx.MIN_SCALE
+            assert sum(widths) / wide <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE
     shares = book["Yếu kém theo huyện"]
     rates = [r[3] for r in shares.iter_rows(min_row=3, values_only=True)]
     assert rates == sorted(rates, reverse=True)
@@ -179,39 +178,39 @@ def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path)
 )
 def test_wrapped_lines_at_the_column_width(text: str, width: float, lines: int) -> None:
     # one width unit is kept for padding: "ab cd" (5 letters) fits a width of 6, not 5
-    assert report_xlsx.wrapped_lines(text, width) == lines
+    assert xlsx_layout.wrapped_lines(text, width) == lines
 
 
 def test_pages_wide_keeps_the_print_scale_readable() -> None:
-    per_page = report_xlsx.PAGE_UNITS / report_xlsx.MIN_SCALE  # about 226 units
-    assert report_xlsx.pages_wide([per_page], 0) == 1  # exactly one page at the least scale
-    assert report_xlsx.pages_wide([per_page + 1], 0) == 2
-    assert report_xlsx.pages_wide([per_page + 1], 40) == 2
+    per_page = xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE  # about 226 units
+    assert xlsx_layout.pages_wide([per_page], 0) == 1  # exactly one page at the least scale
+    assert xlsx_layout.pages_wide([per_page + 1], 0) == 2
+    assert xlsx_layout.pages_wide([per_page + 1], 40) == 2
     # the repeated key columns take room on every page: 2 pages of 226 hold 40 + 2 x 186
-    assert report_xlsx.pages_wide([40 + 2 * (per_page - 40)], 40) == 2
-    assert report_xlsx.pages_wide([40 + 2 * (per_page - 40) + 1], 40) == 3
+    assert xlsx_layout.pages_wide([40 + 2 * (per_page - 40)], 40) == 2
+    assert xlsx_layout.pages_wide([40 + 2 * (per_page - 40) + 1], 40) == 3
 
 
-def test_key_columns_are_the_leading_text_columns_that_name_a_row() -> None:
-    frame = pd.DataFrame({"Huyện": ["a"], "Xã": ["b"], "Tổ chức": ["c"], "Vùng": ["d"],
-                          "Tỷ lệ": [0.5]})
-    assert report_xlsx.key_columns(frame, [16, 20, 24, 28, 13]) == 3  # at most three
-    assert report_xlsx.key_columns(frame, [16, 20, 25, 28, 13]) == 2  # 61 > 60 units
-    assert report_xlsx.key_columns(frame, [16, 20, 24, 28, 13]) == 3
-    assert report_xlsx.key_columns(frame[["Tỷ lệ", "Huyện"]], [13, 16]) == 0  # number first
-    assert report_xlsx.key_columns(frame[["Huyện", "Tỷ lệ", "Xã"]], [16, 13, 20]) == 1
+def test_key_columns_are_the_leading_columns_that_name_a_row() -> None:
+    frame = pd.DataFrame({"STT": [1], "Huyện": ["a"], "Xã": ["b"], "Tổ chức": ["c"],
+                          "Vùng": ["d"], "Tỷ lệ": [0.5]})
+    assert xlsx_layout.key_columns(frame, [5, 16, 20, 24, 28, 13]) == 4  # at most four
+    assert xlsx_layout.key_columns(frame, [5, 16, 20, 29, 28, 13]) == 4  # exactly 70 units
+    assert xlsx_layout.key_columns(frame, [5, 16, 20, 30, 28, 13]) == 3  # 71 > 70 units
+    assert xlsx_layout.key_columns(frame[["Huyện"]], [16]) == 1
+    assert xlsx_layout.key_columns(frame[["Vùng"]], [71]) == 0
 
 
 def test_the_header_row_is_as_tall_as_its_longest_header(tmp_path: Path) -> None:
     # printed via LibreOffice, a 4-line header was cut to 3 in a fixed 45 pt row
     four = "Tỷ lệ tập hợp (hội viên/đối tượng; Hội Nông dân: hội viên/hộ)"
-    assert report_xlsx.header_height(["Huyện", "Số"], [12.0, 10.0]) == 45  # 3 lines at least
-    assert report_xlsx.header_height(["Huyện", four], [12.0, 18.0]) == 60
+    assert xlsx_layout.header_height(["Huyện", "Số"], [12.0, 10.0]) == 45  # 3 lines at least
+    assert xlsx_layout.header_height(["Huyện", four], [12.0, 18.0]) == 60
     frame = pd.DataFrame({"Huyện": ["Tuy Phong"], four: [0.5]})
     book = openpyxl.load_workbook(report.write_xlsx({"Theo huyện": frame}, tmp_path / "h.xlsx"))
     width = book["Theo huyện"].column_dimensions["B"].width
     rows = book["Theo huyện"].row_dimensions
-    assert rows[2].height == 15 * report_xlsx.wrapped_lines(four, width) >= 60
+    assert rows[2].height == 15 * xlsx_layout.wrapped_lines(four, width) >= 60
 
 
 def test_html_is_self_contained(res: Results, tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ rows repeated on every page.
 
 from __future__ import annotations
 
-import math
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,12 @@ from danvan_survey.codebook import load_codebook
 from danvan_survey.report import findings as fx
 from danvan_survey.report.specs import REPORT_TITLE
 from danvan_survey.results import Results
+from danvan_survey.xlsx_layout import (
+    column_width,
+    header_height,
+    print_a4,
+    row_heights,
+)
 
 FIXED_HEADERS = {
     "round_id": "Đợt khảo sát", "district_code": "Mã huyện", "commune_code": "Mã xã",
@@ -65,7 +69,6 @@ ORG_COLUMNS = ("district_name", "commune_name", "org_type", "em_area", "rating_l
                "card_rate", "trained_share", "vacancy_share", "dvk_bulletin_compliance",
                "content_diversity", "is_weak_reported", "is_weak_functional",
                "weak_reasons_vi", "priority_score")
-MAX_WIDTH, MIN_WIDTH = 60, 8
 
 
 def column_header(col: str) -> str:
@@ -191,14 +194,6 @@ def _kind(col: str) -> str:
     return "dec"
 
 
-def _width(header: str, values: list[Any]) -> float:
-    words = max((len(w) for w in header.split()), default=4)
-    texts = [len(str(v)) if isinstance(v, str) else 9 for v in values[:2000]
-             if v is not None and str(v) != "nan"]
-    longest = float(np.percentile(texts, 95)) if texts else 0.0
-    return float(min(MAX_WIDTH, max(MIN_WIDTH, words + 2, min(len(header), 18), longest + 2)))
-
-
 def write_xlsx(sheets: dict[str, pd.DataFrame], target: Path, synthetic: bool = False) -> Path:
     """Write readable tables: title row, header row, formats, widths and print set-up."""
     import xlsxwriter
@@ -235,7 +230,7 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
         ws.write_string(1, j, header, fm["head"])
         values = frame[col].tolist()
         kind = _kind_of(header, frame[col])
-        width = _width(header, values)
+        width = column_width(header, values)
         ws.set_column(j, j, width)
         widths.append(width)
         for i, value in enumerate(values, start=2):
@@ -244,88 +239,13 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
                                                    "Cận dưới KTC 95%", "Cận trên KTC 95%"):
                 cell_kind = "pct" if pct_rows[i - 2] else "dec"
             _write_cell(ws, i, j, value, fm[cell_kind], fm["text"])
-    _row_heights(ws, frame, widths)
+    row_heights(ws, frame, widths, first_row=2)
     ws.freeze_panes(2, 0)
     ws.set_row(1, header_height([str(c) for c in frame.columns], widths))
     if len(frame.columns):
         ws.autofilter(1, 0, len(frame) + 1, len(frame.columns) - 1)
-    ws.set_paper(9)
-    ws.set_landscape()
-    keys = key_columns(frame, widths)
-    wide = pages_wide(widths, sum(widths[:keys]))
-    ws.fit_to_pages(wide, 0)
-    ws.repeat_rows(0, 1)
-    if wide > 1:
-        ws.print_across()  # a row's pages follow each other
-        if keys:
-            ws.repeat_columns(0, keys - 1)  # each page of a row starts with what names it
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.set_footer("&CTrang &P/&N" + ("&R DỮ LIỆU MÔ PHỎNG" if synthetic else ""))
-
-
-#: Points per line of wrapped text (11 pt body font), and the header row's least height.
-LINE_HEIGHT, HEADER_MIN_LINES = 15, 3
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` wide.
-
-    Width in Excel's units (about one digit each); one unit is kept for the cell's padding
-    and bold headers' wider letters. Line breaks in the text start new lines.
-    """
-    chars = max(int(width) - 1, 1)
-    return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
-
-
-def header_height(headers: list[str], widths: list[float]) -> int:
-    """Height (pt) of the header row: its longest wrapped header, at least three lines."""
-    lines = max((wrapped_lines(h, w) for h, w in zip(headers, widths, strict=True)),
-                default=1)
-    return LINE_HEIGHT * max(HEADER_MIN_LINES, lines)
-
-
-#: Column widths (Excel units) an A4 landscape page holds at 100 % (27.2 cm between
-#: margins), and the smallest print scale that stays readable (an 11 pt font at 65 %
-#: prints at about 7 pt).
-PAGE_UNITS, MIN_SCALE = 147.0, 0.65
-#: Leading text columns repeated on every page of a wide sheet: at most this many, and
-#: this wide together.
-MAX_KEY_COLUMNS, MAX_KEY_UNITS = 3, 60.0
-
-
-def key_columns(frame: pd.DataFrame, widths: list[float]) -> int:
-    """How many leading text columns name a row (district, commune, organisation…)."""
-    keys, total = 0, 0.0
-    for j, col in enumerate(frame.columns[:MAX_KEY_COLUMNS]):
-        if pd.api.types.is_numeric_dtype(frame[col]) or total + widths[j] > MAX_KEY_UNITS:
-            break
-        keys, total = j + 1, total + widths[j]
-    return keys
-
-
-def pages_wide(widths: list[float], key_units: float) -> int:
-    """Pages across a printed sheet needs to keep its scale at :data:`MIN_SCALE` or more.
-
-    One page when the sheet fits at that scale; otherwise each extra page repeats the key
-    columns (``key_units`` wide) before the next share of the rest.
-    """
-    per_page = PAGE_UNITS / MIN_SCALE  # key_units (<= MAX_KEY_UNITS) is well below it
-    total = sum(widths)
-    if total <= per_page:
-        return 1
-    return math.ceil((total - key_units) / (per_page - key_units))
-
-
-def _row_heights(ws: Any, frame: pd.DataFrame, widths: list[float]) -> None:
-    """Room for wrapped text: a row is as tall as its longest wrapped cell."""
-    text_cols = [j for j, c in enumerate(frame.columns)
-                 if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
-    if not text_cols:
-        return
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
-        lines = max(wrapped_lines(str(row[j]), widths[j]) for j in text_cols)
-        if lines > 1:
-            ws.set_row(i, LINE_HEIGHT * lines)
+    print_a4(ws, frame, widths, header_row=1,
+             footer="&CTrang &P/&N" + ("&R DỮ LIỆU MÔ PHỎNG" if synthetic else ""))
 
 
 def _write_cell(ws: Any, i: int, j: int, value: object, fmt: Any, text_fmt: Any) -> None:

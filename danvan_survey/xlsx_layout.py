@@ -1,0 +1,111 @@
+"""Layout of the workbooks people read and print: column widths, row heights, A4 set-up.
+
+Shared by the report's tables (``bang-so-lieu.xlsx``) and the analysis lists
+(``weak_organisations.xlsx``). Widths are in Excel's units (about one digit each);
+heights in points.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Widest and narrowest column (Excel units).
+MAX_WIDTH, MIN_WIDTH = 60, 8
+#: Points per line of wrapped text (11 pt body font), and the header row's least height.
+LINE_HEIGHT, HEADER_MIN_LINES = 15, 3
+#: Column widths an A4 landscape page holds at 100 % (27.2 cm between margins), and the
+#: smallest print scale that stays readable (an 11 pt font at 65 % prints at about 7 pt).
+PAGE_UNITS, MIN_SCALE = 147.0, 0.65
+#: Leading columns repeated on every page of a wide sheet: at most this many, and this
+#: wide together.
+MAX_KEY_COLUMNS, MAX_KEY_UNITS = 4, 70.0
+
+
+def column_width(header: str, values: list[Any]) -> float:
+    """Width for a column: its longest header word, and most of its values (95th pct)."""
+    words = max((len(w) for w in header.split()), default=4)
+    texts = [len(str(v)) if isinstance(v, str) else 9 for v in values[:2000]
+             if v is not None and str(v) != "nan"]
+    longest = float(np.percentile(texts, 95)) if texts else 0.0
+    return float(min(MAX_WIDTH, max(MIN_WIDTH, words + 2, min(len(header), 18), longest + 2)))
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` wide.
+
+    One unit is kept for the cell's padding and bold headers' wider letters. Line breaks
+    in the text start new lines.
+    """
+    chars = max(int(width) - 1, 1)
+    return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
+
+
+def header_height(headers: list[str], widths: list[float]) -> int:
+    """Height (pt) of a header row: its longest wrapped header, at least three lines."""
+    lines = max((wrapped_lines(h, w) for h, w in zip(headers, widths, strict=True)),
+                default=1)
+    return LINE_HEIGHT * max(HEADER_MIN_LINES, lines)
+
+
+def row_heights(ws: Any, frame: pd.DataFrame, widths: list[float], first_row: int) -> None:
+    """Room for wrapped text: a row is as tall as its longest wrapped cell."""
+    text_cols = [j for j, c in enumerate(frame.columns)
+                 if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text_cols:
+        return
+    for i, row in enumerate(frame.itertuples(index=False), start=first_row):
+        lines = max(wrapped_lines(str(row[j]), widths[j]) for j in text_cols)
+        if lines > 1:
+            ws.set_row(i, LINE_HEIGHT * lines)
+
+
+def key_columns(frame: pd.DataFrame, widths: list[float]) -> int:
+    """How many leading columns name a row (number, district, commune, organisation…).
+
+    As many as fit :data:`MAX_KEY_COLUMNS` and :data:`MAX_KEY_UNITS`; they are repeated on
+    every page of a sheet printed more than one page wide.
+    """
+    keys, total = 0, 0.0
+    for j in range(min(len(frame.columns), MAX_KEY_COLUMNS)):
+        if total + widths[j] > MAX_KEY_UNITS:
+            break
+        keys, total = j + 1, total + widths[j]
+    return keys
+
+
+def pages_wide(widths: list[float], key_units: float) -> int:
+    """Pages across a printed sheet needs to keep its scale at :data:`MIN_SCALE` or more.
+
+    One page when the sheet fits at that scale; otherwise each extra page repeats the key
+    columns (``key_units`` wide) before the next share of the rest.
+    """
+    per_page = PAGE_UNITS / MIN_SCALE  # key_units (<= MAX_KEY_UNITS) is well below it
+    total = sum(widths)
+    if total <= per_page:
+        return 1
+    return math.ceil((total - key_units) / (per_page - key_units))
+
+
+def print_a4(ws: Any, frame: pd.DataFrame, widths: list[float], header_row: int,
+             footer: str) -> None:
+    """A4 landscape, :func:`pages_wide` pages across, rows up to the header on every page.
+
+    A wide sheet also repeats its key columns on every page.
+    """
+    ws.set_paper(9)
+    ws.set_landscape()
+    keys = key_columns(frame, widths)
+    wide = pages_wide(widths, sum(widths[:keys]))
+    ws.fit_to_pages(wide, 0)
+    ws.repeat_rows(0, header_row)
+    if wide > 1:
+        ws.print_across()  # a row's pages follow each other
+        if keys:
+            ws.repeat_columns(0, keys - 1)  # each page of a row starts with what names it
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer(footer)
