@@ -103,11 +103,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "") -> Path:
+def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
+               synthetic: bool = False) -> Path:
     """Write one sheet: title, note, frozen bold header, formula-safe cells, fixed dates.
 
     Columns are as wide as their contents, text wraps, and the sheet prints on A4
     landscape with its title and header on every page (:mod:`danvan_survey.xlsx_layout`).
+    ``synthetic`` also marks every printed page's footer: a sheet more than one page wide
+    shows only the start of its title on the later pages.
     """
     safe = export.formula_safe(frame)
     wb = xlsxwriter.Workbook(str(path), {
@@ -143,7 +146,8 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "") -> P
     ws.freeze_panes(header_row + 1, 0)
     if len(safe.columns):
         ws.autofilter(header_row, 0, header_row + max(len(safe), 1), len(safe.columns) - 1)
-    layout.print_a4(ws, safe, widths, header_row, footer="&CTrang &P/&N")
+    footer = "&CTrang &P/&N" + ("&RDỮ LIỆU MÔ PHỎNG" if synthetic else "")
+    layout.print_a4(ws, safe, widths, header_row, footer=footer)
     wb.close()
     return path
 
@@ -242,7 +246,8 @@ def run_analysis(
     note = (f"Đợt khảo sát: {round_cfg.title}. Yếu kém theo tự xếp loại = xếp loại năm gần nhất "
             "mức 4; theo dấu hiệu hoạt động = tiêu chí trong config/weakness.yaml.")
     out["weak_organisations_xlsx"] = write_xlsx(
-        tables["weak_organisations"], clean_dir / "weak_organisations.xlsx", title, note
+        tables["weak_organisations"], clean_dir / "weak_organisations.xlsx", title, note,
+        synthetic=round_cfg.synthetic,
     )
     out |= write_replication(clean_dir, org)
     cadre_path = clean_dir / "cadres.parquet"

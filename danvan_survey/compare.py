@@ -481,7 +481,8 @@ def write_comparison(comp: Comparison, out_dir: Path) -> dict[str, Path]:
         ["consolidated", "still_weak", "newly_weak"])]
     out["transitions.xlsx"] = write_xlsx(
         weak, out_dir / "transitions.xlsx",
-        f"Tổ chức yếu kém: {comp.base} → {comp.follow}{label}", WEAK_RULE_VI)
+        f"Tổ chức yếu kém: {comp.base} → {comp.follow}{label}", WEAK_RULE_VI,
+        synthetic=bool(label))
     path = out_dir / "summary.json"
     path.write_text(json.dumps(_jsonable(comp.summary), ensure_ascii=False, indent=2,
                                sort_keys=True) + "\n", encoding="utf-8")

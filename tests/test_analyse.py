@@ -144,7 +144,9 @@ def test_the_list_prints_on_a4_with_its_title_header_and_names_on_every_page(tmp
                           "Xã/phường/thị trấn": ["Xã Phú Lạc", "Xã Vĩnh Hảo"],
                           "Lý do": [reason, "ít"], **{f"Chỉ số {k}": [0.5, 0.25]
                                                        for k in range(20)}})
-    ws = openpyxl.load_workbook(write_xlsx(frame, tmp_path / "l.xlsx", "Danh sách")).active
+    ws = openpyxl.load_workbook(write_xlsx(frame, tmp_path / "l.xlsx", "Danh sách",
+                                           synthetic=True)).active
+    assert "DỮ LIỆU MÔ PHỎNG" in ws.oddFooter.right.text  # on every page, however wide
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows.replace("$", "") == "1:3"
     widths = {d.min: d.width for d in ws.column_dimensions.values()}
