@@ -39,7 +39,7 @@ print(charts.round_heading(res))
 # Các câu được điền tự động từ số liệu; không có nhận định thêm.
 
 # %%
-findings(res)
+charts.bullets(findings(res))
 
 # %% [markdown]
 # ## Tỷ lệ tập hợp theo huyện × tổ chức

@@ -74,4 +74,4 @@ charts.indicator_heatmap(res, "dvk_bulletin_compliance")
 # ## Phương pháp và lưu ý
 
 # %%
-methods(res)
+charts.bullets(methods(res))

@@ -426,3 +426,13 @@ def test_short_district() -> None:
     assert short_district("Huyện Tuy Phong") == "Tuy Phong"
     assert short_district("Thị xã La Gi") == "La Gi"
     assert short_district("Thành phố Phan Thiết") == "Phan Thiết"
+
+
+def test_sentences_show_as_an_escaped_bulleted_list() -> None:
+    # notebooks showed findings as a Python list's repr: ['Đã nhận …', '37 tổ chức …']
+    shown = charts.bullets(["Tỷ lệ 46,8%", "<script>alert(1)</script> & Ho\u0302\u0323i"])
+    html_text = shown._repr_html_()
+    assert html_text.count("<li>") == 2 and "<script>" not in html_text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Hội" in html_text  # escaped, NFC
+    assert repr(shown) == "• Tỷ lệ 46,8%\n• <script>alert(1)</script> & Hội"
+    assert charts.bullets([])._repr_html_() == '<ul style="line-height: 1.5"></ul>'

@@ -25,6 +25,7 @@ from danvan_survey.charts.figures import (
 from danvan_survey.charts.style import (
     FONT,
     OKABE_ITO,
+    bullets,
     fmt_num,
     fmt_pct,
     fmt_score,
@@ -38,7 +39,7 @@ from danvan_survey.charts.style import (
 
 __all__ = [
     "CAPACITY_ITEMS", "FONT", "KEY_ORG_INDICATORS", "MIN_RETURNS", "OKABE_ITO", "CadreItem",
-    "bulletin_compliance", "cadre_capacity", "commune_coordinates", "commune_map",
+    "bullets", "bulletin_compliance", "cadre_capacity", "commune_coordinates", "commune_map",
     "consolidation_list", "consolidation_table", "dvk_funnel", "em_comparison", "fmt_num",
     "fmt_pct", "fmt_score", "footer_text", "indicator_heatmap", "indicator_label",
     "rating_distribution", "register_template", "round_heading", "select_estimates",

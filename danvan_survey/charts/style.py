@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import unicodedata
 from collections.abc import Callable
@@ -280,6 +281,25 @@ def _row_formats(styler: Styler, frame: pd.DataFrame) -> Styler:
                                subset=pd.IndexSlice[rows[~rows].index, ratio_cols])
     return styler.format(lambda v: _cell(v, False), subset=other) if other else styler
 
+
+
+class Bullets:
+    """Sentences shown as a bulleted list in a notebook (not as a Python list's repr)."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items = [nfc(str(item)) for item in items]
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<li>{html.escape(item)}</li>" for item in self.items)
+        return f'<ul style="line-height: 1.5">{rows}</ul>'
+
+    def __repr__(self) -> str:
+        return "\n".join(f"• {item}" for item in self.items)
+
+
+def bullets(items: list[str]) -> Bullets:
+    """Show sentences (findings, methods) as a list a reader can read, escaped."""
+    return Bullets(items)
 
 
 def vi_table(frame: pd.DataFrame) -> Styler:
