@@ -147,7 +147,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
     if len(safe.columns):
         ws.autofilter(header_row, 0, header_row + max(len(safe), 1), len(safe.columns) - 1)
     footer = "&CTrang &P/&N" + ("&RDỮ LIỆU MÔ PHỎNG" if synthetic else "")
-    layout.print_a4(ws, safe, widths, header_row, footer=footer)
+    layout.print_a4(ws, widths, header_row, footer=footer)
     wb.close()
     return path
 

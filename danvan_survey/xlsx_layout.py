@@ -64,14 +64,14 @@ def row_heights(ws: Any, frame: pd.DataFrame, widths: list[float], first_row: in
             ws.set_row(i, LINE_HEIGHT * lines)
 
 
-def key_columns(frame: pd.DataFrame, widths: list[float]) -> int:
+def key_columns(widths: list[float]) -> int:
     """How many leading columns name a row (number, district, commune, organisation…).
 
     As many as fit :data:`MAX_KEY_COLUMNS` and :data:`MAX_KEY_UNITS`; they are repeated on
     every page of a sheet printed more than one page wide.
     """
     keys, total = 0, 0.0
-    for j in range(min(len(frame.columns), MAX_KEY_COLUMNS)):
+    for j in range(min(len(widths), MAX_KEY_COLUMNS)):
         if total + widths[j] > MAX_KEY_UNITS:
             break
         keys, total = j + 1, total + widths[j]
@@ -91,15 +91,14 @@ def pages_wide(widths: list[float], key_units: float) -> int:
     return math.ceil((total - key_units) / (per_page - key_units))
 
 
-def print_a4(ws: Any, frame: pd.DataFrame, widths: list[float], header_row: int,
-             footer: str) -> None:
+def print_a4(ws: Any, widths: list[float], header_row: int, footer: str) -> None:
     """A4 landscape, :func:`pages_wide` pages across, rows up to the header on every page.
 
     A wide sheet also repeats its key columns on every page.
     """
     ws.set_paper(9)
     ws.set_landscape()
-    keys = key_columns(frame, widths)
+    keys = key_columns(widths)
     wide = pages_wide(widths, sum(widths[:keys]))
     ws.fit_to_pages(wide, 0)
     ws.repeat_rows(0, header_row)

@@ -53,6 +53,23 @@ def test_byte_reproducible(built, tmp_path):
     assert again[0].read_bytes() == paths[0].read_bytes()
 
 
+def test_the_cadre_roster_prints_on_a4_across_pages_with_its_names(built):
+    # one A3 page wide it printed at about 45 %; commune offices print A4
+    from danvan_survey import xlsx_layout
+
+    _, paths = built
+    ws = load_workbook(paths[0])[ROSTER_SHEET]
+    widths = [d.width for d in ws.column_dimensions.values() if not d.hidden
+              for _ in range(d.min, d.max + 1)]
+    assert ws.page_setup.paperSize == 9  # A4
+    assert ws.page_setup.orientation == "landscape"
+    wide = ws.page_setup.fitToWidth
+    assert wide >= 2 and sum(widths) / wide <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE
+    assert ws.print_title_cols.replace("$", "") == "A:D"  # STT, organisation, code, name
+    assert ws.print_title_rows.replace("$", "") == "4:5"
+    assert ws.page_setup.pageOrder == "overThenDown"
+
+
 def test_org_sheet_layout_protection_and_dropdowns(built):
     _, paths = built
     wb = load_workbook(paths[0])

@@ -192,13 +192,12 @@ def test_pages_wide_keeps_the_print_scale_readable() -> None:
 
 
 def test_key_columns_are_the_leading_columns_that_name_a_row() -> None:
-    frame = pd.DataFrame({"STT": [1], "Huyện": ["a"], "Xã": ["b"], "Tổ chức": ["c"],
-                          "Vùng": ["d"], "Tỷ lệ": [0.5]})
-    assert xlsx_layout.key_columns(frame, [5, 16, 20, 24, 28, 13]) == 4  # at most four
-    assert xlsx_layout.key_columns(frame, [5, 16, 20, 29, 28, 13]) == 4  # exactly 70 units
-    assert xlsx_layout.key_columns(frame, [5, 16, 20, 30, 28, 13]) == 3  # 71 > 70 units
-    assert xlsx_layout.key_columns(frame[["Huyện"]], [16]) == 1
-    assert xlsx_layout.key_columns(frame[["Vùng"]], [71]) == 0
+    assert xlsx_layout.key_columns([5, 16, 20, 24, 28, 13]) == 4  # at most four
+    assert xlsx_layout.key_columns([5, 16, 20, 29, 28, 13]) == 4  # exactly 70 units
+    assert xlsx_layout.key_columns([5, 16, 20, 30, 28, 13]) == 3  # 71 > 70 units
+    assert xlsx_layout.key_columns([16]) == 1
+    assert xlsx_layout.key_columns([71, 5]) == 0
+    assert xlsx_layout.key_columns([]) == 0
 
 
 def test_the_header_row_is_as_tall_as_its_longest_header(tmp_path: Path) -> None:
