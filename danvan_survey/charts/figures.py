@@ -317,20 +317,22 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
             hovertemplate=f"%{{y}}<br>{name}: %{{text}}<extra></extra>",
         ))
     total = float(table["n_weak"].sum()) / float(table["n_orgs"].sum())
+    # the province line is labelled at its foot: the legend runs along the top, where a
+    # narrow window (a notebook, a laptop) still shows it
     fig.add_vline(x=total, line_dash="dash", line_color="#555555",
-                  annotation_text=f"toàn tỉnh {fmt_pct(total)}", annotation_position="top")
+                  annotation_text=f"toàn tỉnh {fmt_pct(total)}",
+                  annotation_position="bottom right")
     top = float(table["share_weak"].max()) if len(table) else 0.0
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1,
-                              "yanchor": "top", "traceorder": "normal"})
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
+                              "yanchor": "bottom", "traceorder": "normal"})
     fig.update_xaxes(tickformat=".0%", range=[0, max(0.1, top) * 1.45], title_text=(
         "Tỷ lệ trên số tổ chức được khảo sát (trong ngoặc: số yếu kém / số được khảo sát)"))
     fig.update_yaxes(autorange="reversed")
     note = ("Xếp theo tỷ lệ yếu kém (một trong hai cách), cao nhất ở trên. "
             + (EM_NOTE if by == "em_area" else ""))
     fig = finish(fig, res, title=title, form="a", n=len(io), note=_wrap(note, 150),
-                 height=max(480, 200 + 78 * len(table)), width=1150)
-    fig.update_layout(margin={"r": 240})
+                 height=max(480, 200 + 78 * len(table)), width=1000)
     return fig
 
 
