@@ -234,6 +234,9 @@ def test_comparison_charts_name_the_former_district_and_synthetic(rounds) -> Non
     bars = figs["so-sanh-02-chuyen-doi-yeu-kem"]
     total = sum(sum(t.x) for t in bars.data)
     assert total == 4  # 2 consolidated + 1 still weak + 1 newly weak
+    for name, fig in figs.items():  # legends along the top, seen in a narrow window
+        assert fig.layout.legend.orientation in (None, "h"), name
+        assert (fig.layout.width or 1000) <= 1100, name
 
 
 def test_written_comparison_reads_back_into_the_report_section(rounds, tmp_path) -> None:

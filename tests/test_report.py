@@ -171,6 +171,16 @@ def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path)
     assert rates == sorted(rates, reverse=True)
 
 
+def test_every_legend_runs_along_the_top_where_a_narrow_window_shows_it(res: Results) -> None:
+    # a legend right of the panels was out of sight in a JupyterLab output (~950 px) and
+    # in report windows of 1,000-1,200 px; charts are at most 1,100 px wide
+    for name, fig in report.build_figures(res).items():
+        assert (fig.layout.width or 1000) <= 1100 or name.startswith("06-"), name  # table
+        legend = fig.layout.legend
+        assert legend.orientation in (None, "h") and (legend.x or 0) == 0, name
+        assert legend.y is None or legend.y >= 1.0, name
+
+
 @pytest.mark.parametrize(
     ("text", "width", "lines"),
     [("Số phiếu", 10, 1), ("ab cd", 3, 2), ("ab cd", 6, 1), ("ab cd", 5, 2),

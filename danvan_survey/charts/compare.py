@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from danvan_survey.charts.style import (
     finish,
     fmt_pct,
     indicator_label,
+    legend_on_top,
     org_label,
     register_template,
     short_district,
@@ -91,15 +93,8 @@ def change_by_district(comp: Comparison, res: Results,
     note = ("Đợt gốc quy về đơn vị mới theo bảng chuyển đổi 2014 → 2025; tỷ lệ = tổng tử số / "
             "tổng mẫu số.")
     fig = finish(fig, res, title=title, form="a", n=int(d["n_now"].sum()), note=note,
-                 height=max(480, 200 + 40 * len(names)), width=1250)
-    return _legend_above_panels(fig)
-
-
-def _legend_above_panels(fig: go.Figure) -> go.Figure:
-    """Keep the legend clear of the panel titles."""
-    fig.update_layout(legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0,
-                              "yanchor": "top"}, margin={"r": 140})
-    return fig
+                 height=max(540, 260 + 40 * len(names)), width=1100)
+    return legend_on_top(fig, rows=1)
 
 
 def transition_bars(comp: Comparison, res: Results) -> go.Figure:
@@ -135,7 +130,7 @@ def em_gap(comp: Comparison, res: Results, indicator: str = "gathering_rate") ->
     for j, org in enumerate(orgs, start=1):
         sub = e[e["org_type"] == org].sort_values(
             "em_area", key=lambda s: s.map({"pure": 0, "mixed": 1, "none": 2}))
-        labels = [em_label(a) for a in sub["em_area"]]
+        labels = ["<br>".join(textwrap.wrap(em_label(a), 10)) for a in sub["em_area"]]
         for col, colour, label in (("value_then", THEN_COLOUR, comp.base),
                                    ("value_now", NOW_COLOUR, comp.follow)):
             fig.add_trace(go.Bar(x=labels, y=sub[col], name=label, marker_color=colour,
@@ -143,12 +138,13 @@ def em_gap(comp: Comparison, res: Results, indicator: str = "gathering_rate") ->
                                  text=[fmt_pct(v) for v in sub[col]], textposition="outside"),
                           row=1, col=j)
     fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(tickangle=0)  # wrapped, level: rotated names ran into the footer
     fig.update_layout(barmode="group")
     note = ("Vùng DTTS của đơn vị mới suy ra từ các xã cũ (pure chỉ khi mọi xã cũ thuần DTTS); "
             "xã không có trong danh sách là chưa rõ, không phải 'không có DTTS'.")
     fig = finish(fig, res, title=title, form="a", n=int(e["n_now"].sum()), note=note,
-                 width=1250, height=600)
-    return _legend_above_panels(fig)
+                 width=1100, height=660)
+    return legend_on_top(fig, rows=1)
 
 
 def comparison_figures(comp: Comparison, res: Results) -> dict[str, go.Figure]:

@@ -22,6 +22,7 @@ from danvan_survey.charts.style import (
     fmt_pct,
     fmt_score,
     indicator_label,
+    legend_on_top,
     org_codes,
     org_label,
     short_district,
@@ -123,14 +124,6 @@ def _no_data(res: Results, title: str, form: str, message: str) -> go.Figure:
 def _ratio(num: pd.Series, den: pd.Series) -> float:
     n, d = float(num.sum()), float(den.sum())
     return n / d if d > 0 else float("nan")
-
-
-def _legend_above_titles(fig: go.Figure) -> go.Figure:
-    """Put the legend to the right of the panels (wrapped subplot titles would overlap it)."""
-    fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1,
-                              "yanchor": "top", "font": {"size": 12}},
-                      margin={"t": 130, "r": 250})
-    return fig
 
 
 def _wrap(text: str, width: int) -> str:
@@ -273,19 +266,19 @@ def rating_distribution(res: Results) -> go.Figure:
             share = (n / totals.replace(0, np.nan)).fillna(0)
             label = choice_label("rating", code) if code else "Chưa trả lời"
             fig.add_trace(go.Bar(
-                x=share, y=districts, orientation="h", name=_wrap(label, 24),
+                x=share, y=districts, orientation="h", name=label,
                 legendgroup=code, showlegend=j == 1, marker_color=RATING_COLOURS[code],
                 customdata=np.column_stack([n, totals]),
                 hovertemplate=f"%{{y}} · {org_label(org)}<br>{label}: %{{customdata[0]}}"
                 "/%{customdata[1]} tổ chức (%{x:.0%})<extra></extra>",
             ), row=1, col=j)
-    fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.01, "y": 1,
-                                               "yanchor": "top", "font": {"size": 11}})
+    fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickvals=[0.25, 0.5, 0.75],
                      ticktext=["25%", "50%", "75%"])
     fig.update_yaxes(autorange="reversed")
-    return finish(fig, res, title=title, form="a", n=len(io),
-                  height=max(460, 220 + 42 * len(districts)), width=1250)
+    fig = finish(fig, res, title=title, form="a", n=len(io),
+                 height=max(520, 280 + 42 * len(districts)), width=1100)
+    return legend_on_top(fig, rows=2)
 
 
 # ---------------------------------------------------------------- weak organisations
@@ -498,8 +491,8 @@ def cadre_capacity(
     fig.update_annotations(font={"size": 12})
     note = _capacity_note(res, est, by, few_df)
     fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 165),
-                 height=max(460, 300 + 40 * len(order)), width=1250)
-    return _legend_above_titles(fig)
+                 height=max(520, 360 + 40 * len(order)), width=1100)
+    return legend_on_top(fig, rows=2)
 
 
 # ---------------------------------------------------------------- EM comparison
@@ -556,9 +549,9 @@ def em_comparison(
     n = (f"{fmt_num(_n_orgs(res))} tổ chức" + (f", {fmt_num(_n_cadres(res))} cán bộ"
                                                if share_items else ""))
     fig = finish(fig, res, title=title, form="a+b" if share_items else "a", n=n,
-                 note=_wrap("Chấm rỗng: ước lượng cần thận trọng. " + EM_NOTE, 170),
-                 height=580, width=1200)
-    return _legend_above_titles(fig)
+                 note=_wrap("Chấm rỗng: ước lượng cần thận trọng. " + EM_NOTE, 140),
+                 height=640, width=1100)
+    return legend_on_top(fig, rows=2)
 
 
 # ---------------------------------------------------------------- consolidation list

@@ -252,6 +252,25 @@ def finish(
     return fig
 
 
+def legend_on_top(fig: go.Figure, rows: int, above: int = 55) -> go.Figure:
+    """A horizontal legend between the title and the panels' titles.
+
+    Seen first in a narrow window (a notebook, a laptop), where a legend on the right is
+    out of sight. ``above``: px kept over the plot area for the panels' titles; the top
+    margin holds the chart's title, ``rows`` legend rows and that space.
+    """
+    height, margin = int(fig.layout.height), fig.layout.margin
+    top = 60 + 24 * rows + above
+    plot = height - top - int(margin.b)
+    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left",
+                              "y": 1 + above / plot, "yanchor": "bottom",
+                              "traceorder": "normal", "font": {"size": 12}},
+                      title={"y": 1 - 20 / height, "yanchor": "top"},  # 20 px from the top
+                      margin={"t": top})
+    return fig
+
+
+
 # ---------------------------------------------------------------- tables (notebooks)
 #: Columns whose unit depends on the row (share or mean), flagged by ``attrs["pct_rows"]``.
 ROW_UNIT_COLUMNS = ("Ước lượng", "Sai số chuẩn", "Cận dưới KTC 95%", "Cận trên KTC 95%",
