@@ -23,7 +23,7 @@ LINE_HEIGHT, HEADER_MIN_LINES = 15, 3
 PAGE_UNITS, MIN_SCALE = 147.0, 0.65
 #: Leading columns repeated on every page of a wide sheet: at most this many, and this
 #: wide together.
-MAX_KEY_COLUMNS, MAX_KEY_UNITS = 4, 70.0
+MAX_KEY_COLUMNS, MAX_KEY_UNITS = 4, 90.0
 
 
 def column_width(header: str, values: list[Any]) -> float:
@@ -108,3 +108,25 @@ def print_a4(ws: Any, widths: list[float], header_row: int, footer: str) -> None
             ws.repeat_columns(0, keys - 1)  # each page of a row starts with what names it
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_footer(footer)
+
+
+def print_a4_openpyxl(ws: Any, widths: list[float], title_rows: str) -> None:
+    """:func:`print_a4` for an openpyxl sheet; ``title_rows`` ("1:1") repeat on every page.
+
+    A4 landscape; a wide sheet prints across pages (over, then down) with its key columns
+    repeated.
+    """
+    from openpyxl.utils import get_column_letter
+
+    keys = key_columns(widths)
+    wide = pages_wide(widths, sum(widths[:keys]))
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = wide
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    if wide > 1:
+        ws.page_setup.pageOrder = "overThenDown"
+        if keys:
+            ws.print_title_cols = f"A:{get_column_letter(keys)}"

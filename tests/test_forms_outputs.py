@@ -48,6 +48,26 @@ def test_dictionary_lists_every_variable_with_weakness(tmp_path):
                 assert row[header.index("Dữ liệu cá nhân")]
 
 
+def test_dictionary_prints_on_a4_with_its_header_and_names_on_every_page(tmp_path):
+    # it printed portrait with default settings: pages of one column apart from the next
+    from danvan_survey import xlsx_layout
+
+    _, xlsx_path = write_dictionary(_round(tmp_path), tmp_path)
+    for ws in load_workbook(xlsx_path).worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and int(setup.paperSize) == 9, ws.title
+        assert ws.print_title_rows.replace("$", "") == "1:1", ws.title
+        widths = [d.width for d in ws.column_dimensions.values()
+                  for _ in range(d.min, d.max + 1)]
+        wide = setup.fitToWidth
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0
+        assert sum(widths) / wide <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE + 1
+        if wide > 1:
+            assert setup.pageOrder == "overThenDown" and ws.print_title_cols, ws.title
+    variables = load_workbook(xlsx_path)["Biến"]
+    assert variables.page_setup.fitToWidth >= 2  # wider than one page at 65 %
+
+
 def test_dictionary_lists_the_model_roster(tmp_path):
     _, xlsx_path = write_dictionary(_round(tmp_path), tmp_path)
     rows = list(load_workbook(xlsx_path)["Biến"].iter_rows(values_only=True))

@@ -203,10 +203,10 @@ def test_pages_wide_keeps_the_print_scale_readable() -> None:
 
 def test_key_columns_are_the_leading_columns_that_name_a_row() -> None:
     assert xlsx_layout.key_columns([5, 16, 20, 24, 28, 13]) == 4  # at most four
-    assert xlsx_layout.key_columns([5, 16, 20, 29, 28, 13]) == 4  # exactly 70 units
-    assert xlsx_layout.key_columns([5, 16, 20, 30, 28, 13]) == 3  # 71 > 70 units
+    assert xlsx_layout.key_columns([5, 16, 20, 49, 28, 13]) == 4  # exactly 90 units
+    assert xlsx_layout.key_columns([5, 16, 20, 50, 28, 13]) == 3  # 91 > 90 units
     assert xlsx_layout.key_columns([16]) == 1
-    assert xlsx_layout.key_columns([71, 5]) == 0
+    assert xlsx_layout.key_columns([91, 5]) == 0
     assert xlsx_layout.key_columns([]) == 0
 
 

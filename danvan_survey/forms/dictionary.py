@@ -19,6 +19,7 @@ from danvan_survey.forms.common import (
     question_numbers,
     translate_expr,
 )
+from danvan_survey.xlsx_layout import print_a4_openpyxl
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("form", "Phiếu"), ("number", "Số TT"), ("name", "Tên biến"), ("group", "Nhóm"),
@@ -154,8 +155,11 @@ def _style(ws: object) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths: list[float] = []
     for col in ws.columns:
         letter = col[0].column_letter
-        width = max(len(str(c.value or "")) for c in col)
-        ws.column_dimensions[letter].width = min(max(10, width + 2), 50)
+        width = min(max(10, max(len(str(c.value or "")) for c in col) + 2), 50)
+        ws.column_dimensions[letter].width = width
+        widths.append(width)
     ws.freeze_panes = "A2"
+    print_a4_openpyxl(ws, widths, title_rows="1:1")  # it printed portrait, columns apart

@@ -42,7 +42,7 @@ from danvan_survey.forms.common import (
 )
 from danvan_survey.forms.workbook_models import add_models_sheet
 from danvan_survey.vintage import district_text
-from danvan_survey.xlsx_layout import key_columns, pages_wide
+from danvan_survey.xlsx_layout import print_a4_openpyxl
 
 FONT = "Arial"
 META_SHEET, LISTS_SHEET = "_meta", "_lists"
@@ -333,14 +333,10 @@ def _roster_sheet(wb: Workbook, cb: Codebook, round_cfg: RoundConfig, commune: C
             ws.add_data_validation(dv)
     widths = (5,) + tuple(_roster_width(v) for v in variables)
     _finish_sheet(ws, widths, freeze="C6")
-    ws.print_title_rows = "4:5"
     # A4 as commune offices print it: a row across pages at a readable scale, each page
     # starting with the number, organisation, cadre code and name (it was one A3 page
     # wide, printed at about 45 %)
-    keys = key_columns(list(widths))
-    ws.page_setup.fitToWidth = pages_wide(list(widths), sum(widths[:keys]))
-    ws.page_setup.pageOrder = "overThenDown"
-    ws.print_title_cols = f"A:{get_column_letter(keys)}"
+    print_a4_openpyxl(ws, [float(w) for w in widths], title_rows="4:5")
 
 
 def _roster_width(var: Variable) -> int:
