@@ -165,7 +165,16 @@ def test_an_fpc_that_varies_inside_a_stratum_is_refused() -> None:
                           "s": ["A", "A", "A", "B", "B", "B"], "p": [1, 2, 3, 4, 5, 6],
                           "N": [10, 10, 10, 12, 9, 12]})
     with pytest.raises(InputError, match=r"'N' phải có một giá trị trong mỗi tầng, nhưng 1 "
-                                         r"tầng có nhiều giá trị \(tầng B: 9, 12\)"):
+                                         r"tầng có nhiều giá trị \(tầng B: 9, 12\); kiểm tra "
+                                         r"bước tính trọng số\.$"):
         estimate(frame, _design(strata="s", psu="p"), "y")
+    # several such strata: the first by label is named (B's rows come first here), with at
+    # most five of its values
+    many = pd.DataFrame({"y": 1.0, "w": 2.0, "s": ["B"] * 7 + ["A"] * 2,
+                         "p": range(9), "N": [11, 12, 13, 14, 15, 16, 17, 10, 20]})
+    with pytest.raises(InputError, match=r"2 tầng có nhiều giá trị \(tầng A: 10, 20\)"):
+        estimate(many, _design(strata="s", psu="p"), "y")
+    with pytest.raises(InputError, match=r"\(tầng B: 11, 12, 13, 14, 15\);"):
+        estimate(many[many["s"] == "B"], _design(strata="s", psu="p"), "y")
     same = frame.assign(N=[10, 10, 10, 12, 12, 12])  # constant in each stratum: estimated
     assert estimate(same, _design(strata="s", psu="p"), "y")["n"].iloc[0] == 6

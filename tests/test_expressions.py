@@ -76,9 +76,13 @@ def test_string_length_counts_characters_and_a_missing_value_has_none() -> None:
             "name": pd.Series(["Tổ 1", "Hội Nông dân", None, ""], dtype="str"),
             "count": pd.array([5, 12345, None, 0], dtype="Int64"),
             "share": pd.array([2.5, 10.0, None, 0.0], dtype="Float64"),
+            "flag": pd.array([True, False, None, True], dtype="boolean"),
         }
     )
-    assert evaluate("string-length(${name})", f).tolist() == [4.0, 12.0, 0.0, 0.0]
+    lengths = evaluate("string-length(${name})", f)
+    assert lengths.tolist() == [4.0, 12.0, 0.0, 0.0]
+    assert lengths.dtype == "Float64"  # a nullable number, as count-selected() gives
+    assert evaluate("string-length(${flag})", f).tolist() == [4.0, 5.0, 0.0, 4.0]  # "true"
     assert evaluate("string-length(${count})", f).tolist() == [1.0, 5.0, 0.0, 1.0]
     assert evaluate("string-length(${share})", f).tolist() == [3.0, 2.0, 0.0, 1.0]
     # a constraint on the variable itself, at its boundary; an empty value passes
