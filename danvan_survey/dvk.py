@@ -209,8 +209,7 @@ def replication_list(models: pd.DataFrame, org: pd.DataFrame) -> pd.DataFrame:
         _replication_text(r, p)
         for r, p in zip(table["model_replicated"], table["model_replicated_places"], strict=True)
     ]
-    fields = {c: i for i, c in enumerate(cb.codes("dvk_field"))}
-    orgs = {c: i for i, c in enumerate(cb.codes("org_type"))}
+    fields, orgs = cb.rank("dvk_field"), cb.rank("org_type")
     table = table.assign(
         _f=table["model_field"].map(fields), _l=-pd.to_numeric(table["model_level"]),
         _o=table["org_type"].map(orgs),
@@ -244,8 +243,7 @@ def replication_summary(table: pd.DataFrame) -> pd.DataFrame:
     grouped = table.assign(_r=replicated.astype("int64"), _n=1).groupby(
         ["model_field", "org_type"], sort=False)[["_n", "_r"]].sum().reset_index()
     cb = load_codebook()
-    fields = {c: i for i, c in enumerate(cb.codes("dvk_field"))}
-    orgs = {c: i for i, c in enumerate(cb.codes("org_type"))}
+    fields, orgs = cb.rank("dvk_field"), cb.rank("org_type")
     grouped = grouped.assign(_f=grouped["model_field"].map(fields),
                              _o=grouped["org_type"].map(orgs))
     grouped = grouped.sort_values(["_f", "_o"], kind="stable")

@@ -300,7 +300,7 @@ def _rating_labels(values: pd.Series) -> pd.Series:
 def _sort_keys(frame: pd.DataFrame, cfg: WeaknessConfig) -> pd.DataFrame:
     """Add sort helpers: EM order, difficult first, priority high first, codes."""
     em_rank = {v: i for i, v in enumerate(cfg.em_area_order)}
-    org_rank = {c: i for i, c in enumerate(load_codebook().codes("org_type"))}
+    org_rank = load_codebook().rank("org_type")
     return frame.assign(
         _em=frame["em_area"].astype("str").map(em_rank).fillna(len(em_rank)),
         _diff=~frame["is_difficult_commune"].astype(bool),

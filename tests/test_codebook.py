@@ -56,6 +56,8 @@ def test_keys_and_stable_names_from_the_spec():
         assert name in CB.names("b")
     assert CB.codes("org_type") == ["mttq", "hnd", "hlhpn", "doan", "hccb"]
     assert CB.codes("rating") == ["1", "2", "3", "4", "9"]
+    assert CB.rank("org_type") == {"mttq": 0, "hnd": 1, "hlhpn": 2, "doan": 3, "hccb": 4}
+    assert CB.rank("no_such_list") == {}
 
 
 def test_every_select_list_exists_and_labels_are_nfc_vietnamese():

@@ -158,6 +158,10 @@ class Codebook:
         """Codes of a choice list, in order."""
         return [c.code for c in self.choices.get(list_name, ())]
 
+    def rank(self, list_name: str) -> dict[str, int]:
+        """Position of each code in its choice list (for sorting in codebook order)."""
+        return {code: i for i, code in enumerate(self.codes(list_name))}
+
     def label_vi(self, form: FormId, name: str) -> str:
         """Vietnamese label of a variable (for charts and reports)."""
         return self.var(form, name).label_vi

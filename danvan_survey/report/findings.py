@@ -250,7 +250,7 @@ def replication_by_field(table: pd.DataFrame) -> pd.DataFrame:
         _u=stated.isna().astype("int64"),
     ).groupby("model_field", sort=False)[["_n", "_r", "_u"]].sum()
     # codebook order of the fields; a field the codebook does not name goes last
-    rank = {c: i for i, c in enumerate(load_codebook().codes("dvk_field"))}
+    rank = load_codebook().rank("dvk_field")
     by = counts.iloc[np.argsort([rank.get(c, len(rank)) for c in counts.index], kind="stable")]
     out = pd.DataFrame({
         "label": [choice_label("dvk_field", c) for c in by.index],
