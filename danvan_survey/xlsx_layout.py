@@ -42,7 +42,8 @@ def wrapped_lines(text: str, width: float) -> int:
     in the text start new lines.
     """
     chars = max(int(width) - 1, 1)
-    return sum(max(len(textwrap.wrap(part, chars)), 1) for part in str(text).split("\n"))
+    return sum(1 if len(part) <= chars else max(len(textwrap.wrap(part, chars)), 1)
+               for part in str(text).split("\n"))
 
 
 def header_height(headers: list[str], widths: list[float]) -> int:

@@ -184,7 +184,7 @@ def test_every_legend_runs_along_the_top_where_a_narrow_window_shows_it(res: Res
 @pytest.mark.parametrize(
     ("text", "width", "lines"),
     [("Số phiếu", 10, 1), ("ab cd", 3, 2), ("ab cd", 6, 1), ("ab cd", 5, 2),
-     ("Dòng một\nDòng hai", 40, 2), ("", 10, 1)],
+     ("Dòng một\nDòng hai", 40, 2), ("", 10, 1), ("    ", 3, 1)],
 )
 def test_wrapped_lines_at_the_column_width(text: str, width: float, lines: int) -> None:
     # one width unit is kept for padding: "ab cd" (5 letters) fits a width of 6, not 5

@@ -270,7 +270,6 @@ def legend_on_top(fig: go.Figure, rows: int, above: int = 55) -> go.Figure:
     return fig
 
 
-
 # ---------------------------------------------------------------- tables (notebooks)
 #: Columns whose unit depends on the row (share or mean), flagged by ``attrs["pct_rows"]``.
 ROW_UNIT_COLUMNS = ("Ước lượng", "Sai số chuẩn", "Cận dưới KTC 95%", "Cận trên KTC 95%",
@@ -299,7 +298,6 @@ def _row_formats(styler: Styler, frame: pd.DataFrame) -> Styler:
         styler = styler.format(lambda v: _cell(v, False),
                                subset=pd.IndexSlice[rows[~rows].index, ratio_cols])
     return styler.format(lambda v: _cell(v, False), subset=other) if other else styler
-
 
 
 class Bullets:
