@@ -122,6 +122,11 @@ def test_notebooks_run_as_opened_in_jupyterlab(demo_root: Path,
         for machine in (str(demo_root), str(Path.home()), "/tmp/", "/work/"):
             assert machine not in text, (ipynb.name, machine)
         texts[ipynb.stem] = text
+    # the summary and the methods read as bulleted lists, not as a Python list's repr
+    for stem in ("02-district-overview", "06-dvk-bulletins"):
+        assert '<ul style=\\"line-height: 1.5\\"><li>' in texts[stem], stem
+        assert '"text/plain": "[\'' not in texts[stem], stem  # a list's repr: "['…', …]"
+        assert '"text/plain": "• ' in texts[stem], stem
     # notebook 04: the whole list, every reason in full, Vietnamese numbers
     full = load_results("demo-2014", demo_root)
     table = charts.consolidation_list(full)
