@@ -7,7 +7,6 @@ heights in points.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from typing import Any
 
@@ -23,7 +22,7 @@ LINE_HEIGHT, HEADER_MIN_LINES = 15, 3
 PAGE_UNITS, MIN_SCALE = 147.0, 0.65
 #: Leading columns repeated on every page of a wide sheet: at most this many, and this
 #: wide together.
-MAX_KEY_COLUMNS, MAX_KEY_UNITS = 4, 90.0
+MAX_KEY_COLUMNS, MAX_KEY_UNITS = 4, 110.0
 
 
 def column_width(header: str, values: list[Any]) -> float:
@@ -79,32 +78,32 @@ def key_columns(widths: list[float]) -> int:
     return keys
 
 
-def pages_wide(widths: list[float], key_units: float) -> int:
-    """Pages across a printed sheet needs to keep its scale at :data:`MIN_SCALE` or more.
+def print_scale(widths: list[float]) -> int | None:
+    """Print scale (%) of a sheet too wide for one page at :data:`MIN_SCALE`, else None.
 
-    One page when the sheet fits at that scale; otherwise each extra page repeats the key
-    columns (``key_units`` wide) before the next share of the rest.
+    None: the sheet is fitted to one page wide (it stays at :data:`MIN_SCALE` or more).
+    Otherwise it prints at :data:`MIN_SCALE` across as many pages as it needs, each
+    starting with the key columns; a fixed scale, because "fit to N pages" lets a
+    spreadsheet shrink the sheet further when the repeated columns take room.
     """
-    per_page = PAGE_UNITS / MIN_SCALE  # key_units (<= MAX_KEY_UNITS) is well below it
-    total = sum(widths)
-    if total <= per_page:
-        return 1
-    return math.ceil((total - key_units) / (per_page - key_units))
+    return None if sum(widths) <= PAGE_UNITS / MIN_SCALE else round(100 * MIN_SCALE)
 
 
 def print_a4(ws: Any, widths: list[float], header_row: int, footer: str) -> None:
-    """A4 landscape, :func:`pages_wide` pages across, rows up to the header on every page.
+    """A4 landscape at :func:`print_scale`, rows up to the header on every page (xlsxwriter).
 
-    A wide sheet also repeats its key columns on every page.
+    A wide sheet prints across pages (over, then down) and repeats its key columns.
     """
     ws.set_paper(9)
     ws.set_landscape()
-    keys = key_columns(widths)
-    wide = pages_wide(widths, sum(widths[:keys]))
-    ws.fit_to_pages(wide, 0)
     ws.repeat_rows(0, header_row)
-    if wide > 1:
+    scale = print_scale(widths)
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(scale)
         ws.print_across()  # a row's pages follow each other
+        keys = key_columns(widths)
         if keys:
             ws.repeat_columns(0, keys - 1)  # each page of a row starts with what names it
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
@@ -112,22 +111,21 @@ def print_a4(ws: Any, widths: list[float], header_row: int, footer: str) -> None
 
 
 def print_a4_openpyxl(ws: Any, widths: list[float], title_rows: str) -> None:
-    """:func:`print_a4` for an openpyxl sheet; ``title_rows`` ("1:1") repeat on every page.
-
-    A4 landscape; a wide sheet prints across pages (over, then down) with its key columns
-    repeated.
-    """
+    """:func:`print_a4` for an openpyxl sheet; ``title_rows`` ("1:1") repeat on every page."""
     from openpyxl.utils import get_column_letter
 
-    keys = key_columns(widths)
-    wide = pages_wide(widths, sum(widths[:keys]))
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = wide
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = title_rows
-    if wide > 1:
+    scale = print_scale(widths)
+    if scale is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        ws.page_setup.scale = scale
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
         ws.page_setup.pageOrder = "overThenDown"
+        keys = key_columns(widths)
         if keys:
             ws.print_title_cols = f"A:{get_column_letter(keys)}"

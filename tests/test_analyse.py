@@ -141,6 +141,7 @@ def test_the_list_prints_on_a4_with_its_title_header_and_names_on_every_page(tmp
 
     reason = "không có kế hoạch năm bằng văn bản; tỷ lệ tập hợp 46,8%; " * 3
     frame = pd.DataFrame({"STT": [1, 2], "Huyện/thị xã/thành phố": ["Huyện Tuy Phong"] * 2,
+                          "Mã xã": ["22987", "22990"],
                           "Xã/phường/thị trấn": ["Xã Phú Lạc", "Xã Vĩnh Hảo"],
                           "Lý do": [reason, "ít"], **{f"Chỉ số {k}": [0.5, 0.25]
                                                        for k in range(20)}})
@@ -150,12 +151,13 @@ def test_the_list_prints_on_a4_with_its_title_header_and_names_on_every_page(tmp
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows.replace("$", "") == "1:3"
     widths = {d.min: d.width for d in ws.column_dimensions.values()}
-    assert widths[4] > 45  # the reasons get room (it was 12 whatever the text)
-    assert ws["D4"].alignment.wrap_text and ws["D4"].alignment.vertical == "top"
+    assert widths[5] > 45  # the reasons get room (it was 12 whatever the text)
+    assert ws["E4"].alignment.wrap_text and ws["E4"].alignment.vertical == "top"
     assert ws.row_dimensions[4].height >= 30  # the long reason wraps onto several lines
     assert ws.row_dimensions[5].height is None  # one line: the default height
-    assert (ws.page_setup.fitToWidth or 1) >= 2  # 24 columns: more than one page wide
-    assert ws.print_title_cols.replace("$", "") == "A:C"  # number, district, commune
+    assert ws.page_setup.scale == 65  # 25 columns: across pages at a readable scale
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_cols.replace("$", "") == "A:D"  # number, district, commune
 
 
 def test_formula_safe_prefixes_only_risky_text():

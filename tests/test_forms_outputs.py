@@ -59,13 +59,14 @@ def test_dictionary_prints_on_a4_with_its_header_and_names_on_every_page(tmp_pat
         assert ws.print_title_rows.replace("$", "") == "1:1", ws.title
         widths = [d.width for d in ws.column_dimensions.values()
                   for _ in range(d.min, d.max + 1)]
-        wide = setup.fitToWidth
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0
-        assert sum(widths) / wide <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE + 1
-        if wide > 1:
+        fit = ws.sheet_properties.pageSetUpPr.fitToPage
+        if sum(widths) <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE:
+            assert fit and setup.fitToWidth == 1 and setup.fitToHeight == 0, ws.title
+        else:  # across pages at 65 %, over then down, the naming columns repeated
+            assert not fit and setup.scale == 65, ws.title
             assert setup.pageOrder == "overThenDown" and ws.print_title_cols, ws.title
     variables = load_workbook(xlsx_path)["Biến"]
-    assert variables.page_setup.fitToWidth >= 2  # wider than one page at 65 %
+    assert variables.page_setup.scale == 65  # wider than one page at 65 %
 
 
 def test_dictionary_lists_the_model_roster(tmp_path):

@@ -153,19 +153,17 @@ def test_xlsx_headers_frozen_formats_and_injection(res: Results, tmp_path: Path)
         heads = [c.value for c in sheet[2] if c.value]
         assert not [h for h in heads if re.fullmatch(r"[a-z0-9_]+", str(h))], sheet.title
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.page_setup.fitToHeight == 0
         assert sheet.print_title_rows.replace("$", "") == "1:2"
         widths = [d.width for d in sheet.column_dimensions.values()  # ranges of equal width
                   for _ in range(d.min, d.max + 1)]
         assert len(widths) == sheet.max_column
-        wide = sheet.page_setup.fitToWidth or 1
+        setup, fit = sheet.page_setup, sheet.sheet_properties.pageSetUpPr.fitToPage
         if sum(widths) <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE:
-            assert wide == 1, sheet.title
-        else:  # printed across pages, each starting with the columns that name the row
-            assert wide >= 2 and sheet.print_title_cols.startswith("$A:"), sheet.title
-            assert sheet.page_setup.pageOrder == "overThenDown"  # a row's pages together
-            assert sum(widths) / wide <= xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE
+            assert fit and setup.fitToWidth in (None, 1) and setup.fitToHeight == 0
+        else:  # at 65 % across pages, each starting with the columns that name the row
+            assert not fit and setup.scale == 65, sheet.title
+            assert sheet.print_title_cols.startswith("$A:"), sheet.title
+            assert setup.pageOrder == "overThenDown"  # a row's pages together
     shares = book["Yếu kém theo huyện"]
     rates = [r[3] for r in shares.iter_rows(min_row=3, values_only=True)]
     assert rates == sorted(rates, reverse=True)
@@ -191,22 +189,22 @@ def test_wrapped_lines_at_the_column_width(text: str, width: float, lines: int) 
     assert xlsx_layout.wrapped_lines(text, width) == lines
 
 
-def test_pages_wide_keeps_the_print_scale_readable() -> None:
+def test_print_scale_fits_one_page_or_stays_readable() -> None:
     per_page = xlsx_layout.PAGE_UNITS / xlsx_layout.MIN_SCALE  # about 226 units
-    assert xlsx_layout.pages_wide([per_page], 0) == 1  # exactly one page at the least scale
-    assert xlsx_layout.pages_wide([per_page + 1], 0) == 2
-    assert xlsx_layout.pages_wide([per_page + 1], 40) == 2
-    # the repeated key columns take room on every page: 2 pages of 226 hold 40 + 2 x 186
-    assert xlsx_layout.pages_wide([40 + 2 * (per_page - 40)], 40) == 2
-    assert xlsx_layout.pages_wide([40 + 2 * (per_page - 40) + 1], 40) == 3
+    assert xlsx_layout.print_scale([per_page]) is None  # one page wide, at 65 % or more
+    assert xlsx_layout.print_scale([per_page / 2, per_page / 2]) is None
+    assert xlsx_layout.print_scale([per_page + 1]) == 65  # across pages at 65 %
+    assert xlsx_layout.print_scale([]) is None
 
 
 def test_key_columns_are_the_leading_columns_that_name_a_row() -> None:
     assert xlsx_layout.key_columns([5, 16, 20, 24, 28, 13]) == 4  # at most four
-    assert xlsx_layout.key_columns([5, 16, 20, 49, 28, 13]) == 4  # exactly 90 units
-    assert xlsx_layout.key_columns([5, 16, 20, 50, 28, 13]) == 3  # 91 > 90 units
+    assert xlsx_layout.key_columns([5, 16, 20, 69, 28, 13]) == 4  # exactly 110 units
+    assert xlsx_layout.key_columns([5, 16, 20, 70, 28, 13]) == 3  # 111 > 110 units
+    # the estimates sheet: domain type, domain and the indicator's long name all repeat
+    assert xlsx_layout.key_columns([12, 28, 61, 47]) == 3
     assert xlsx_layout.key_columns([16]) == 1
-    assert xlsx_layout.key_columns([91, 5]) == 0
+    assert xlsx_layout.key_columns([111, 5]) == 0
     assert xlsx_layout.key_columns([]) == 0
 
 
