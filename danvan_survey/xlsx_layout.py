@@ -1,8 +1,8 @@
 """Layout of the workbooks people read and print: column widths, row heights, A4 set-up.
 
-Shared by the report's tables (``bang-so-lieu.xlsx``) and the analysis lists
-(``weak_organisations.xlsx``). Widths are in Excel's units (about one digit each);
-heights in points.
+Shared by the report's tables (``bang-so-lieu.xlsx``), the analysis lists
+(``weak_organisations.xlsx``), the commune workbook's cadre roster and the data
+dictionary. Widths are in Excel's units (about one digit each); heights in points.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Every sheet opens with a title row ("DỮ LIỆU MÔ PHỎNG" for a synthetic round), then one
 header row of Vietnamese labels (codebook, indicator registry, fixed names); place names
-and labels replace codes. Print set-up: A4 landscape, fit to page width, title and header
-rows repeated on every page.
+and labels replace codes. Print set-up (:mod:`danvan_survey.xlsx_layout`): A4 landscape,
+title and header rows on every page; a sheet fits one page wide, or prints at 65 % across
+pages with the columns that name a row repeated.
 """
 
 from __future__ import annotations
