@@ -157,7 +157,7 @@ def test_the_list_prints_on_a4_with_its_title_header_and_names_on_every_page(tmp
     assert ws.row_dimensions[5].height is None  # one line: the default height
     assert ws.page_setup.scale == 65  # 25 columns: across pages at a readable scale
     assert not ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_cols.replace("$", "") == "A:D"  # number, district, commune
+    assert ws.print_title_cols.replace("$", "") == "A:D"  # number, district, commune code, name
 
 
 def test_formula_safe_prefixes_only_risky_text():
