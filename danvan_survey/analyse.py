@@ -109,8 +109,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
 
     Columns are as wide as their contents, text wraps, and the sheet prints on A4
     landscape with its title and header on every page (:mod:`danvan_survey.xlsx_layout`).
-    ``synthetic`` also marks every printed page's footer: a sheet more than one page wide
-    shows only the start of its title on the later pages.
+    ``synthetic`` also marks every printed page's footer.
     """
     safe = export.formula_safe(frame)
     wb = xlsxwriter.Workbook(str(path), {
@@ -146,8 +145,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
     ws.freeze_panes(header_row + 1, 0)
     if len(safe.columns):
         ws.autofilter(header_row, 0, header_row + max(len(safe), 1), len(safe.columns) - 1)
-    footer = "&CTrang &P/&N" + ("&RDỮ LIỆU MÔ PHỎNG" if synthetic else "")
-    layout.print_a4(ws, widths, header_row, footer=footer)
+    layout.print_a4(ws, widths, header_row, synthetic)
     wb.close()
     return path
 

@@ -189,8 +189,8 @@ def _check_population(
     if design.fpc is None:
         return
     counts = pd.to_numeric(frame[design.fpc]).groupby(strata, sort=True)
-    varying = counts.nunique()
-    varying = varying[varying > 1].index
+    n_values = counts.nunique()
+    varying = n_values[n_values > 1].index
     if len(varying):
         first = varying[0]
         values = ", ".join(f"{v:g}" for v in sorted(counts.get_group(first).unique())[:5])

@@ -89,10 +89,12 @@ def print_scale(widths: list[float]) -> int | None:
     return None if sum(widths) <= PAGE_UNITS / MIN_SCALE else round(100 * MIN_SCALE)
 
 
-def print_a4(ws: Any, widths: list[float], header_row: int, footer: str) -> None:
+def print_a4(ws: Any, widths: list[float], header_row: int, synthetic: bool) -> None:
     """A4 landscape at :func:`print_scale`, rows up to the header on every page (xlsxwriter).
 
-    A wide sheet prints across pages (over, then down) and repeats its key columns.
+    A wide sheet prints across pages (over, then down) and repeats its key columns. The
+    footer numbers the pages and, for a synthetic round, says so on every page (the title
+    row of a sheet more than one page wide shows only its start on the later pages).
     """
     ws.set_paper(9)
     ws.set_landscape()
@@ -107,7 +109,7 @@ def print_a4(ws: Any, widths: list[float], header_row: int, footer: str) -> None
         if keys:
             ws.repeat_columns(0, keys - 1)  # each page of a row starts with what names it
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.set_footer(footer)
+    ws.set_footer("&CTrang &P/&N" + ("&RDỮ LIỆU MÔ PHỎNG" if synthetic else ""))
 
 
 def print_a4_openpyxl(ws: Any, widths: list[float], title_rows: str) -> None:

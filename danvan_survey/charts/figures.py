@@ -317,8 +317,7 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
                   annotation_position="bottom right")
     top = float(table["share_weak"].max()) if len(table) else 0.0
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0,
-                              "yanchor": "bottom", "traceorder": "normal"})
+                      legend={"traceorder": "normal"})  # the template's legend: on top
     fig.update_xaxes(tickformat=".0%", range=[0, max(0.1, top) * 1.45], title_text=(
         "Tỷ lệ trên số tổ chức được khảo sát (trong ngoặc: số yếu kém / số được khảo sát)"))
     fig.update_yaxes(autorange="reversed")

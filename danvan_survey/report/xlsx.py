@@ -245,8 +245,7 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
     ws.set_row(1, header_height([str(c) for c in frame.columns], widths))
     if len(frame.columns):
         ws.autofilter(1, 0, len(frame) + 1, len(frame.columns) - 1)
-    print_a4(ws, widths, header_row=1,
-             footer="&CTrang &P/&N" + ("&R DỮ LIỆU MÔ PHỎNG" if synthetic else ""))
+    print_a4(ws, widths, header_row=1, synthetic=synthetic)
 
 
 def _write_cell(ws: Any, i: int, j: int, value: object, fmt: Any, text_fmt: Any) -> None:
