@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 from danvan_survey import __version__
 from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
 from danvan_survey.codebook import load_codebook
-from danvan_survey.lineage import definition_fingerprints, salt_fingerprint
+from danvan_survey.lineage import definition_fingerprints, library_versions, salt_fingerprint
 from danvan_survey.paths import check_output_dir
 from danvan_survey.pipeline import RoundResult, read_salt
 from danvan_survey.textfix import CONTROL_RE, visible_controls
@@ -456,6 +456,7 @@ def build_manifest(
         "round_id": result.cfg.round_id,
         "synthetic": result.cfg.synthetic,
         "package_version": __version__,
+        "libraries": library_versions(),
         "codebook_version": {f: s.get("version", "") for f, s in load_codebook().settings.items()},
         "codebook_definitions": definition_fingerprints(load_codebook()),
         "salt_fingerprint": salt_fingerprint(read_salt()),

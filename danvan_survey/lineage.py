@@ -6,14 +6,24 @@
   compare it and says why.
 - :func:`salt_fingerprint`: a hash of the pseudonymisation salt (never the salt itself).
   Cadres can be linked across rounds by ``person_link`` only when both fingerprints match.
+- :func:`library_versions`: the versions of the libraries that shape the output bytes (a
+  Parquet file records the pandas and pyarrow versions that wrote it), so a digest that
+  differs between two machines can be traced to its cause.
 """
 
 from __future__ import annotations
 
 import hashlib
+from importlib.metadata import version
 
 from danvan_survey.codebook import Codebook, Variable
 
+# Distributions whose version can change what a round writes (cells, bytes, charts).
+OUTPUT_LIBRARIES = (
+    "pandas", "pyarrow", "numpy", "pandera", "polars", "svy", "openpyxl", "xlsxwriter",
+    "python-calamine", "ftfy", "rapidfuzz", "vietnamadminunits", "jinja2", "plotly", "kaleido",
+    "python-docx", "pyxform",
+)
 SALT_FINGERPRINT_PREFIX = b"danvan_survey salt fingerprint v1|"
 
 
@@ -38,3 +48,8 @@ def definition_fingerprints(cb: Codebook) -> dict[str, dict[str, str]]:
 def salt_fingerprint(salt: bytes) -> str:
     """Short one-way fingerprint of the salt: equal fingerprints ⇔ same salt (in practice)."""
     return hashlib.sha256(SALT_FINGERPRINT_PREFIX + salt).hexdigest()[:16]
+
+
+def library_versions() -> dict[str, str]:
+    """Installed version of each of :data:`OUTPUT_LIBRARIES`."""
+    return {name: version(name) for name in OUTPUT_LIBRARIES}

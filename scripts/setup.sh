@@ -21,6 +21,7 @@ fi
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+# constraints.txt pins every package: the same libraries give the same output bytes.
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (danvan)" >/dev/null
 echo "Set-up complete: .venv is ready."

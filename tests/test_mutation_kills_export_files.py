@@ -25,7 +25,7 @@ from danvan_survey.clean import ISSUE_COLUMNS
 from danvan_survey.codebook import load_codebook
 from danvan_survey.config import RoundConfig
 from danvan_survey.ingest import IngestResult
-from danvan_survey.lineage import definition_fingerprints, salt_fingerprint
+from danvan_survey.lineage import definition_fingerprints, library_versions, salt_fingerprint
 from danvan_survey.pipeline import RoundResult
 from danvan_survey.validate import Outcome
 
@@ -378,6 +378,7 @@ def _expected_manifest(result: RoundResult, outputs: list[Path]) -> dict[str, ob
         "round_id": "r1",
         "synthetic": True,
         "package_version": __version__,
+        "libraries": library_versions(),
         "codebook_version": {"a": cb.settings["a"]["version"], "b": cb.settings["b"]["version"]},
         "codebook_definitions": definition_fingerprints(cb),
         "salt_fingerprint": salt_fingerprint(b"test-salt"),
