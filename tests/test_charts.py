@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 import yaml
 from hypothesis import given
@@ -436,3 +437,81 @@ def test_sentences_show_as_an_escaped_bulleted_list() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Hội" in html_text  # escaped, NFC
     assert repr(shown) == "• Tỷ lệ 46,8%\n• <script>alert(1)</script> & Hội"
     assert charts.bullets([])._repr_html_() == '<ul style="line-height: 1.5"></ul>'
+
+
+# ------------------------------------------------------------------ notebook display
+def _visible(line: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", "", line)
+
+
+@pytest.mark.parametrize("build", [b for b in ALL_CHARTS if b is not charts.consolidation_table])
+def test_notebook_display_fits_the_output_area(res: Results, build) -> None:
+    """In a notebook a chart has no fixed width, and its footer fits 95 characters a line."""
+    from danvan_survey.charts.style import (
+        FOOTER_NAME,
+        NOTEBOOK_FOOTER_CHARS,
+        _footer_geometry,
+        fit_to_output,
+    )
+
+    fig = build(res)
+    exported = fig.to_dict()
+    shown = fit_to_output(exported)
+    assert "width" in exported["layout"]  # the export keeps its width…
+    assert "width" not in shown["layout"] and shown["layout"]["autosize"] is True
+    (footer,) = [a for a in shown["layout"]["annotations"] if a.get("name") == FOOTER_NAME]
+    (before,) = [a for a in exported["layout"]["annotations"] if a.get("name") == FOOTER_NAME]
+    lines = footer["text"].split("<br>")
+    assert max(len(_visible(line)) for line in lines) <= NOTEBOOK_FOOTER_CHARS
+    assert any(line.startswith("Nguồn:") for line in lines)  # the source starts a line
+    def words(text: str) -> list[str]:
+        return _visible(text.replace("<br>", " ")).split()
+
+    assert words(footer["text"]) == words(before["text"])  # same words, same order
+    for line in lines:
+        assert line.count("<b>") == line.count("</b>")  # bold never split across lines
+    grown = len(lines) - before["text"].count("<br>") - 1
+    margin, shift = _footer_geometry(len(lines))
+    assert shown["layout"]["margin"]["b"] == margin and footer["yshift"] == -shift
+    assert shown["layout"]["height"] - exported["layout"]["height"] == (
+        margin - _footer_geometry(len(lines) - grown)[0])  # the plot area keeps its height
+    assert pio.to_json(fit_to_output(shown), validate=False) == pio.to_json(
+        shown, validate=False)  # fitting twice changes nothing
+
+
+def test_notebook_display_keeps_a_tables_width(res: Results) -> None:
+    from danvan_survey.charts.style import fit_to_output
+
+    exported = charts.consolidation_table(res).to_dict()
+    assert pio.to_json(fit_to_output(exported), validate=False) == pio.to_json(
+        exported, validate=False)  # squeezed, its wrapped cells would be cut
+
+
+def test_footer_rewrap_joins_the_note_and_keeps_the_source_line() -> None:
+    from danvan_survey.charts.style import rewrap_footer, wrap_markup
+
+    note = "một hai ba<br>bốn năm"
+    text = rewrap_footer(f"{note}<br>Nguồn: đợt x · <b>Dữ liệu mô phỏng</b> · 1/1", 12)
+    assert text.split("<br>") == ["một hai ba", "bốn năm", "Nguồn: đợt x", "·",
+                                  "<b>Dữ liệu mô phỏng</b>", "· 1/1"]
+    assert rewrap_footer("Nguồn: a b", 95) == "Nguồn: a b"  # no note
+    assert wrap_markup("aaaa bbbb", 9) == "aaaa bbbb"  # exactly the width: one line
+    assert wrap_markup("aaaa bbbbb", 9) == "aaaa<br>bbbbb"
+    assert wrap_markup("<b>aaaa</b> bbbb", 9) == "<b>aaaa</b> bbbb"  # tags do not count
+
+
+def test_setup_notebook_fits_charts_in_both_outputs() -> None:
+    from danvan_survey.charts.style import setup_notebook
+
+    before = pio.renderers.default
+    try:
+        setup_notebook()
+        fig = go.Figure(go.Bar(x=[1]), layout={"width": 1100, "height": 400})
+        bundle = pio.renderers._build_mime_bundle(fig.to_dict())
+        assert "width" not in bundle["application/vnd.plotly.v1+json"]["layout"]
+        assert '"responsive": true' in bundle["text/html"]
+        assert "1100" not in bundle["text/html"]
+    finally:
+        pio.renderers.default = before

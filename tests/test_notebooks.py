@@ -188,8 +188,47 @@ def test_full_report_on_the_demo_round(demo_root: Path, monkeypatch: pytest.Monk
     for page in pages:
         assert str(demo_root) not in page.read_text(encoding="utf-8")
     _check_figures_against_tables(demo_root)
+    for stem in ("03-em-areas", "05-cadre-capacity"):  # the 1,100 px multi-panel charts
+        _check_charts_fit(folder / f"so-tay-{stem}.html", tmp_path)
     _check_docx_pdf(folder / "bao-cao.docx", tmp_path)
     _check_xlsx_pdf(folder / "bang-so-lieu.xlsx", tmp_path)
+
+
+#: Reports, once the page has drawn, how far any chart or its text reaches past its box.
+CHART_FIT_PROBE = """<script>
+window.addEventListener('load', () => setTimeout(() => {
+  let worst = -1e9;
+  const plots = document.querySelectorAll('.js-plotly-plot');
+  plots.forEach(p => {
+    const box = p.getBoundingClientRect();
+    const area = p.closest('.jp-OutputArea-output').getBoundingClientRect();
+    worst = Math.max(worst, box.right - area.right);
+    p.querySelectorAll('.annotation-text, .gtitle').forEach(t => {
+      worst = Math.max(worst, t.getBoundingClientRect().right - box.right);
+    });
+  });
+  document.body.dataset.overflow = String(Math.round(worst));
+  document.body.dataset.plots = String(plots.length);
+}, 2000));
+</script></body>"""
+
+
+def _check_charts_fit(page: Path, tmp_path: Path) -> None:
+    """A notebook page in a 900 px window (a 1366 px laptop beside JupyterLab's file
+    browser): every chart, its title and its footer stay inside the output area."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "chromium is required (apt-get install chromium)"
+    probe = tmp_path / f"{page.stem}-probe.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", CHART_FIT_PROBE),
+                     encoding="utf-8")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--proxy-server=127.0.0.1:9",
+         "--window-size=900,1400", "--virtual-time-budget=20000", "--dump-dom",
+         probe.as_uri()], capture_output=True, text=True, timeout=180, check=True).stdout
+    plots = re.search(r'data-plots="(\d+)"', dom)
+    overflow = re.search(r'data-overflow="(-?\d+)"', dom)
+    assert plots and int(plots.group(1)) >= 2, page.name  # each page draws its charts
+    assert overflow and int(overflow.group(1)) <= 0, (page.name, overflow and overflow.group(1))
 
 
 def _check_xlsx_pdf(xlsx: Path, tmp_path: Path) -> None:

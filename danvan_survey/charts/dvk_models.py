@@ -11,7 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from danvan_survey import dvk
-from danvan_survey.charts.style import OKABE_ITO, choice_label, finish, fmt_num, org_label
+from danvan_survey.charts.style import (
+    OKABE_ITO,
+    choice_label,
+    finish,
+    fmt_num,
+    legend_on_top,
+    org_label,
+)
 from danvan_survey.codebook import load_codebook
 from danvan_survey.results import Results
 
@@ -66,5 +73,6 @@ def dvk_replication(res: Results, table: pd.DataFrame | None = None) -> go.Figur
     if table.empty:
         fig.add_annotation(text="Đợt này chưa có danh sách mô hình (bảng lặp của phiếu A).",
                            x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
-    return finish(fig, res, title=TITLE, form="phiếu A (danh sách mô hình)",
-                  n=len(table), note=NOTE, height=max(420, 110 + 60 * len(fields)))
+    fig = finish(fig, res, title=TITLE, form="phiếu A (danh sách mô hình)",
+                 n=len(table), note=NOTE, height=max(420, 110 + 60 * len(fields)))
+    return legend_on_top(fig, rows=2, above=10)  # five organisations: two rows when narrow

@@ -317,7 +317,7 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
                   annotation_position="bottom right")
     top = float(table["share_weak"].max()) if len(table) else 0.0
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      legend={"traceorder": "normal"})  # the template's legend: on top
+                      legend={"traceorder": "normal"})
     fig.update_xaxes(tickformat=".0%", range=[0, max(0.1, top) * 1.45], title_text=(
         "Tỷ lệ trên số tổ chức được khảo sát (trong ngoặc: số yếu kém / số được khảo sát)"))
     fig.update_yaxes(autorange="reversed")
@@ -325,7 +325,7 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
             + (EM_NOTE if by == "em_area" else ""))
     fig = finish(fig, res, title=title, form="a", n=len(io), note=_wrap(note, 150),
                  height=max(480, 200 + 78 * len(table)), width=1000)
-    return fig
+    return legend_on_top(fig, rows=2, above=10)  # three entries: two rows when narrow
 
 
 # ---------------------------------------------------------------- estimates helpers
@@ -448,6 +448,11 @@ def _capacity_note(res: Results, est: pd.DataFrame, by: str, few_df: bool) -> st
     return " ".join(parts)
 
 
+#: Characters per line of a capacity panel's title: five panels side by side stay apart
+#: when a notebook shows the chart about 850 px wide (JupyterLab, file browser open).
+CAPACITY_TITLE_CHARS = 16
+
+
 def cadre_capacity(
     res: Results, by: str = "district", items: tuple[CadreItem, ...] = CAPACITY_ITEMS,
 ) -> go.Figure:
@@ -465,7 +470,7 @@ def cadre_capacity(
     few_df = bool(len(dom_rows)) and bool((dom_rows["df"] < df_min).all())
     n_by = _domain_n(est, present, by)
     fig = make_subplots(rows=1, cols=len(present), shared_yaxes=True, horizontal_spacing=0.05,
-                        subplot_titles=[i.label(24) for i in present])
+                        subplot_titles=[i.label(CAPACITY_TITLE_CHARS) for i in present])
     order: list[str] = []
     for j, item in enumerate(present, start=1):
         dom = _sort_domains(select_estimates(est, item, by), by)
@@ -491,7 +496,7 @@ def cadre_capacity(
     note = _capacity_note(res, est, by, few_df)
     fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 165),
                  height=max(520, 360 + 40 * len(order)), width=1100)
-    return legend_on_top(fig, rows=2)
+    return legend_on_top(fig, rows=2, above=75)  # four title lines
 
 
 # ---------------------------------------------------------------- EM comparison

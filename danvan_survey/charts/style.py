@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io._base_renderers import NotebookRenderer, PlotlyRenderer
 
 from danvan_survey import __version__
 from danvan_survey.codebook import load_codebook
@@ -69,10 +72,114 @@ def register_template() -> None:
 register_template()
 
 
+#: Name of every chart's footer annotation (so a display can find it).
+FOOTER_NAME = "footer"
+#: First word of a footer's source line (round, form, n, date, version).
+SOURCE_PREFIX = "Nguồn:"
+#: Characters per footer line in a notebook, where a chart is as wide as the output area
+#: (about 900 px on a 1366 px laptop with JupyterLab's file browser open): 11 px text from
+#: the plot area's left edge stays inside it.
+NOTEBOOK_FOOTER_CHARS = 95
+#: Pixels a footer line takes (``finish``'s layout of the footer).
+FOOTER_LINE_PX = 16
+
+
+def _footer_geometry(lines: int) -> tuple[int, int]:
+    """(bottom margin, footer's downward shift) for a footer of ``lines`` lines."""
+    bottom = FOOTER_MARGIN + FOOTER_LINE_PX * (lines - 1)
+    return bottom + 40 + FOOTER_LINE_PX * max(0, lines - 2), bottom - 10
+
+
+def wrap_markup(text: str, width: int) -> str:
+    """Re-wrap plotly text at ``width`` visible characters per line.
+
+    Existing ``<br>`` breaks stay; markup tags do not count, and a ``<b>…</b>`` span is
+    never split across lines (plotly would drop its bold on the second line).
+    """
+    out: list[str] = []
+    for line in text.split("<br>"):
+        words = re.findall(r"<b>.*?</b>\S*|\S+", line)
+        current = ""
+        for word in words:
+            joined = f"{current} {word}" if current else word
+            if current and len(re.sub(r"<[^>]+>", "", joined)) > width:
+                out.append(current)
+                current = word
+            else:
+                current = joined
+        out.append(current)
+    return "<br>".join(out)
+
+
+def rewrap_footer(text: str, width: int) -> str:
+    """A footer (:func:`footer_text`) wrapped at ``width``: the note, then the source.
+
+    Line breaks inside the note and inside the source were only wrapping for the export
+    width, so each is joined and wrapped again; the source (from :data:`SOURCE_PREFIX`)
+    starts a line of its own.
+    """
+    note, prefix, source = text.rpartition(SOURCE_PREFIX)
+    parts = [note.removesuffix("<br>"), prefix + source] if note else [text]
+    return "<br>".join(wrap_markup(" ".join(part.split("<br>")), width) for part in parts)
+
+
+def fit_to_output(fig_dict: dict[str, Any]) -> dict[str, Any]:
+    """A chart's dict as a notebook shows it: as wide as the output area, footer re-wrapped.
+
+    The exported charts have fixed widths (up to 1,200 px); in JupyterLab next to the file
+    browser a fixed width hid the right-hand panel of a chart behind a sideways scroll.
+    Without a width plotly fits the chart to its output area; the footer, which plotly
+    cannot wrap, is re-wrapped to :data:`NOTEBOOK_FOOTER_CHARS` and the chart grows by the
+    lines it gains, so the plot area keeps its height. A table keeps its width (and scrolls
+    sideways when the output area is narrower): its cells are wrapped for that width, and
+    squeezed they would be cut.
+    """
+    if any(trace.get("type") == "table" for trace in fig_dict.get("data", [])):
+        return fig_dict
+    fig = copy.deepcopy(fig_dict)
+    layout = fig.setdefault("layout", {})
+    layout.pop("width", None)
+    layout["autosize"] = True
+    for note in layout.get("annotations", []):
+        if note.get("name") != FOOTER_NAME:
+            continue
+        before = note["text"].count("<br>") + 1
+        note["text"] = rewrap_footer(note["text"], NOTEBOOK_FOOTER_CHARS)
+        after = note["text"].count("<br>") + 1
+        margin_b, shift = _footer_geometry(after)
+        grown = margin_b - _footer_geometry(before)[0]
+        layout.setdefault("margin", {})["b"] = margin_b
+        note["yshift"] = -shift
+        if "height" in layout:
+            layout["height"] += grown
+    return fig
+
+
+class FitMimetypeRenderer(PlotlyRenderer):
+    """JupyterLab's plotly output, fitted to the output area (:func:`fit_to_output`)."""
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        """The plotly bundle of the fitted chart."""
+        return super().to_mimebundle(fit_to_output(fig_dict))
+
+
+class FitNotebookRenderer(NotebookRenderer):
+    """The HTML copy of the output (exported notebook pages), fitted the same way."""
+
+    def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        """The plotly bundle of the fitted chart."""
+        return super().to_mimebundle(fit_to_output(fig_dict))
+
+
 def setup_notebook() -> None:
-    """Notebook display: interactive in JupyterLab, plotly.js embedded for HTML export."""
+    """Notebook display: interactive in JupyterLab, plotly.js embedded for HTML export.
+
+    Charts fit the output area (:func:`fit_to_output`); exports keep their fixed widths.
+    """
     register_template()
-    pio.renderers.default = "plotly_mimetype+notebook"
+    pio.renderers["danvan_mimetype"] = FitMimetypeRenderer(config={"responsive": True})
+    pio.renderers["danvan_notebook"] = FitNotebookRenderer(config={"responsive": True})
+    pio.renderers.default = "danvan_mimetype+danvan_notebook"
 
 
 # ---------------------------------------------------------------- labels (from the codebook)
@@ -206,7 +313,7 @@ def round_heading(res: Results) -> str:
 def footer_text(res: Results, form: str, n: int | str, note: str = "") -> str:
     """Source line of a chart: round, form, n, synthetic flag, date and package version."""
     count = n if isinstance(n, str) else fmt_num(n)
-    parts = [f"Nguồn: đợt {res.round_id}, {FORM_NAMES.get(form, form)}, n = {count}"]
+    parts = [f"{SOURCE_PREFIX} đợt {res.round_id}, {FORM_NAMES.get(form, form)}, n = {count}"]
     if res.synthetic:
         parts.append("<b>Dữ liệu mô phỏng</b>")
     parts.append(res.report_date.strftime("%d/%m/%Y"))
@@ -228,15 +335,16 @@ def finish(
 ) -> go.Figure:
     """Apply size, title and footer annotation (every chart ends here)."""
     lines = note.count("<br>") + 2 if note else 1
-    bottom = FOOTER_MARGIN + 16 * (lines - 1)
+    margin_b, shift = _footer_geometry(lines)
     fig.update_layout(
         title={"text": nfc(title)},
         width=width,
         height=height,
-        margin={"l": 80, "r": 30, "t": 90, "b": bottom + 40 + 16 * max(0, lines - 2)},
+        margin={"l": 80, "r": 30, "t": 90, "b": margin_b},
         separators=",.",
     )
     fig.add_annotation(
+        name=FOOTER_NAME,
         text=footer_text(res, form, n, note),
         xref="paper",
         yref="paper",
@@ -244,7 +352,7 @@ def finish(
         y=0,
         xanchor="left",
         yanchor="top",
-        yshift=-(bottom - 10),
+        yshift=-shift,
         showarrow=False,
         align="left",
         font={"size": 11, "color": "#555555"},
