@@ -25,6 +25,18 @@ OPTIONAL_TABLES = ("organisations", "cadres", "estimates", "dvk_replication")
 #: CSV side outputs of cleaning/validation, read when present.
 OPTIONAL_CSV = ("quarantine", "cleaning_log", "validation_issues")
 REPORT_DATE_ENV = "DANVAN_REPORT_DATE"
+#: What each table read by :func:`load_results` holds (the file-summary table).
+TABLE_LABELS = {
+    "organisations": "Phiếu A sạch: mỗi dòng một tổ chức ở một xã",
+    "cadres": "Phiếu B sạch: mỗi dòng một cán bộ (đã ẩn danh)",
+    "indicators_org": "Chỉ số theo tổ chức",
+    "indicators_district": "Chỉ số theo huyện",
+    "indicators_em_area": "Chỉ số theo vùng DTTS",
+    "estimates": "Ước lượng từ mẫu cán bộ",
+    "quarantine": "Bản ghi bị cách ly, kèm lý do",
+    "cleaning_log": "Nhật ký làm sạch: mỗi giá trị đã sửa một dòng",
+    "validation_issues": "Lỗi, cảnh báo và thông tin kiểm tra",
+}
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,8 @@ class Results:
             "estimates": self.estimates,
             **self.logs,
         }
-        rows = [{"Bảng": name, "Số dòng": len(df)} for name, df in tables.items()]
+        rows = [{"Bảng": name, "Nội dung": TABLE_LABELS.get(name, ""), "Số dòng": len(df)}
+                for name, df in tables.items()]
         return pd.DataFrame(rows)
 
     def em_area_summary(self) -> pd.DataFrame:
@@ -92,16 +105,40 @@ class Results:
         return counts.rename("Số xã").reset_index()
 
     def log_summary(self, name: str, by: tuple[str, ...] = ("rule", "action")) -> pd.DataFrame:
-        """Rows of a cleaning/validation log counted by the given columns that exist."""
+        """Rows of a cleaning/validation log counted by the given columns that exist.
+
+        Vietnamese headers; a rule column keeps its code (as in the CSV, for filtering) and
+        is followed by its meaning (:mod:`danvan_survey.rule_labels`); action, level and
+        form codes are shown by their Vietnamese names.
+        """
         log = self.logs.get(name, pd.DataFrame())
         keys = [c for c in by if c in log.columns]
         if log.empty:
             return pd.DataFrame({"Số dòng": [0]})
         if not keys:
             return pd.DataFrame({"Số dòng": [len(log)]})
-        counts = log.groupby(keys, sort=True).size().rename("Số dòng").reset_index()
-        return counts.sort_values("Số dòng", ascending=False, kind="mergesort").reset_index(
+        codes = log[keys].astype("string").fillna("")  # a row without a form still counts
+        counts = codes.groupby(keys, sort=True).size().rename("Số dòng").reset_index()
+        counts = counts.sort_values("Số dòng", ascending=False, kind="mergesort").reset_index(
             drop=True)
+        return _vietnamese_keys(counts, keys)
+
+
+def _vietnamese_keys(counts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Log codes under Vietnamese headers: a rule keeps its code and gains its meaning."""
+    from danvan_survey.rule_labels import COLUMNS
+
+    out = {}
+    for key in keys:
+        header, label = COLUMNS.get(key, (key, str))
+        codes = counts[key].astype(str)
+        if key in ("rule", "quarantine_rules"):
+            out[header] = codes
+            out["Ý nghĩa"] = codes.map(label)
+        else:
+            out[header] = codes.map(label)
+    out["Số dòng"] = counts["Số dòng"]
+    return pd.DataFrame(out)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

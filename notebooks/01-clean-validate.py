@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -39,28 +39,28 @@ print(charts.round_heading(res))
 # Số dòng của từng bảng trong `data/clean/<đợt>/`. Không thể hiện chất lượng từng dòng.
 
 # %%
-res.file_summary()
+charts.vi_table(res.file_summary())
 
 # %% [markdown]
 # ## Những gì đã sửa
-# Nhật ký làm sạch đếm theo quy tắc và hành động. Giá trị gốc vẫn còn trong tệp `cleaning_log.csv`; sổ tay không hiển thị từng dòng.
+# Nhật ký làm sạch đếm theo quy tắc và hành động. Giá trị gốc vẫn còn trong tệp `cleaning_log.csv`; sổ tay không hiển thị từng dòng. Cột “Quy tắc” là mã ghi trong các tệp CSV (dùng để lọc), cột “Ý nghĩa” giải thích mã đó.
 
 # %%
-res.log_summary("cleaning_log", ("rule", "action"))
+charts.vi_table(res.log_summary("cleaning_log", ("rule", "action")))
 
 # %% [markdown]
 # ## Những gì bị cách ly
 # Bản ghi vi phạm kiểm tra cứng bị cách ly, không vào phân tích. Không tự sửa, không đoán.
 
 # %%
-res.log_summary("quarantine", ("form", "quarantine_rules"))
+charts.vi_table(res.log_summary("quarantine", ("form", "quarantine_rules")))
 
 # %% [markdown]
 # ## Lỗi và cảnh báo kiểm tra
 # Đếm theo mức (lỗi/cảnh báo/thông tin) và quy tắc.
 
 # %%
-res.log_summary("validation_issues", ("level", "rule"))
+charts.vi_table(res.log_summary("validation_issues", ("level", "rule")))
 
 # %% [markdown]
 # ## Độ phủ: phiếu nhận so với dự kiến
