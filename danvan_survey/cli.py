@@ -101,6 +101,7 @@ def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
 
 def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     from danvan_survey.export import cleaning_log, issues_table, source_counts
+    from danvan_survey.rule_labels import level_label, rule_label
 
     counts = source_counts(result)
     t = Table(
@@ -118,9 +119,10 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     log = cleaning_log(result)
     rules = Table(title="Nhật ký làm sạch: số giá trị đã sửa theo quy tắc")
     rules.add_column("Quy tắc")
+    rules.add_column("Ý nghĩa")
     rules.add_column("Số giá trị", justify="right")
     for rule, n in log.groupby("rule").size().sort_values(ascending=False).head(12).items():
-        rules.add_row(escape(str(rule)), _num(int(n)))
+        rules.add_row(escape(str(rule)), escape(rule_label(str(rule))), _num(int(n)))
     console.print(rules)
     issues = issues_table(result)
     top = Table(title="Các vấn đề kiểm tra thường gặp nhất")
@@ -128,7 +130,8 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
         top.add_column(col, justify="right" if col == "Số lần" else "left")
     grouped = issues.groupby(["level", "rule", "message"]).size().sort_values(ascending=False)
     for (level, rule, message), n in grouped.head(10).items():
-        top.add_row(escape(str(level)), escape(str(rule)), _num(int(n)), escape(str(message)[:90]))
+        top.add_row(escape(level_label(str(level))), escape(str(rule)), _num(int(n)),
+                    escape(str(message)[:90]))
     console.print(top)
     where = Table(title="Kết quả đã ghi")
     where.add_column("Tệp")
