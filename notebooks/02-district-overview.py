@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 02 — Tổng quan theo huyện
 #
-# Tỷ lệ tập hợp, xếp loại và các chỉ số chính theo huyện (đơn vị hành chính năm 2014) và tổ chức.
+# Tỷ lệ tập hợp, xếp loại và các chỉ số chính theo huyện và tổ chức. Từ 01/7/2025 không còn cấp huyện: đợt khảo sát trên đơn vị hành chính mới được nhóm theo huyện cũ (trước 01/7/2025) để so được với các đợt trước; tiêu đề mỗi biểu đồ ghi rõ.
 #
 # Sổ tay này chỉ gọi các hàm của gói `danvan_survey` (không có logic riêng) và không ghi gì
 # vào `data/`. Mọi biểu đồ có dòng nguồn ở chân: đợt, phiếu, n, ngày số liệu, phiên bản gói;

@@ -452,6 +452,8 @@ def test_notebook_display_fits_the_output_area(res: Results, build) -> None:
     from danvan_survey.charts.style import (
         FOOTER_NAME,
         NOTEBOOK_FOOTER_CHARS,
+        NOTEBOOK_TITLE_CHARS,
+        TITLE_LINE_PX,
         _footer_geometry,
         fit_to_output,
     )
@@ -475,8 +477,14 @@ def test_notebook_display_fits_the_output_area(res: Results, build) -> None:
     grown = len(lines) - before["text"].count("<br>") - 1
     margin, shift = _footer_geometry(len(lines))
     assert shown["layout"]["margin"]["b"] == margin and footer["yshift"] == -shift
+    title = shown["layout"]["title"]["text"]
+    assert max(len(_visible(t)) for t in title.split("<br>")) <= NOTEBOOK_TITLE_CHARS
+    assert words(title) == words(exported["layout"]["title"]["text"])
+    title_px = TITLE_LINE_PX * (title.count("<br>")
+                                - exported["layout"]["title"]["text"].count("<br>"))
+    assert shown["layout"]["margin"]["t"] - exported["layout"]["margin"]["t"] == title_px
     assert shown["layout"]["height"] - exported["layout"]["height"] == (
-        margin - _footer_geometry(len(lines) - grown)[0])  # the plot area keeps its height
+        margin - _footer_geometry(len(lines) - grown)[0] + title_px)  # same plot area
     assert pio.to_json(fit_to_output(shown), validate=False) == pio.to_json(
         shown, validate=False)  # fitting twice changes nothing
 

@@ -80,6 +80,12 @@ SOURCE_PREFIX = "Nguồn:"
 #: (about 900 px on a 1366 px laptop with JupyterLab's file browser open): 11 px text from
 #: the plot area's left edge stays inside it.
 NOTEBOOK_FOOTER_CHARS = 95
+#: Characters per title line in a notebook (17 px text), clear of the chart's toolbar on the
+#: right; a longer title (with the 2025 units' "theo huyện cũ (trước 01/7/2025)") is
+#: wrapped, where plotly would cut it.
+NOTEBOOK_TITLE_CHARS = 65
+#: Pixels a title line takes.
+TITLE_LINE_PX = 24
 #: Pixels a footer line takes (``finish``'s layout of the footer).
 FOOTER_LINE_PX = 16
 
@@ -140,6 +146,7 @@ def fit_to_output(fig_dict: dict[str, Any]) -> dict[str, Any]:
     layout = fig.setdefault("layout", {})
     layout.pop("width", None)
     layout["autosize"] = True
+    _wrap_title(layout)
     for note in layout.get("annotations", []):
         if note.get("name") != FOOTER_NAME:
             continue
@@ -153,6 +160,21 @@ def fit_to_output(fig_dict: dict[str, Any]) -> dict[str, Any]:
         if "height" in layout:
             layout["height"] += grown
     return fig
+
+
+def _wrap_title(layout: dict[str, Any]) -> None:
+    """Wrap a long title in place; the top margin and the height grow by the added lines."""
+    title = layout.get("title", {})
+    text = title.get("text") or ""
+    wrapped = wrap_markup(" ".join(text.split("<br>")), NOTEBOOK_TITLE_CHARS)
+    added = wrapped.count("<br>") - text.count("<br>")
+    if added <= 0:
+        return
+    title["text"] = wrapped
+    margin = layout.setdefault("margin", {})
+    margin["t"] = margin.get("t", 90) + TITLE_LINE_PX * added
+    if "height" in layout:
+        layout["height"] += TITLE_LINE_PX * added
 
 
 class FitMimetypeRenderer(PlotlyRenderer):
