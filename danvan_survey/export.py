@@ -29,6 +29,7 @@ from danvan_survey.codebook import load_codebook
 from danvan_survey.lineage import definition_fingerprints, library_versions, salt_fingerprint
 from danvan_survey.paths import check_output_dir
 from danvan_survey.pipeline import RoundResult, read_salt
+from danvan_survey.rule_labels import rule_label
 from danvan_survey.textfix import CONTROL_RE, visible_controls
 from danvan_survey.vintage import district_text
 
@@ -400,7 +401,8 @@ def render_report(
         cfg=result.cfg,
         counts=counts.to_dict("records"),
         by_rule=by_rule.to_dict("records"),
-        log_rules=log.groupby("rule").size().sort_values(ascending=False).items(),
+        log_rules=[(rule, rule_label(str(rule)), n) for rule, n in
+                   log.groupby("rule").size().sort_values(ascending=False).items()],
         by_commune=issues_by_commune(shown),
         level_vi=LEVEL_VI,
         n_missing=len(result.expected_missing),

@@ -285,9 +285,9 @@ def test_render_report_exact_sections(tmp_path: Path) -> None:
         "</table>" in page
     )
     assert (
-        "<th>Số giá trị đã sửa</th></tr>\n"
-        '<tr><td><code>r_two</code></td><td class="n">2</td></tr>\n'
-        '<tr><td><code>r_one</code></td><td class="n">1</td></tr>\n'
+        "<th>Ý nghĩa</th><th>Số giá trị đã sửa</th></tr>\n"  # an unknown code means itself
+        '<tr><td><code>r_two</code></td><td>r_two</td><td class="n">2</td></tr>\n'
+        '<tr><td><code>r_one</code></td><td>r_one</td><td class="n">1</td></tr>\n'
         "</table>" in page
     )
     head = (
