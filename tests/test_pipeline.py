@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import write_mini_round
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from danvan_survey.cli import app, run_pipeline
@@ -171,3 +173,50 @@ def test_broken_input_gives_a_message_and_nonzero_exit(tmp_path, breakage, expec
     assert expected in res.output
     assert "Traceback" not in res.output
     assert not clean_dir(round_id, tmp_path).exists()  # nothing half-done
+
+
+# ---------------------------------------------------------------- reference and weight lookups
+KEYS = st.lists(st.sampled_from(["001", "002", "003", "999", None]), max_size=12)
+
+
+@given(keys=KEYS)
+def test_reference_columns_as_series_map_gives_them(keys: list[str | None]) -> None:
+    from danvan_survey.pipeline import REFERENCE_COLUMNS, add_reference
+
+    communes = pd.DataFrame({"commune_code": ["001", "002", "003"]} | {
+        col: pd.Series([f"{col}-1", None, f"{col}-3"], dtype="str") for col in REFERENCE_COLUMNS})
+    frame = pd.DataFrame({"commune_code": pd.Series(keys, dtype="str")})
+    got = add_reference(frame, communes)
+    ref = communes.set_index("commune_code")
+    for col in REFERENCE_COLUMNS:  # the former per-column map, value for value and dtype
+        pd.testing.assert_series_equal(
+            got[col], frame["commune_code"].map(ref[col]).astype("str"), check_names=False)
+
+
+@given(keys=KEYS)
+def test_weights_as_series_map_gives_them(keys: list[str | None]) -> None:
+    from danvan_survey.clean import FormCleaning
+    from danvan_survey.pipeline import add_weights
+
+    design = pd.DataFrame({"commune_code": ["001", "002", "003"],
+                           "weight": [2.5, 4.0, 1.0], "n_psu_in_stratum": [5, 8, 1]})
+    frame = pd.DataFrame({"commune_code": pd.Series(keys, dtype="str"), "_source_file": "b.csv",
+                          "_source_sheet": "", "_source_row": range(len(keys))})
+    work = FormCleaning(values=frame, log=[], issues=[])
+    got = add_weights(frame, design, work)
+    by = design.set_index("commune_code")
+    want_w = pd.array(frame["commune_code"].map(by["weight"]), dtype="Float64")
+    want_n = pd.array(frame["commune_code"].map(by["n_psu_in_stratum"]), dtype="Int64")
+    pd.testing.assert_extension_array_equal(got["weight"].array, want_w)
+    pd.testing.assert_extension_array_equal(got["n_psu_in_stratum"].array, want_n)
+    assert len(work.issues) == sum(k == "999" for k in keys)  # outside the sample: an issue
+
+
+def test_reference_lookup_refuses_a_repeated_code() -> None:
+    from danvan_survey.pipeline import add_reference
+
+    communes = pd.DataFrame({"commune_code": ["001", "001"]} | {
+        c: ["x", "y"] for c in ("commune_name", "district_code", "district_name", "em_area",
+                                "em_source", "em_confidence")})
+    with pytest.raises(ValueError, match="uniquely valued"):
+        add_reference(pd.DataFrame({"commune_code": ["001"]}), communes)
