@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -51,10 +51,10 @@ charts.vi_table(weak_share_frame(weak_shares(res.indicators_org, "district"), "H
 
 # %% [markdown]
 # ## Danh sách ưu tiên củng cố (20 đầu)
-# Xếp theo điểm ưu tiên; lý do ghi bằng số liệu. Danh sách đầy đủ ở bảng dưới và trong `bang-so-lieu.xlsx`.
+# Xếp theo điểm ưu tiên; lý do ghi bằng số liệu. Danh sách đầy đủ ở bảng dưới và trong `bang-so-lieu.xlsx`; báo cáo in bảng này thành hình.
 
 # %%
-charts.consolidation_table(res, top=20)
+charts.vi_table(charts.consolidation_list(res, top=20))
 
 # %% [markdown]
 # ## Danh sách đầy đủ

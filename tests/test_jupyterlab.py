@@ -25,9 +25,9 @@ import pytest
 pytestmark = pytest.mark.slow
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-#: Notebooks with the widest charts (two-panel comparison, five capacity panels) and the
-#: number of charts each draws.
-NOTEBOOKS = {"03-em-areas": 3, "05-cadre-capacity": 2}
+#: Notebooks with the widest charts (two-panel comparison; the priority list and the map;
+#: five capacity panels) and the number of charts each draws.
+NOTEBOOKS = {"03-em-areas": 3, "04-weak-organisations": 2, "05-cadre-capacity": 2}
 WINDOW = (1366, 6000)  # a laptop's width; tall, so that every output is drawn
 
 #: Worst overflow in px over every chart (> 0: something is cut or needs a sideways scroll).
@@ -58,7 +58,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo project with notebooks 03 and 05 executed and trusted, served by JupyterLab."""
+    """The demo project with the notebooks executed and trusted, served by JupyterLab."""
     import nbformat
     from nbclient import NotebookClient
     from nbformat.sign import NotebookNotary
