@@ -256,7 +256,7 @@ def _report_inputs(tmp_path: Path) -> tuple[RoundResult, pd.DataFrame, pd.DataFr
 def test_render_report_exact_sections(tmp_path: Path) -> None:
     """Header, counts, most frequent rules, log rules and issues by commune, exactly."""
     result, issues, counts = _report_inputs(tmp_path)
-    log = pd.DataFrame({"rule": ["r_one", "r_two", "r_two"]})
+    log = pd.DataFrame({"rule": ["nfc", "r_two", "r_two"]})
     page = export.render_report(result, issues, counts, log)
     assert (
         "<title>Báo cáo kiểm tra dữ liệu — Đợt &lt;thử&gt;\\x07</title>" in page
@@ -287,7 +287,8 @@ def test_render_report_exact_sections(tmp_path: Path) -> None:
     assert (
         "<th>Ý nghĩa</th><th>Số giá trị đã sửa</th></tr>\n"  # an unknown code means itself
         '<tr><td><code>r_two</code></td><td>r_two</td><td class="n">2</td></tr>\n'
-        '<tr><td><code>r_one</code></td><td>r_one</td><td class="n">1</td></tr>\n'
+        '<tr><td><code>nfc</code></td><td>Chuẩn hóa Unicode (dựng sẵn, NFC)</td>'
+        '<td class="n">1</td></tr>\n'
         "</table>" in page
     )
     head = (
