@@ -101,19 +101,20 @@ def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
 
 def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     from danvan_survey.export import cleaning_log, issues_table, source_counts
-    from danvan_survey.rule_labels import level_label, rule_label
+    from danvan_survey.rule_labels import form_label, level_label, rule_label
 
     counts = source_counts(result)
     t = Table(
         title=f"Kết quả đợt {result.cfg.round_id}"
         + (" (DỮ LIỆU MÔ PHỎNG)" if result.cfg.synthetic else "")
     )
-    for col in ("Tệp nguồn", "Phiếu", "Đọc", "Sạch", "Cách ly", "Trùng đã loại"):
-        t.add_column(col, justify="left" if col in {"Tệp nguồn", "Phiếu"} else "right")
+    t.add_column("Tệp nguồn", overflow="fold")  # a whole file name, over several lines
+    for col in ("Phiếu", "Đọc", "Sạch", "Cách ly", "Trùng đã loại"):
+        t.add_column(col, justify="left" if col == "Phiếu" else "right")
     for r in counts.itertuples(index=False):
         t.add_row(
-            escape(str(r.source_file)), str(r.form).upper(), _num(r.read), _num(r.clean),
-            _num(r.quarantined), _num(r.duplicates),
+            escape(str(r.source_file)), form_label(str(r.form)).split(" (")[0], _num(r.read),
+            _num(r.clean), _num(r.quarantined), _num(r.duplicates),
         )
     console.print(t)
     log = cleaning_log(result)

@@ -29,7 +29,7 @@ from danvan_survey.codebook import load_codebook
 from danvan_survey.lineage import definition_fingerprints, library_versions, salt_fingerprint
 from danvan_survey.paths import check_output_dir
 from danvan_survey.pipeline import RoundResult, read_salt
-from danvan_survey.rule_labels import rule_label
+from danvan_survey.rule_labels import form_label, rule_label
 from danvan_survey.textfix import CONTROL_RE, visible_controls
 from danvan_survey.vintage import district_text
 
@@ -379,6 +379,7 @@ def render_report(
         finalize=_shown,
     )
     env.filters["num"] = lambda v: f"{int(v):,}".replace(",", ".")
+    env.filters["form_label"] = lambda v: form_label(str(v))
     by_rule = (
         issues.groupby(["level", "rule", "message"])
         .size()

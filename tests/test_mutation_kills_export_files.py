@@ -264,7 +264,7 @@ def test_render_report_exact_sections(tmp_path: Path) -> None:
         f"01/06/2014–30/09/2014. Phiên bản phần mềm danvan_survey {__version__}.</p>" in page
     )
     assert (
-        "<tr><td>a\\x1b.csv</td><td>A</td><td class=\"n\">1.234.567</td>"
+        "<tr><td>a\\x1b.csv</td><td>Phiếu A (tổ chức)</td><td class=\"n\">1.234.567</td>"
         '<td class="n">1.234.000</td><td class="n">500</td><td class="n">67</td></tr>\n'
         "</table>\n<p>Số cặp xã × tổ chức chưa gửi phiếu A: <b>1.234</b>" in page
     )
