@@ -156,9 +156,9 @@ def add_weights(frame: pd.DataFrame, design: pd.DataFrame, work: FormCleaning) -
     weight = np.full(len(rows), np.nan)
     weight[found] = by["weight"].to_numpy(dtype="float64")[rows[found]]
     out["weight"] = pd.array(weight, dtype="Float64")
-    n_psu = pd.array(np.where(found, by["n_psu_in_stratum"].to_numpy()[rows], 0), dtype="Int64")
-    n_psu[~found] = pd.NA
-    out["n_psu_in_stratum"] = n_psu
+    n_psu = np.full(len(rows), np.nan)
+    n_psu[found] = by["n_psu_in_stratum"].to_numpy(dtype="float64")[rows[found]]
+    out["n_psu_in_stratum"] = pd.array(n_psu, dtype="Int64")
     for idx in out.index[out["weight"].isna() & out["commune_code"].notna()]:
         work.add_issue(
             idx,

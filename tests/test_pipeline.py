@@ -212,6 +212,21 @@ def test_weights_as_series_map_gives_them(keys: list[str | None]) -> None:
     assert len(work.issues) == sum(k == "999" for k in keys)  # outside the sample: an issue
 
 
+def test_weights_from_an_empty_design_leave_every_cadre_outside_the_sample() -> None:
+    from danvan_survey.clean import FormCleaning
+    from danvan_survey.pipeline import add_weights
+
+    design = pd.DataFrame({"commune_code": pd.Series([], dtype="str"),
+                           "weight": pd.Series([], dtype="float64"),
+                           "n_psu_in_stratum": pd.Series([], dtype="int64")})
+    frame = pd.DataFrame({"commune_code": ["001", "002"], "_source_file": "b.csv",
+                          "_source_sheet": "", "_source_row": [2, 3]})
+    work = FormCleaning(values=frame, log=[], issues=[])
+    got = add_weights(frame, design, work)
+    assert got["weight"].isna().all() and got["n_psu_in_stratum"].isna().all()
+    assert [i["rule"] for i in work.issues] == ["not_in_sample", "not_in_sample"]
+
+
 def test_reference_lookup_refuses_a_repeated_code() -> None:
     from danvan_survey.pipeline import add_reference
 
