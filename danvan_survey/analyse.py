@@ -140,12 +140,9 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
                 ws.write_number(i, j, float(value), top)
             else:
                 ws.write_string(i, j, str(value), text)
-    layout.row_heights(ws, safe, widths, first_row=header_row + 1)
-    ws.set_row(header_row, layout.header_height([str(c) for c in safe.columns], widths))
-    ws.freeze_panes(header_row + 1, 0)
     if len(safe.columns):
         ws.autofilter(header_row, 0, header_row + max(len(safe), 1), len(safe.columns) - 1)
-    layout.print_a4(ws, widths, header_row, synthetic)
+    layout.finish_table(ws, safe, widths, header_row, synthetic)
     wb.close()
     return path
 

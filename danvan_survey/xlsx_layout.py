@@ -112,6 +112,18 @@ def print_a4(ws: Any, widths: list[float], header_row: int, synthetic: bool) -> 
     ws.set_footer("&CTrang &P/&N" + ("&RDỮ LIỆU MÔ PHỎNG" if synthetic else ""))
 
 
+def finish_table(ws: Any, frame: pd.DataFrame, widths: list[float], header_row: int,
+                 synthetic: bool) -> None:
+    """Row heights, header height, frozen header and A4 set-up of a table sheet (xlsxwriter).
+
+    ``frame`` is the table written below ``header_row``; ``widths`` its column widths.
+    """
+    row_heights(ws, frame, widths, first_row=header_row + 1)
+    ws.set_row(header_row, header_height([str(c) for c in frame.columns], widths))
+    ws.freeze_panes(header_row + 1, 0)
+    print_a4(ws, widths, header_row, synthetic)
+
+
 def print_a4_openpyxl(ws: Any, widths: list[float], title_rows: str) -> None:
     """:func:`print_a4` for an openpyxl sheet; ``title_rows`` ("1:1") repeat on every page."""
     from openpyxl.utils import get_column_letter

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +25,7 @@ from danvan_survey.charts.style import (
     org_label,
     register_template,
     short_district,
+    wrap_lines,
 )
 from danvan_survey.compare import TRANSITION_VI, Comparison
 from danvan_survey.config import RoundConfig
@@ -130,7 +130,7 @@ def em_gap(comp: Comparison, res: Results, indicator: str = "gathering_rate") ->
     for j, org in enumerate(orgs, start=1):
         sub = e[e["org_type"] == org].sort_values(
             "em_area", key=lambda s: s.map({"pure": 0, "mixed": 1, "none": 2}))
-        labels = ["<br>".join(textwrap.wrap(em_label(a), 10)) for a in sub["em_area"]]
+        labels = [wrap_lines(em_label(a), 10) for a in sub["em_area"]]
         for col, colour, label in (("value_then", THEN_COLOUR, comp.base),
                                    ("value_now", NOW_COLOUR, comp.follow)):
             fig.add_trace(go.Bar(x=labels, y=sub[col], name=label, marker_color=colour,

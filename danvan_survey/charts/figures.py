@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,6 +26,7 @@ from danvan_survey.charts.style import (
     org_label,
     short_district,
     var_label,
+    wrap_lines,
 )
 from danvan_survey.codebook import load_codebook
 from danvan_survey.reference import EM_AREAS
@@ -77,7 +77,7 @@ class CadreItem:
         if self.category and var.list_name and var.list_name != "yes_no":
             text = choice_label(var.list_name, self.category)
             text = f"{var.label_vi.split(':')[0].split('—')[0].strip()}: {text}"
-        return "<br>".join(textwrap.wrap(text, width))
+        return wrap_lines(text, width)
 
 
 CAPACITY_ITEMS = (
@@ -124,10 +124,6 @@ def _no_data(res: Results, title: str, form: str, message: str) -> go.Figure:
 def _ratio(num: pd.Series, den: pd.Series) -> float:
     n, d = float(num.sum()), float(den.sum())
     return n / d if d > 0 else float("nan")
-
-
-def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width)) if text else ""
 
 
 # ---------------------------------------------------------------- heat map
@@ -210,7 +206,7 @@ def indicator_heatmap(
                 z[i, j], text[i, j] = value, fmt_pct(value)
                 hover[i, j] = (f"{base}<br>{indicator_label(indicator)}: {fmt_pct(value)}"
                                f"<br>tử số {fmt_num(num)} / mẫu số {fmt_num(den)}")
-    x = [_wrap(org_label(o), 14) for o in orgs]
+    x = [wrap_lines(org_label(o), 14) for o in orgs]
     y = [label for _, label in rows]
     zmax = max(1.0, float(np.nanmax(z))) if np.isfinite(z).any() else 1.0
     fig = go.Figure()
@@ -233,7 +229,7 @@ def indicator_heatmap(
     if dropped:
         note = (f"Không có cột {', '.join(dropped)}: tổ chức không có mẫu số của chỉ số "
                 "này (Ủy ban MTTQ không có hội viên). " + note).strip()
-    note = _wrap(note, 115)
+    note = wrap_lines(note, 115)
     lines = note.count("<br>") + 1 if note else 0
     return finish(fig, res, title=title, form="a", n=_n_orgs(res), note=note,
                   height=max(420, 140 + 46 * len(rows) + 16 * lines))
@@ -255,7 +251,7 @@ def rating_distribution(res: Results) -> go.Figure:
     orgs = _orgs_present(frame["org_type"])
     districts = [short_district(n) for n in _district_order(res)["district_name"]]
     fig = make_subplots(rows=1, cols=len(orgs), shared_yaxes=True, horizontal_spacing=0.015,
-                        subplot_titles=[_wrap(org_label(o), 14) for o in orgs])
+                        subplot_titles=[wrap_lines(org_label(o), 14) for o in orgs])
     for j, org in enumerate(orgs, start=1):
         sub = frame[frame["org_type"] == org]
         counts = sub.groupby(["district", "rating"]).size().unstack(fill_value=0)
@@ -295,7 +291,7 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
     if io.empty:
         return _no_data(res, title, "a", "Không có số liệu")
     table = weak_shares(io, by)
-    labels = [_wrap(lab, 22) for lab in table["label"]]
+    labels = [wrap_lines(lab, 22) for lab in table["label"]]
     fig = go.Figure()
     series = (("weak", "Yếu kém (một trong hai cách)", OKABE_ITO[5]),
               ("rep", "Tự xếp loại yếu kém", OKABE_ITO[3]),
@@ -323,7 +319,7 @@ def weak_organisations(res: Results, by: str = "district") -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     note = ("Xếp theo tỷ lệ yếu kém (một trong hai cách), cao nhất ở trên. "
             + (EM_NOTE if by == "em_area" else ""))
-    fig = finish(fig, res, title=title, form="a", n=len(io), note=_wrap(note, 150),
+    fig = finish(fig, res, title=title, form="a", n=len(io), note=wrap_lines(note, 150),
                  height=max(480, 200 + 78 * len(table)), width=1000)
     return legend_on_top(fig, rows=2, above=10)  # three entries: two rows when narrow
 
@@ -361,7 +357,7 @@ def _domain_labels(res: Results, domain_type: str, domains: pd.Series) -> list[s
     out = []
     for d in domains.astype(str):
         if domain_type == "em_area":
-            out.append(_wrap(em_label(d), 22))
+            out.append(wrap_lines(em_label(d), 22))
         elif domain_type == "province":
             out.append(PROVINCE_LABEL)
         else:
@@ -494,7 +490,7 @@ def cadre_capacity(
                      categoryarray=[*order, *([prov_label] if prov_label else [])])
     fig.update_annotations(font={"size": 12})
     note = _capacity_note(res, est, by, few_df)
-    fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=_wrap(note, 165),
+    fig = finish(fig, res, title=title, form="b", n=_n_cadres(res), note=wrap_lines(note, 165),
                  height=max(520, 360 + 40 * len(order)), width=1100)
     return legend_on_top(fig, rows=2, above=75)  # four title lines
 
@@ -516,7 +512,7 @@ def em_comparison(
                         subplot_titles=["Phiếu A: tổ chức (tổng điều tra)",
                                         "Phiếu B: cán bộ (mẫu, KTC 95%)"][:cols])
     areas = [e for e in EM_AREAS if e in set(em["em_area"].astype(str))]
-    ind_labels = [_wrap(indicator_label(i), 28) for i in indicators]
+    ind_labels = [wrap_lines(indicator_label(i), 28) for i in indicators]
     values = {a: [_ratio(em.loc[em["em_area"] == a, f"{i}_num"],
                          em.loc[em["em_area"] == a, f"{i}_den"]) for i in indicators]
               for a in areas}
@@ -553,7 +549,7 @@ def em_comparison(
     n = (f"{fmt_num(_n_orgs(res))} tổ chức" + (f", {fmt_num(_n_cadres(res))} cán bộ"
                                                if share_items else ""))
     fig = finish(fig, res, title=title, form="a+b" if share_items else "a", n=n,
-                 note=_wrap("Chấm rỗng: ước lượng cần thận trọng. " + EM_NOTE, 140),
+                 note=wrap_lines("Chấm rỗng: ước lượng cần thận trọng. " + EM_NOTE, 140),
                  height=640, width=1100)
     return legend_on_top(fig, rows=2)
 
@@ -597,7 +593,7 @@ def consolidation_table(res: Results, top: int = 20) -> go.Figure:
         if col == "Điểm ưu tiên":
             cells.append([fmt_score(v) for v in values])
         else:
-            cells.append([_wrap(v, wraps.get(col, 20)) for v in values.astype(str)])
+            cells.append([wrap_lines(v, wraps.get(col, 20)) for v in values.astype(str)])
     lines = [max(c.count("<br>") + 1 for c in row) for row in zip(*cells, strict=True)]
     fig = go.Figure(go.Table(
         columnwidth=[widths.get(c, 90) for c in table.columns],
@@ -724,7 +720,7 @@ def dvk_funnel(res: Results) -> go.Figure:
                         subplot_titles=["Số mô hình (12 tháng)", level_title])
     stages = [var_label("a", "dvk_registered_12m"), var_label("a", "dvk_recognised_12m")]
     values = [int(org["dvk_registered_12m"].sum()), int(org["dvk_recognised_12m"].sum())]
-    fig.add_trace(go.Funnel(y=[_wrap(s, 18) for s in stages], x=values,
+    fig.add_trace(go.Funnel(y=[wrap_lines(s, 18) for s in stages], x=values,
                             texttemplate="%{value:,d}<br>%{percentInitial:.0%}",
                             marker={"color": [OKABE_ITO[0], OKABE_ITO[2]]}, showlegend=False,
                             hovertemplate="%{y}: %{x:,d}<extra></extra>"), row=1, col=1)

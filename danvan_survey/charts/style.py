@@ -6,6 +6,7 @@ import copy
 import html
 import math
 import re
+import textwrap
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -94,6 +95,11 @@ def _footer_geometry(lines: int) -> tuple[int, int]:
     """(bottom margin, footer's downward shift) for a footer of ``lines`` lines."""
     bottom = FOOTER_MARGIN + FOOTER_LINE_PX * (lines - 1)
     return bottom + 40 + FOOTER_LINE_PX * max(0, lines - 2), bottom - 10
+
+
+def wrap_lines(text: object, width: int) -> str:
+    """Plain text wrapped at ``width`` characters, lines joined by plotly's ``<br>``."""
+    return "<br>".join(textwrap.wrap(str(text), width)) if text else ""
 
 
 def wrap_markup(text: str, width: int) -> str:

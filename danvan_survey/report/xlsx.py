@@ -28,12 +28,7 @@ from danvan_survey.codebook import load_codebook
 from danvan_survey.report import findings as fx
 from danvan_survey.report.specs import REPORT_TITLE
 from danvan_survey.results import Results
-from danvan_survey.xlsx_layout import (
-    column_width,
-    header_height,
-    print_a4,
-    row_heights,
-)
+from danvan_survey.xlsx_layout import column_width, finish_table
 
 FIXED_HEADERS = {
     "round_id": "Đợt khảo sát", "district_code": "Mã huyện", "commune_code": "Mã xã",
@@ -240,12 +235,9 @@ def _write_sheet(book: Any, name: str, frame: pd.DataFrame, fm: dict[str, Any],
                                                    "Cận dưới KTC 95%", "Cận trên KTC 95%"):
                 cell_kind = "pct" if pct_rows[i - 2] else "dec"
             _write_cell(ws, i, j, value, fm[cell_kind], fm["text"])
-    row_heights(ws, frame, widths, first_row=2)
-    ws.freeze_panes(2, 0)
-    ws.set_row(1, header_height([str(c) for c in frame.columns], widths))
     if len(frame.columns):
         ws.autofilter(1, 0, len(frame) + 1, len(frame.columns) - 1)
-    print_a4(ws, widths, header_row=1, synthetic=synthetic)
+    finish_table(ws, frame, widths, header_row=1, synthetic=synthetic)
 
 
 def _write_cell(ws: Any, i: int, j: int, value: object, fmt: Any, text_fmt: Any) -> None:
