@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -113,8 +114,9 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
     allowed_set = set(codes)
 
     def check(s: pd.Series) -> pd.Series:
-        ok = {v: set(str(v).split()) <= allowed_set for v in s.dropna().unique()}
-        return s.map(ok).fillna(True).astype(bool)
+        codes, uniques = pd.factorize(s)  # each distinct answer is checked once
+        ok = np.array([set(str(v).split()) <= allowed_set for v in uniques] + [True])
+        return pd.Series(ok[codes], index=s.index)  # code -1 (missing) takes the last: True
 
     return pa.Check(check, name=f"choices:{var.name}")
 

@@ -427,9 +427,10 @@ def _take_rows(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     if frame.size < COLUMNWISE_MIN_CELLS:
         return frame[mask]  # a provincial frame: one copy is small, and this is faster
     columns = list(frame.columns)
-    index = frame.index[mask]
-    data = {col: frame.pop(col)[mask] for col in columns}
-    return pd.DataFrame(data, index=index, columns=columns)
+    rows = np.flatnonzero(mask)
+    # arrays, not Series: a Series selection also builds (and later aligns) an index each
+    data = {col: frame.pop(col).array.take(rows) for col in columns}
+    return pd.DataFrame(data, index=frame.index[rows], columns=columns)
 
 
 def split_outcome(
