@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,11 @@ def write_table(frame: pd.DataFrame, path_stem: Path) -> list[Path]:
     csv_path = path_stem.with_suffix(".csv")
     write_csv(frame, csv_path)
     return [parquet, csv_path]
+
+
+def clean_table(clean: pd.DataFrame) -> pd.DataFrame:
+    """A clean table as published: public columns, no ``uuid``, a fresh row index."""
+    return public_columns(clean).drop(columns=["uuid"], errors="ignore").reset_index(drop=True)
 
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -421,13 +427,18 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     tmp.mkdir(parents=True)
     written: list[Path] = []
     counts = source_counts(result)
-    for form, name in FORM_TABLES.items():
-        if form in result.outcomes:
-            clean = public_columns(result.outcomes[form].clean).drop(
-                columns=["uuid"], errors="ignore"
-            )
-            written += write_table(clean.reset_index(drop=True), tmp / name)
-    log, issues, quarantine = cleaning_log(result), issues_table(result), quarantine_table(result)
+    # the clean tables are written by a second thread (pyarrow writes and compresses
+    # without holding the GIL) while this one builds the log, issues and report
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        tables = [
+            writer.submit(write_table, clean_table(result.outcomes[form].clean), tmp / name)
+            for form, name in FORM_TABLES.items()
+            if form in result.outcomes
+        ]
+        log, issues = cleaning_log(result), issues_table(result)
+        quarantine = quarantine_table(result)
+        for table in tables:
+            written += table.result()
     for frame, name in (
         (quarantine, "quarantine.csv"),
         (log, "cleaning_log.csv"),
