@@ -27,6 +27,14 @@ def test_jemalloc_becomes_the_default_pool(restore_pool, monkeypatch) -> None:
     assert pa.array(["xã", "phường"]).to_pylist() == ["xã", "phường"]  # the pool serves
 
 
+def test_jemalloc_returns_freed_pages_at_once(restore_pool, monkeypatch) -> None:
+    decays: list[int] = []
+    monkeypatch.delenv(memory.ENV, raising=False)
+    monkeypatch.setattr(pa, "jemalloc_set_decay_ms", decays.append)
+    memory.use_jemalloc()
+    assert decays == [0]
+
+
 def test_a_pool_chosen_by_the_user_is_kept(restore_pool, monkeypatch) -> None:
     monkeypatch.setenv(memory.ENV, "mimalloc")
     pa.set_memory_pool(pa.mimalloc_memory_pool())
