@@ -621,13 +621,11 @@ def person_hash(frame: pd.DataFrame, name_column: str, salt: bytes,
     ``folded``: the rows' :func:`folded_names`, when already computed.
     """
     folded = folded_names(frame[name_column]) if folded is None else folded
-    keys = folded.to_numpy(dtype=object)
-    for c in parts:
-        if c in frame:
-            keys = keys + "|" + frame[c].astype("string").fillna("").to_numpy(dtype=object)
+    columns = [folded.tolist()]
+    columns += [frame[c].astype("string").fillna("").tolist() for c in parts if c in frame]
     base = hashlib.sha256(salt)
     digests = []
-    for key in keys.tolist():
+    for key in map("|".join, zip(*columns, strict=True)):
         h = base.copy()
         h.update(key.encode("utf-8"))
         digests.append(h.hexdigest()[:16])

@@ -345,6 +345,28 @@ _MISSING_WORDS = {
 }
 
 
+_PLAIN_WHOLE_RE = re.compile(r"-?[0-9]+(?:\.0+)?")
+
+
+def _text_code(s: str) -> str | float | None:
+    """The missing-code reason a text's words give, else the whole number it holds, else None."""
+    if _PLAIN_WHOLE_RE.fullmatch(s):  # "034", "-9": repairing cannot change it
+        return float(s)
+    text = normalize_text(s)
+    if not text:
+        return None
+    stripped = text.strip()
+    if stripped in {"-", "--", "?", "??", "???"}:
+        return "not_applicable" if "-" in stripped else "unknown"
+    key = fold(text)
+    for reason, words in _MISSING_WORDS.items():
+        if key in words:
+            return reason
+    if re.fullmatch(r"[-+\u2212]?\d+(?:\.0+)?", stripped):
+        return float(stripped.replace("\u2212", "-"))
+    return None
+
+
 def missing_reason(s: object, allow_9s: bool = False) -> str | None:
     """Reason code when ``s`` is a special missing code, else None.
 
@@ -361,19 +383,10 @@ def missing_reason(s: object, allow_9s: bool = False) -> str | None:
             return None
         value: float | None = float(s)
     else:
-        text = normalize_text(str(s))
-        if not text:
-            return None
-        stripped = text.strip()
-        if stripped in {"-", "--", "?", "??", "???"}:
-            return "not_applicable" if "-" in stripped else "unknown"
-        key = fold(text)
-        for reason, words in _MISSING_WORDS.items():
-            if key in words:
-                return reason
-        value = None
-        if re.fullmatch(r"[-+\u2212]?\d+(?:\.0+)?", stripped):
-            value = float(stripped.replace("\u2212", "-"))
+        found = _text_code(str(s))
+        if isinstance(found, str):
+            return found
+        value = found
     if value == -9:
         return "dont_know"
     if value == -8:
