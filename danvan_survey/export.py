@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -132,9 +133,19 @@ def _safe_arrow_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([out])
 
 
+#: Tables of at least this many rows are made safe two columns at a time.
+PARALLEL_SAFE_ROWS = 100_000
+
+
 def safe_table(table: pa.Table) -> pa.Table:
-    """Arrow table with every text cell and column name neutralised (see :func:`neutralise`)."""
-    columns = [_safe_arrow_column(table.column(i)) for i in range(table.num_columns)]
+    """Arrow table with every text cell and column name neutralised (see :func:`neutralise`).
+
+    A long table's columns are scanned by two threads (arrow's kernels run without the
+    GIL); the columns keep their order.
+    """
+    workers = 2 if table.num_rows >= PARALLEL_SAFE_ROWS else 1
+    with ThreadPoolExecutor(max_workers=workers) as scanners:
+        columns = list(scanners.map(_safe_arrow_column, table.columns))
     return pa.table(columns, names=[safe_text(n) for n in table.column_names])
 
 
@@ -184,15 +195,25 @@ def write_table(frame: pd.DataFrame, path_stem: Path) -> list[Path]:
     Above Excel's row limit a CSV could not be opened whole by the people it is for;
     ``<name>_csv_not_written.txt`` says so and points to the Parquet file instead.
     """
+    return [write_parquet(frame, path_stem), write_csv_or_note(frame, path_stem)]
+
+
+def write_parquet(frame: pd.DataFrame, path_stem: Path) -> Path:
+    """``<stem>.parquet`` of a clean table (zstd, no index)."""
     parquet = path_stem.with_suffix(".parquet")
     frame.to_parquet(parquet, index=False, compression="zstd")
+    return parquet
+
+
+def write_csv_or_note(frame: pd.DataFrame, path_stem: Path) -> Path:
+    """``<stem>.csv`` when the table fits in an Excel sheet, else a note saying why not."""
     if not fits_excel(frame):
         note = path_stem.with_name(path_stem.name + "_csv_not_written.txt")
         note.write_text(too_long_note(path_stem.name, len(frame)), encoding="utf-8")
-        return [parquet, note]
+        return note
     csv_path = path_stem.with_suffix(".csv")
     write_csv(frame, csv_path)
-    return [parquet, csv_path]
+    return csv_path
 
 
 def clean_table(clean: pd.DataFrame) -> pd.DataFrame:
@@ -427,31 +448,32 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     tmp.mkdir(parents=True)
     written: list[Path] = []
     counts = source_counts(result)
-    # the clean tables are written by a second thread (pyarrow writes and compresses
-    # without holding the GIL) while this one builds the log, issues and report
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        tables = [
-            writer.submit(write_table, clean_table(result.outcomes[form].clean), tmp / name)
+    # the clean tables' Parquet and CSV files are written by two more threads (pyarrow
+    # converts, compresses and writes without holding the GIL) while this one writes the
+    # log, issues, quarantine and report, then takes the digests of the inputs
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        files = [
+            writers.submit(write, clean_table(result.outcomes[form].clean), tmp / name)
             for form, name in FORM_TABLES.items()
             if form in result.outcomes
+            for write in (write_parquet, write_csv_or_note)
         ]
         log, issues = cleaning_log(result), issues_table(result)
-        quarantine = quarantine_table(result)
-        for table in tables:
-            written += table.result()
-    for frame, name in (
-        (quarantine, "quarantine.csv"),
-        (log, "cleaning_log.csv"),
-        (issues, "validation_issues.csv"),
-        (counts, "source_counts.csv"),
-    ):
-        write_csv(frame, tmp / name)
-        written.append(tmp / name)
-    (tmp / "validation_report.html").write_text(
-        render_report(result, issues, counts, log), encoding="utf-8"
-    )
-    written.append(tmp / "validation_report.html")
-    manifest = build_manifest(result, inputs, written, counts)
+        for frame, name in (
+            (quarantine_table(result), "quarantine.csv"),
+            (log, "cleaning_log.csv"),
+            (issues, "validation_issues.csv"),
+            (counts, "source_counts.csv"),
+        ):
+            write_csv(frame, tmp / name)
+            written.append(tmp / name)
+        (tmp / "validation_report.html").write_text(
+            render_report(result, issues, counts, log), encoding="utf-8"
+        )
+        written.append(tmp / "validation_report.html")
+        digests = {p: sha256(p) for p in inputs}
+        written = [file.result() for file in files] + written
+    manifest = build_manifest(result, inputs, written, counts, digests)
     (tmp / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -462,10 +484,15 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
 
 
 def build_manifest(
-    result: RoundResult, inputs: list[Path], outputs: list[Path], counts: pd.DataFrame
+    result: RoundResult, inputs: list[Path], outputs: list[Path], counts: pd.DataFrame,
+    digests: Mapping[Path, str] | None = None,
 ) -> dict[str, object]:
-    """sha256 of every input and output, row counts, version and parameters."""
+    """sha256 of every input and output, row counts, version and parameters.
+
+    ``digests``: sha256 of inputs already taken (path → hex digest); the others are read.
+    """
     root = result.cfg.folder
+    known = dict(digests or {})
     return {
         "round_id": result.cfg.round_id,
         "synthetic": result.cfg.synthetic,
@@ -480,7 +507,10 @@ def build_manifest(
             "scope": dict(result.cfg.scope),
             "period": [str(result.cfg.period_start), str(result.cfg.period_end)],
         },
-        "inputs": {str(p.relative_to(root)): sha256(p) for p in sorted(inputs)},
+        "inputs": {
+            str(p.relative_to(root)): known[p] if p in known else sha256(p)
+            for p in sorted(inputs)
+        },
         "outputs": {p.name: sha256(p) for p in sorted(outputs)},
         "rows_per_source": counts.to_dict("records"),
         "rows": {

@@ -419,6 +419,38 @@ def test_build_manifest_exact(tmp_path: Path) -> None:
     assert manifest["codebook_version"] == {"a": "2014.1", "b": "2014.1"}
 
 
+def test_build_manifest_takes_given_input_digests(tmp_path: Path) -> None:
+    """Digests already taken are used as given; an input without one is read."""
+    result = _round(tmp_path)
+    inputs = [result.cfg.folder / "b.csv", result.cfg.folder / "Xã Phú.csv"]
+    given = {result.cfg.folder / "b.csv": "given-digest"}
+    manifest = export.build_manifest(result, inputs, [], export.source_counts(result), given)
+    assert manifest["inputs"] == {
+        "b.csv": "given-digest",
+        "Xã Phú.csv": hashlib.sha256(b"a;b\n1;2\n").hexdigest(),
+    }
+
+
+def test_safe_table_two_threads_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long table scanned two columns at a time: the same cells, names and column order."""
+    import pyarrow as pa
+
+    rows = 7
+    table = pa.table({
+        "=a": pa.array(["=1+1", "ok", None, "-9", "@x", "b", "+c"]),
+        "n": pa.array(range(rows)),
+        "t": pa.array(["\x07bell", "x", "y", "z", "'q", "-", "ok"]),
+        "u": pa.array(["\u202eabc", None, "+7", "s", "t", "u", "v"]),
+    })
+    one = export.safe_table(table)
+    monkeypatch.setattr(export, "PARALLEL_SAFE_ROWS", rows)
+    assert export.safe_table(table).equals(one)
+    assert one.column_names == ["'=a", "n", "t", "u"]
+    assert one.column("'=a").to_pylist() == [
+        "'=1+1", "ok", None, "-9", "'@x", "b", "'+c"
+    ]
+
+
 def test_build_manifest_form_without_codebook_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -475,6 +507,9 @@ def test_write_outputs_files_and_manifest(tmp_path: Path, cp1258_locale: None) -
     text = json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
     assert (out_dir / "manifest.json").read_bytes() == text.encode("utf-8")
     assert '\n  "inputs": {\n    "Xã Phú.csv": "' in text
+    (out_dir / "left-over.txt").write_text("x", encoding="utf-8")
+    assert export.write_outputs(result, out_dir, inputs) == written  # a rerun replaces it
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(names)
 
 
 def test_render_report_with_issues_of_no_record(tmp_path: Path) -> None:
