@@ -454,14 +454,18 @@ def resolve_communes(
     districts = work.values.get("district_code", pd.Series("", index=names.index))
     districts = districts.fillna("").astype(str)
     key = names + "\x1f" + districts
-    first = ~key.duplicated().to_numpy()  # the parts come from the columns: a name may
-    uniq = key[first].tolist()  # itself hold the separator (control bytes in the input)
-    results = matcher.match_many(
-        names[first].tolist(), [d or None for d in districts[first].tolist()]
+    # each distinct (name, district) is matched and mapped once; rows take theirs by position
+    rows_key, uniq = pd.factorize(key)
+    first = np.full(len(uniq), -1)
+    first[rows_key[::-1]] = np.arange(len(key))[::-1]  # the parts come from the columns: a
+    results = matcher.match_many(  # name may itself hold the separator (control bytes)
+        names.iloc[first].tolist(), [d or None for d in districts.iloc[first].tolist()]
     )
-    by_key = dict(zip(uniq, results, strict=True))
-    codes = key.map({k: r.code for k, r in by_key.items()})
-    status = key.map({k: r.status for k, r in by_key.items()})
+    by_key = dict(zip(uniq.tolist(), results, strict=True))
+    keys = pd.Series(uniq, dtype=key.dtype)
+    code_of_key = keys.map({k: r.code for k, r in by_key.items()})
+    codes = _by_row(code_of_key, rows_key, key.index)
+    status = _by_row(keys.map({k: r.status for k, r in by_key.items()}), rows_key, key.index)
     for idx in codes[codes.isna()].index:
         r = by_key[key[idx]]
         cands = "; ".join(f"{c[0]} {c[1]} ({c[2]})" for c in r.candidates[:5]) or "không có"
@@ -484,7 +488,7 @@ def resolve_communes(
         work.log.append(_log_frame(raw, cleared, "commune_code", names, codes, rule, "set_missing"))
     work.values["commune_code"] = codes
     ref = communes.set_index("commune_code")["district_code"]
-    derived = codes.map(ref)
+    derived = _by_row(code_of_key.map(ref), rows_key, key.index)
     if "district_code" in work.values:
         old = districts
         diff = derived.notna() & (old != derived)
@@ -494,6 +498,11 @@ def resolve_communes(
         # an unresolved commune keeps the district as typed: its quarantined record shows it
         derived = derived.where(derived.notna(), work.values["district_code"])
     work.values["district_code"] = derived
+
+
+def _by_row(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Row ``i`` takes ``values[codes[i]]``: a value per distinct key spread to the rows."""
+    return pd.Series(values.array.take(codes), index=index)
 
 
 def resolve_round(work: FormCleaning, raw: pd.DataFrame, cfg: RoundConfig) -> None:

@@ -9,7 +9,7 @@ where bytes live, never a result.
 jemalloc's pages are also returned at once (decay 0) rather than after pyarrow's default
 second: reading the national form B (521 MB of CSV) frees and reallocates every text
 column within that second, and the kept pages raised the peak of ``run`` from 1.69 GB
-to 1.98 GB at no measurable gain in time.
+to 1.98 GB; returning them costs about 0.3 s of the 4.5 s that reading takes.
 """
 
 from __future__ import annotations

@@ -114,9 +114,9 @@ def _choice_check(var: Variable, codebook: Codebook) -> pa.Check | None:
     allowed_set = set(codes)
 
     def check(s: pd.Series) -> pd.Series:
-        codes, uniques = pd.factorize(s)  # each distinct answer is checked once
+        which, uniques = pd.factorize(s)  # each distinct answer is checked once
         ok = np.array([set(str(v).split()) <= allowed_set for v in uniques] + [True])
-        return pd.Series(ok[codes], index=s.index)  # code -1 (missing) takes the last: True
+        return pd.Series(ok[which], index=s.index)  # -1 (missing) takes the last: True
 
     return pa.Check(check, name=f"choices:{var.name}")
 

@@ -136,6 +136,23 @@ def test_commune_by_code_name_or_typo_is_resolved_and_the_district_derived() -> 
     assert work.issues == [_issue(3, "commune_unmatched", "commune_code", "", message)]
 
 
+def test_resolved_values_stay_on_their_row_labels() -> None:
+    """Codes, districts and issues follow the rows' index labels, not their positions."""
+    phan_son = "23008"
+    bac_binh = REF.at[phan_son, "district_code"]
+    work, raw = _work(commune_code=["Phan Son", "Không Có", "Phan Son"],
+                      district_code=[None, None, bac_binh])
+    labels = pd.Index([7, 3, 9])
+    work.values.index, raw.index = labels, labels
+    resolve_communes(work, raw, COMMUNES, MATCHER)
+    assert _plain(work.values["commune_code"]) == [phan_son, None, phan_son]
+    assert _plain(work.values["district_code"]) == [bac_binh, None, bac_binh]
+    assert [i["_idx"] for i in work.issues] == [3]
+    commune_log = _frames(work)[0]
+    assert [(r["_idx"], r["rule"]) for r in commune_log] == [(7, "commune_folded"),
+                                                            (9, "commune_folded")]
+
+
 def test_an_ambiguous_name_is_an_issue_unless_the_district_tells_which() -> None:
     tan_ha = _codes_named("Xã Tân Hà")
     assert len(tan_ha) == 2
