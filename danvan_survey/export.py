@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from danvan_survey.paths import check_output_dir
 from danvan_survey.pipeline import RoundResult, read_salt
 from danvan_survey.rule_labels import form_label, rule_label
 from danvan_survey.textfix import CONTROL_RE, visible_controls
+from danvan_survey.threads import Background, in_order
 from danvan_survey.vintage import district_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -143,9 +144,8 @@ def safe_table(table: pa.Table) -> pa.Table:
     A long table's columns are scanned by two threads (arrow's kernels run without the
     GIL); the columns keep their order.
     """
-    workers = 2 if table.num_rows >= PARALLEL_SAFE_ROWS else 1
-    with ThreadPoolExecutor(max_workers=workers) as scanners:
-        columns = list(scanners.map(_safe_arrow_column, table.columns))
+    helpers = 1 if table.num_rows >= PARALLEL_SAFE_ROWS else 0
+    columns = in_order([partial(_safe_arrow_column, c) for c in table.columns], helpers)
     return pa.table(columns, names=[safe_text(n) for n in table.column_names])
 
 
@@ -450,14 +450,15 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     counts = source_counts(result)
     # the clean tables' Parquet and CSV files are written by two more threads (pyarrow
     # converts, compresses and writes without holding the GIL) while this one writes the
-    # log, issues, quarantine and report, then takes the digests of the inputs
-    with ThreadPoolExecutor(max_workers=2) as writers:
-        files = [
-            writers.submit(write, clean_table(result.outcomes[form].clean), tmp / name)
-            for form, name in FORM_TABLES.items()
-            if form in result.outcomes
-            for write in (write_parquet, write_csv_or_note)
-        ]
+    # log, issues, quarantine and report, takes the digests of the inputs, then writes
+    # whatever table files no thread has taken (all of them if no thread could start)
+    tables = [
+        partial(write, clean_table(result.outcomes[form].clean), tmp / name)
+        for form, name in FORM_TABLES.items()
+        if form in result.outcomes
+        for write in (write_parquet, write_csv_or_note)
+    ]
+    with Background(tables, threads=2) as writers:
         log, issues = cleaning_log(result), issues_table(result)
         for frame, name in (
             (quarantine_table(result), "quarantine.csv"),
@@ -472,7 +473,7 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
         )
         written.append(tmp / "validation_report.html")
         digests = {p: sha256(p) for p in inputs}
-        written = [file.result() for file in files] + written
+        written = writers.results() + written
     manifest = build_manifest(result, inputs, written, counts, digests)
     (tmp / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
