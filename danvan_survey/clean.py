@@ -454,11 +454,13 @@ def resolve_communes(
     districts = work.values.get("district_code", pd.Series("", index=names.index))
     districts = districts.fillna("").astype(str)
     key = names + "\x1f" + districts
-    # each distinct (name, district) is matched and mapped once; rows take theirs by position
+    # each distinct (name, district) is matched and mapped once; rows take theirs by
+    # position. Names and districts are read from their columns at each key's first row,
+    # never split from the key: a name may itself hold the separator (control bytes)
     rows_key, uniq = pd.factorize(key)
     first = np.full(len(uniq), -1)
-    first[rows_key[::-1]] = np.arange(len(key))[::-1]  # the parts come from the columns: a
-    results = matcher.match_many(  # name may itself hold the separator (control bytes)
+    first[rows_key[::-1]] = np.arange(len(key))[::-1]  # the earliest row of each key
+    results = matcher.match_many(
         names.iloc[first].tolist(), [d or None for d in districts.iloc[first].tolist()]
     )
     by_key = dict(zip(uniq.tolist(), results, strict=True))
