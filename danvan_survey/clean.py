@@ -406,7 +406,7 @@ def convert_column(
     values = pd.Series(typed.take(codes), index=text.index)
     rule_of = np.array([r.rule for r in results], dtype=object)
     if any(r.rule is not None for r in results):
-        rules = pd.Series(rule_of[codes], index=text.index)
+        rules = pd.Series(rule_of[codes], index=text.index, dtype=object)  # no str inference
         changed_u = np.array([r.rule is not None for r in results], dtype=bool)
         missing_u = np.array([str(r.rule).startswith("missing_code") for r in results])
         changed = pd.Series(changed_u[codes], index=text.index)
