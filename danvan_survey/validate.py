@@ -500,13 +500,16 @@ def _with_key(issue: dict[str, object], frame: pd.DataFrame) -> dict[str, object
 
 
 def _soft_flags(soft: list[dict[str, object]], index: pd.Index) -> pd.Series:
-    """Sorted distinct soft rules of each record, joined by ";" ("" when none)."""
+    """Sorted distinct soft rules of each record, joined by ";" ("" when none); unique ``index``."""
     flags: dict[object, set[str]] = {}
     for i in soft:
         flags.setdefault(i["_idx"], set()).add(str(i["rule"]))
-    joined = {idx: ";".join(sorted(rules)) for idx, rules in flags.items()}
-    text = pd.Series(index.map(joined), index=index, dtype="object").fillna("")
-    return text.astype("str")
+    text = np.full(len(index), "", dtype=object)
+    at = index.get_indexer(list(flags))  # -1: a record no longer in the frame
+    for row, rules in zip(at, flags.values(), strict=True):
+        if row >= 0:
+            text[row] = ";".join(sorted(rules))
+    return pd.Series(text, index=index, dtype="str")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
