@@ -453,12 +453,16 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     # log, issues, quarantine and report, takes the digests of the inputs, then writes
     # whatever table files no thread has taken (all of them if no thread could start)
     tables = [
-        partial(write, clean_table(result.outcomes[form].clean), tmp / name)
+        (clean_table(result.outcomes[form].clean), tmp / name)
         for form, name in FORM_TABLES.items()
         if form in result.outcomes
+    ]
+    files = [
+        partial(write, frame, stem)
+        for frame, stem in tables
         for write in (write_parquet, write_csv_or_note)
     ]
-    with Background(tables, threads=2) as writers:
+    with Background(files, threads=2) as writers:
         log, issues = cleaning_log(result), issues_table(result)
         for frame, name in (
             (quarantine_table(result), "quarantine.csv"),

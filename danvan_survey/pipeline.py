@@ -114,6 +114,14 @@ def _lookup(index: pd.Index, keys: pd.Series) -> np.ndarray:
     return np.asarray(index.get_indexer(keys))
 
 
+def _numbers_at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column``'s values (as floats) at positions ``rows``; NaN where a row is -1."""
+    found = rows >= 0
+    out = np.full(len(rows), np.nan)
+    out[found] = column.to_numpy(dtype="float64")[rows[found]]
+    return out
+
+
 def add_rating_raw(frame: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
     """Keep the raw wording of the rating beside its harmonised code."""
     out = frame.copy(deep=False)
@@ -152,13 +160,8 @@ def add_weights(frame: pd.DataFrame, design: pd.DataFrame, work: FormCleaning) -
     out = frame.copy(deep=False)
     by = design.set_index("commune_code")
     rows = _lookup(by.index, out["commune_code"])
-    found = rows >= 0
-    weight = np.full(len(rows), np.nan)
-    weight[found] = by["weight"].to_numpy(dtype="float64")[rows[found]]
-    out["weight"] = pd.array(weight, dtype="Float64")
-    n_psu = np.full(len(rows), np.nan)
-    n_psu[found] = by["n_psu_in_stratum"].to_numpy(dtype="float64")[rows[found]]
-    out["n_psu_in_stratum"] = pd.array(n_psu, dtype="Int64")
+    out["weight"] = pd.array(_numbers_at(by["weight"], rows), dtype="Float64")
+    out["n_psu_in_stratum"] = pd.array(_numbers_at(by["n_psu_in_stratum"], rows), dtype="Int64")
     for idx in out.index[out["weight"].isna() & out["commune_code"].notna()]:
         work.add_issue(
             idx,
