@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     _time("analyse_organisations (all org tables)", analyse_organisations, org, frame)
     cadres, _ = _time("read cadres.parquet", pd.read_parquet, out_dir / "cadres.parquet")
     print(f"    ({len(org):,} organisation records, {len(cadres):,} cadre rows)")
-    _time("cadre_estimates (svy, 3 domain types)", cadre_estimates, cadres)
+    _time("cadre_estimates (3 domain types)", cadre_estimates, cadres)
     _, whole = _time("run_analysis (everything incl. writes)", run_analysis, cfg, out_dir)
     print(f"run_analysis in process: {whole / floor:.1f}x the floor")
     usage = resource.getrusage

@@ -1,13 +1,13 @@
 """Design-based estimates (means, totals, proportions) with R ``survey`` semantics.
 
-The numbers come from the ``svy`` library (Taylor linearisation); this module wraps it
-so the rest of the package sees pandas, and adds the pieces where our contract or R
-differs from svy:
+The numbers are R's Taylor linearisation, computed by :mod:`danvan_survey.linearise`
+over whole columns; this module checks the inputs, builds the domains and the result
+tables, and holds the contract (the tests compare it with R):
 
 * **Domains are domains, not subsets.** Every estimate uses the whole design; rows
   outside the domain keep their place in the variance (R ``svyby``/``subset``).
 * **Missing values** in ``variable`` are dropped like R's ``na.rm=TRUE``: the row
-  leaves the domain but its PSU and stratum stay in the design (svy ``drop_nulls``).
+  leaves the domain but its PSU and stratum stay in the design.
   Rows with a missing ``by`` label belong to no domain.
 * **Degrees of freedom** are R's ``degf()`` of the domain design:
   PSUs with at least one analysed row in the domain minus strata with such a row
@@ -29,12 +29,9 @@ differs from svy:
   ``Ŷ / Σ n_h``; survey < 4.4 centred at 0, which is the same for means and
   proportions but not for totals). A stratum whose only PSU is its whole population
   (fpc = 1) is a certainty PSU, not a lonely one, under every option.
-* **Speed**: svy's cost grows with rows x domains, so domains are grouped by the
-  strata they touch (connected components of domains and strata) and svy runs once
-  per group of about ``GROUP_COST`` rows x domains, on those strata only. This is
-  exact: outside its strata a domain's linearised variable is 0, and svy (like R)
-  takes the lonely-PSU scale/centre and deff per domain. Domains by district (the
-  strata) thus cost one pass over the rows instead of one pass per district.
+* **Speed**: every domain of one ``by`` is estimated in one pass over the rows
+  (per-PSU and per-stratum sums by ``numpy.bincount``), so 701 districts cost about
+  what one domain costs.
 """
 
 from __future__ import annotations
@@ -44,24 +41,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from danvan_survey import linearise
 from danvan_survey.errors import InputError
 
 Stat = Literal["mean", "total", "prop"]
 LonelyPsu = Literal["fail", "remove", "certainty", "average", "adjust"]
 
-LONELY_PSU_RULES: dict[str, Literal["skip", "scale", "center"]] = {
-    "fail": "skip",  # checked by us first; svy would also reject certainty PSUs
-    "remove": "skip",
-    "certainty": "skip",
-    "average": "scale",
-    "adjust": "center",
-}
+LONELY_PSU_RULES = ("fail", "remove", "certainty", "average", "adjust")
 STATS = ("mean", "total", "prop")
 RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n", "cv", "reliability"]
 CONFIG_PATH = Path(__file__).parent / "config" / "estimate.yaml"
@@ -211,20 +203,18 @@ def _check_population(
         )
 
 
-def _single_psu_strata(
+def _lonely_strata(
     frame: pd.DataFrame, design: SurveyDesign, sampled: pd.Series, strata: pd.Series
-) -> tuple[list[str], list[str]]:
-    """Strata with one sampled PSU: (lonely, certainty). Certainty means fpc = 1."""
+) -> list[str]:
+    """Strata with one sampled PSU of several in the population (fpc = 1: certainty)."""
     single = sampled[sampled == 1].index
     if design.fpc is None:
-        return sorted(single), []
+        return sorted(single)
     pop = pd.to_numeric(frame[design.fpc], errors="coerce").groupby(strata).first()
-    certain = [s for s in single if pop[s] <= 1]
-    lonely = [s for s in single if pop[s] > 1]
-    return sorted(lonely), sorted(certain)
+    return sorted(s for s in single if pop[s] > 1)
 
 
-# --------------------------------------------------------------------------- svy call
+# --------------------------------------------------------------------------- estimates
 
 
 def _domain_keys(frame: pd.DataFrame, by_cols: list[str]) -> tuple[pd.Series, pd.DataFrame]:
@@ -243,25 +233,6 @@ def _domain_keys(frame: pd.DataFrame, by_cols: list[str]) -> tuple[pd.Series, pd
     return keys.astype("str"), lookup.set_index(_KEY)
 
 
-def _string_series(name: str, values: pd.Series) -> Any:
-    """Polars string column (nulls where ``values`` is missing)."""
-    import polars as pl
-
-    text = values.astype("str").where(values.notna())
-    return pl.Series(name, text, dtype=pl.String)
-
-
-def _sorted_codes(name: str, labels: pd.Series) -> Any:
-    """Polars integer codes of ``labels`` numbered in the labels' sorted order.
-
-    svy numbers strata and PSUs by the dense rank of their values; codes that sort
-    like the labels get the same numbers, so every result is bit-for-bit the same,
-    and svy's per-call grouping on integers is much cheaper than on text.
-    """
-    import polars as pl
-
-    codes, _ = pd.factorize(labels.astype("str"), sort=True)
-    return pl.Series(name, codes.astype(np.int64))
 
 
 def category_labels(values: pd.Series) -> pd.Series:
@@ -274,66 +245,19 @@ def category_labels(values: pd.Series) -> pd.Series:
     return values
 
 
-def _y_series(frame: pd.DataFrame, variable: str, stat: str, name: str = "_y") -> Any:
-    """The analysed variable as svy gets it: text codes for "prop", else float64."""
-    import polars as pl
-
-    values = frame[variable]
-    if stat == "prop":
-        return _string_series(name, category_labels(values))
-    return pl.Series(name, pd.to_numeric(values, errors="coerce").astype("float64").to_numpy())
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """Everything about a design that does not depend on the variable or the domains.
 
-    Built once per frame and design and shared by every estimate on it; the svy input
-    columns are exactly those a single :func:`estimate` call would build.
+    Built once per frame and design and shared by every estimate on it.
     """
 
     frame: pd.DataFrame
     design: SurveyDesign
-    strata: pd.Series
-    columns: dict[str, Any]  # svy design columns _w, _s, _p (, _f)
+    arrays: linearise.DesignArrays
     positive: np.ndarray  # weight > 0
     psu_codes: np.ndarray
     strata_codes: np.ndarray
-    lonely: frozenset[str] = frozenset()  # strata with one sampled PSU of several
-    single_certain: frozenset[str] = frozenset()  # certainty strata of one row
-
-
-def _design_columns(
-    frame: pd.DataFrame, design: SurveyDesign, psu: pd.Series, strata: pd.Series,
-    certain: list[str],
-) -> dict[str, Any]:
-    """The weight, stratum, PSU and fpc columns of the whole frame."""
-    psu_col = psu.astype("str")
-    fpc = (
-        pd.to_numeric(frame[design.fpc], errors="coerce").astype("float64").to_numpy()
-        if design.fpc
-        else None
-    )
-    if certain and design.lonely_psu == "average" and design.psu is not None:
-        # svy counts a certainty PSU as a singleton under "scale"; R does not.
-        # Splitting it into row-level PSUs of a census stratum keeps its variance
-        # contribution at zero and makes svy count it as an ordinary stratum.
-        mask = strata.isin(certain)
-        row_no = pd.Series(np.arange(len(frame)), index=frame.index).astype("str")
-        psu_col = psu_col.where(~mask, psu_col + _SEP + row_no)
-        if fpc is not None:
-            fpc = fpc.copy()
-            fpc[mask.to_numpy()] = (
-                strata[mask].map(strata[mask].value_counts()).to_numpy(dtype=float)
-            )
-    data: dict[str, Any] = {
-        "_w": pd.to_numeric(frame[design.weight]).astype("float64").to_numpy(),
-        "_s": _sorted_codes("_s", strata),
-        "_p": _sorted_codes("_p", psu_col),
-    }
-    if fpc is not None:
-        data["_f"] = fpc
-    return data
 
 
 def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
@@ -342,7 +266,7 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
     sampled = psu.groupby(strata, sort=True).nunique()  # PSUs per stratum, sorted by label
     _check_population(frame, design, sampled, strata)
-    lonely, certain = _single_psu_strata(frame, design, sampled, strata)
+    lonely = _lonely_strata(frame, design, sampled, strata)
     if lonely and design.lonely_psu == "fail":
         raise InputError(
             "Có tầng chỉ có một đơn vị mẫu cấp 1 (PSU): "
@@ -350,191 +274,79 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
             + ". Chọn cách xử lý lonely_psu (remove, certainty, average, adjust) "
             "hoặc gộp tầng trong thiết kế mẫu."
         )
-    return _Prepared(
-        frame=frame,
-        design=design,
-        strata=strata,
-        columns=_design_columns(frame, design, psu, strata, certain),
-        positive=(pd.to_numeric(frame[design.weight]) > 0).to_numpy(dtype=bool),
-        psu_codes=pd.factorize(psu)[0],
-        strata_codes=pd.factorize(strata)[0],
-        lonely=frozenset(lonely),
-        single_certain=frozenset(s for s in certain if int((strata == s).sum()) == 1),
+    weight = pd.to_numeric(frame[design.weight]).astype("float64").to_numpy()
+    psu_codes, strata_codes = pd.factorize(psu)[0], pd.factorize(strata)[0]
+    population = (
+        pd.to_numeric(frame[design.fpc]).astype("float64").to_numpy() if design.fpc else None
     )
+    arrays = linearise.design_arrays(
+        weight, strata_codes, psu_codes, population, design.lonely_psu
+    )
+    return _Prepared(frame, design, arrays, weight > 0, psu_codes, strata_codes)
 
 
-def _svy_frame(prep: _Prepared, keys: pd.Series, ys: list[Any]) -> Any:
-    """The svy input: the y column(s), weight, domain, stratum, PSU (and fpc) columns."""
-    import polars as pl
+@dataclass(frozen=True)
+class _Variable:
+    """One analysed variable: numbers (mean, total) or category codes (prop, -1 missing)."""
 
-    cols = prep.columns
-    data: dict[str, Any] = {y.name: y for y in ys}
-    data["_w"] = cols["_w"]
-    data["_d"] = _string_series("_d", keys)
-    data.update({name: cols[name] for name in ("_s", "_p", "_f") if name in cols})
-    return pl.DataFrame(data)
+    values: np.ndarray
+    analysed: np.ndarray  # has a value: not NaN, not a missing category
+    categories: list[str]  # prop: the text label of each code, sorted
 
 
-# --------------------------------------------------------------------------- grouping
+def _variable(frame: pd.DataFrame, variable: str, stat: str) -> _Variable:
+    """The analysed column of ``frame``.
 
-#: Target size (analysed rows x domains) of one svy call; svy's cost grows with
-#: rows x domains and each call costs about as much as 5e5 row-domains.
-GROUP_COST = 500_000.0
-
-
-def _variance_groups(keys: pd.Series, strata: pd.Series, budget: float) -> np.ndarray | None:
-    """Number of the svy call per row (-1: row not needed); None: one call on all rows.
-
-    A domain's linearised variable is zero outside the domain, so its estimate and
-    variance only need the strata holding its rows; lonely-PSU rules (average,
-    adjust) and deff are also computed per domain from those strata. Domains and
-    strata linked by rows form connected components; components are packed, in order
-    of first appearance, into calls of about ``budget`` rows x domains. Strata are
-    always kept whole, so PSU counts and fpc stay those of the full design.
+    For mean/total a value that is not a number is missing; categories are compared
+    as text (see :func:`category_labels`).
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    s_codes, s_uniques = pd.factorize(strata)
-    k_codes, k_uniques = pd.factorize(keys)  # missing keys get -1
-    n_s, n_k = len(s_uniques), len(k_uniques)
-    if n_k <= 1:
-        return None
-    linked = k_codes >= 0
-    edges = np.unique(k_codes[linked].astype(np.int64) * n_s + s_codes[linked])
-    ones = np.ones(len(edges), dtype=np.int8)
-    graph = coo_matrix((ones, (edges // n_s, n_k + edges % n_s)), shape=(n_k + n_s,) * 2)
-    _, labels = connected_components(graph, directed=False)
-    comp_of_stratum = labels[n_k:]
-    n_comp = int(labels.max()) + 1
-    domains = np.bincount(labels[:n_k], minlength=n_comp)
-    rows = np.bincount(
-        comp_of_stratum, weights=np.bincount(s_codes, minlength=n_s), minlength=n_comp
-    )
-    order = pd.unique(comp_of_stratum[s_codes])  # components by first row
-    call_of_comp = np.full(n_comp, -1, dtype=np.int64)
-    call, call_rows, call_domains = 0, 0.0, 0
-    for comp in order:
-        if domains[comp] == 0:
-            continue
-        grown = (call_rows + rows[comp]) * (call_domains + domains[comp])
-        if call_domains and grown > budget:
-            call, call_rows, call_domains = call + 1, 0.0, 0
-        call_of_comp[comp] = call
-        call_rows += rows[comp]
-        call_domains += int(domains[comp])
-    if call == 0:
-        return None
-    return call_of_comp[comp_of_stratum[s_codes]]
+    values = frame[variable]
+    if stat == "prop":
+        labels = category_labels(values)
+        codes, uniques = pd.factorize(labels.astype("str").where(labels.notna()), sort=True)
+        return _Variable(codes, codes >= 0, [str(u) for u in uniques])
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    return _Variable(numbers, ~np.isnan(numbers), [])
 
 
-def _complete_categories(raw: pd.DataFrame, categories: list[str]) -> pd.DataFrame:
-    """Add the rows svy gives for a category absent from a domain.
+_RAW_COLUMNS = {"_d": "str", "_y": "str", "est": "float64", "se": "float64", "deff": "float64"}
 
-    svy reports every category of the whole data in every domain; a call on part of
-    the strata only sees part of them. An absent category has a linearised variable
-    that is 0 throughout: estimate 0, deff 0/0 = NaN, and se = sqrt(scale · 0), which
-    is 0 unless the domain's variance scale is not finite ("average" with only lonely
-    strata), in which case the other categories' se are not finite either and R
-    and svy give NaN.
+
+def _raw(prep: _Prepared, doms: _Domains, var: _Variable, stat: str) -> pd.DataFrame:
+    """Estimate, se and deff of each domain with analysed rows (× category for "prop").
+
+    A row is analysed when it has a value and a positive weight.
     """
-    full = pd.MultiIndex.from_product(
-        [pd.unique(raw["_d"]), categories], names=["_d", "_y"]
-    ).to_frame(index=False)
-    out = full.merge(raw, on=["_d", "_y"], how="left", indicator=True)
-    missing = out.pop("_merge").eq("left_only")
-    finite = np.isfinite(raw["se"].astype(float)).groupby(raw["_d"]).all()
-    absent_se = out["_d"].map(finite).map({True: 0.0, False: np.nan}).astype(float)
-    return out.assign(
-        est=out["est"].mask(missing, 0.0),
-        se=out["se"].astype(float).mask(missing, absent_se),
+    rows = linearise.analysed_rows(
+        prep.arrays, doms.cells, doms.key_codes, var.analysed & prep.positive
     )
-
-
-def _svy_parts(data: Any, groups: np.ndarray | None) -> list[Any]:
-    """The svy input split by call (rows of no call dropped); one part if ungrouped."""
-    import polars as pl
-
-    if groups is None:
-        return [data]
-    tagged = data.with_columns(pl.Series("_g", groups)).filter(pl.col("_g") >= 0)
-    return [part.drop("_g") for part in tagged.partition_by("_g", maintain_order=True)]
-
-
-def _svy_sample(data: Any, design: SurveyDesign) -> Any:
-    """The svy Sample of one call's rows (reused for every variable of the call)."""
-    import svy
-
-    svy_design = svy.Design(
-        stratum="_s" if design.strata else None,
-        psu="_p" if design.psu else None,
-        wgt="_w",
-        pop_size="_f" if design.fpc else None,
-        singleton=LONELY_PSU_RULES[design.lonely_psu] if design.strata else None,
-    )
-    return svy.Sample(data, svy_design)
-
-
-def _run_svy(sample: Any, y: str, stat: str, by: bool, alpha: float) -> pd.DataFrame:
-    """One svy estimate of column ``y``; the result's y column is named ``_y``."""
-    import svy
-
-    method = getattr(sample.estimation, stat)
-    kwargs = {"by": "_d" if by else None, "drop_nulls": True, "alpha": alpha}
-    try:
-        result = method(y, deff="wor", **kwargs)
-    except svy.errors.MethodError as exc:
-        # Weights summing to no more than n: 1 - n/N <= 0 and no deff exists (NaN).
-        if "DEFF_NOT_COMPUTABLE" not in str(exc):
-            raise
-        result = method(y, deff=None, **kwargs)
-    out = result.to_polars().to_pandas()
-    return out.rename(columns={y: "_y"}) if y != "_y" else out
-
-
-#: svy's result columns for a variable without any analysed row.
-_NO_ROWS = pd.DataFrame(
-    {"_d": pd.Series(dtype="str"), "_y": pd.Series(dtype="str"), "est": pd.Series(dtype=float),
-     "se": pd.Series(dtype=float), "deff": pd.Series(dtype=float)}
-)
-
-
-def _svy_estimates(
-    data: Any,
-    groups: np.ndarray | None,
-    design: SurveyDesign,
-    variables: list[tuple[str, str]],
-    by: bool,
-    alpha: float,
-) -> list[pd.DataFrame]:
-    """The svy results of each (y column, stat) in ``variables``, calls stacked per variable.
-
-    One svy Sample per call (group of strata) serves every variable, so svy builds
-    its design codes once per call instead of once per variable.
-    """
-    import polars as pl
-
-    samples: list[Any] | None = None
-    out = []
-    for y, stat in variables:
-        present = pl.col(y).is_not_null()
-        if data.schema[y].is_float():
-            present = present & pl.col(y).is_not_nan()
-        if data.filter(present & (pl.col("_w") > 0)).height == 0:
-            out.append(_NO_ROWS.copy())  # nothing to estimate: no svy call (it cannot)
-            continue
-        if samples is None:
-            samples = [_svy_sample(part, design) for part in _svy_parts(data, groups)]
-        parts = [_run_svy(sample, y, stat, by, alpha) for sample in samples]
-        if groups is None:
-            raw = parts[0]
-        else:
-            raw = pd.concat(parts, ignore_index=True)
-            if stat == "prop":
-                categories = sorted(data[y].drop_nulls().unique().to_list())
-                raw = _complete_categories(raw, categories)
-        out.append(raw)
-    return out
+    values = var.values[rows.rows]
+    if stat == "prop":
+        parts = [
+            (category, (values == code).astype(np.float64), "mean")
+            for code, category in enumerate(var.categories)
+        ]
+    else:
+        parts = [("", values, stat)]
+    labels = np.asarray(doms.key_labels, dtype=object)[rows.present]
+    frames = []
+    for category, y, stat_of_y in parts:
+        res = linearise.domain_estimates(prep.arrays, doms.cells, rows, y, stat_of_y)
+        keep = rows.present
+        frames.append(
+            pd.DataFrame(
+                {
+                    "_d": labels,
+                    "_y": category,
+                    "est": res.estimate[keep],
+                    "se": np.sqrt(res.variance[keep]),
+                    "deff": res.deff[keep],
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _RAW_COLUMNS.items()})
+    return pd.concat(frames, ignore_index=True).astype(_RAW_COLUMNS)
 
 
 # --------------------------------------------------------------------------- post-processing
@@ -646,21 +458,19 @@ class _Domains:
     lookup: pd.DataFrame
     key_codes: np.ndarray
     key_labels: pd.Index
-    groups: np.ndarray | None
+    cells: linearise.DomainCells
 
 
 def _domains(prep: _Prepared, by_cols: list[str]) -> _Domains:
     keys, lookup = _domain_keys(prep.frame, by_cols)
     key_codes, key_labels = pd.factorize(keys)
-    groups = _variance_groups(keys, prep.strata, GROUP_COST) if by_cols else None
-    return _Domains(by_cols, keys, lookup, key_codes, key_labels, groups)
+    cells = linearise.domain_cells(prep.arrays, key_codes, len(key_labels))
+    return _Domains(by_cols, keys, lookup, key_codes, key_labels, cells)
 
 
-def _y_columns(prep: _Prepared, requests: list[tuple[str, str]]) -> list[Any]:
-    """The svy y column of each request ("_y" alone, else "_y0", "_y1", ...)."""
-    if len(requests) == 1:
-        return [_y_series(prep.frame, *requests[0])]
-    return [_y_series(prep.frame, var, stat, f"_y{i}") for i, (var, stat) in enumerate(requests)]
+def _variables(prep: _Prepared, requests: list[tuple[str, str]]) -> list[_Variable]:
+    """The analysed column of each (variable, stat) request."""
+    return [_variable(prep.frame, var, stat) for var, stat in requests]
 
 
 def _estimates(
@@ -668,69 +478,22 @@ def _estimates(
     doms: _Domains,
     requests: list[tuple[str, str]],
     level: float,
-    ys: list[Any] | None = None,
+    variables: list[_Variable] | None = None,
 ) -> list[pd.DataFrame]:
     """:func:`estimate` tables of each (variable, stat) in ``requests`` for one ``by``.
 
-    ``ys``: the svy y columns of ``requests`` (from :func:`_y_columns`), to share them
-    between several ``by``.
+    ``variables``: the analysed columns of ``requests`` (from :func:`_variables`), to
+    share them between several ``by``.
     """
-    ys = ys if ys is not None else _y_columns(prep, requests)
-    data = _svy_frame(prep, doms.keys, ys)
-    names = [(y.name, stat) for y, (_, stat) in zip(ys, requests, strict=True)]
-    raws = _svy_estimates(
-        data, doms.groups, prep.design, names, bool(doms.by_cols), alpha=1 - level
-    )
+    variables = variables if variables is not None else _variables(prep, requests)
     return [
-        _table(prep, doms, var, stat, raw, level)
-        for (var, stat), raw in zip(requests, raws, strict=True)
+        _table(prep, doms, var, stat, _raw(prep, doms, var, stat), level)
+        for var, (_, stat) in zip(variables, requests, strict=True)
     ]
 
 
-def _rescale_certainty(
-    table: pd.DataFrame, prep: _Prepared, doms: _Domains, values: pd.Series, stat: str
-) -> pd.DataFrame:
-    """Undo svy's count of one-row certainty strata as singletons under "average".
-
-    svy scales a domain's variance by H / (H - L - C) over the H strata holding its
-    analysed rows, L of them lonely and C certainty strata whose PSU is a single row
-    (split into row PSUs it is still one PSU); R counts a certainty stratum as an ordinary
-    stratum with no variance: H / (H - L). The variance is rescaled by
-    (H - L - C) / (H - L); when only certainty and lonely strata hold the domain, its
-    variance is 0 as in R (svy: NaN), and deff is 0, or NaN where the variable (the
-    category indicator for "prop") is constant in the domain (0 / 0, as in R).
-    """
-    if prep.design.lonely_psu != "average" or not prep.single_certain:
-        return table
-    text = category_labels(values) if stat == "prop" else values
-    keys = doms.keys if doms.by_cols else pd.Series("all", index=prep.frame.index, dtype="str")
-    rows = pd.DataFrame({"k": keys.to_numpy(), "s": prep.strata.to_numpy(), "y": text.to_numpy()})
-    rows = rows[values.notna().to_numpy() & keys.notna().to_numpy()]
-    strata = rows.groupby("k")["s"].agg(lambda s: set(s))
-    distinct = rows.groupby("k")["y"].agg(lambda y: set(y.astype("str")))
-    ok_svy, ok_r = {}, {}
-    for key, held in strata.items():
-        lonely = len(held & prep.lonely)
-        ok_svy[key] = len(held) - lonely - len(held & prep.single_certain)
-        ok_r[key] = len(held) - lonely
-    out = table.copy()
-    for i, key in zip(out.index, out[_KEY], strict=True):
-        if key not in ok_svy or ok_r[key] <= 0:
-            continue
-        if ok_svy[key] > 0:
-            factor = ok_svy[key] / ok_r[key]
-            out.at[i, "se"] = out.at[i, "se"] * math.sqrt(factor)
-            out.at[i, "deff"] = out.at[i, "deff"] * factor
-            continue
-        seen = distinct[key]
-        varies = len(seen) > 1 and (stat != "prop" or out.at[i, "category"] in seen)
-        out.at[i, "se"] = 0.0
-        out.at[i, "deff"] = 0.0 if varies else np.nan
-    return out
-
-
 def _complete_domains(
-    table: pd.DataFrame, doms: _Domains, values: pd.Series, stat: str
+    table: pd.DataFrame, doms: _Domains, categories: list[str], stat: str
 ) -> pd.DataFrame:
     """Add the domains without any analysed row, with n = 0 and no estimate.
 
@@ -743,7 +506,6 @@ def _complete_domains(
     if not absent:
         return table
     if stat == "prop":
-        categories = sorted(category_labels(values).dropna().astype("str").unique())
         pairs = [(k, c) for k in absent for c in categories]
         extra = pd.DataFrame(pairs, columns=[_KEY, "category"], dtype="str")
     else:
@@ -755,34 +517,28 @@ def _complete_domains(
 
 
 def _table(
-    prep: _Prepared, doms: _Domains, variable: str, stat: str, raw: pd.DataFrame, level: float
+    prep: _Prepared, doms: _Domains, var: _Variable, stat: str, raw: pd.DataFrame, level: float
 ) -> pd.DataFrame:
-    """Result table of one estimate from svy's raw rows.
+    """Result table of one estimate from its raw rows (see :func:`_raw`).
 
-    n counts the rows svy analysed: for "mean"/"total" a value that is not a number
-    is missing (svy gets NaN), so it is read the same way here.
+    n counts the analysed rows with a positive weight.
     """
-    values = prep.frame[variable]
-    if stat != "prop":
-        values = pd.to_numeric(values, errors="coerce")
-    active = values.notna().to_numpy(dtype=bool) & prep.positive
+    active = var.analysed & prep.positive
     counts = _domain_counts(
         doms.key_codes, doms.key_labels, active, prep.psu_codes, prep.strata_codes
     )
     by_cols = doms.by_cols
-    key_col = "_d" if by_cols else None
     table = pd.DataFrame(
         {
-            _KEY: raw[key_col].astype("str") if key_col else "all",
-            "estimate": raw["est"].astype(float),
-            "se": raw["se"].astype(float),
-            "deff": raw["deff"].astype(float) if "deff" in raw else np.nan,
+            _KEY: raw["_d"],
+            "estimate": raw["est"],
+            "se": raw["se"],
+            "deff": raw["deff"],
         }
     )
     if stat == "prop":
-        table["category"] = raw["_y"].astype("str").to_numpy()
-    table = _rescale_certainty(table, prep, doms, values, stat)
-    table = _complete_domains(table, doms, values, stat)
+        table["category"] = raw["_y"]
+    table = _complete_domains(table, doms, var.categories, stat)
     table = table.join(counts, on=_KEY)
     table["n"] = table["n"].fillna(0).astype("int64")
     table["df"] = table["df"].fillna(0).astype("int64")
@@ -916,8 +672,8 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
 
     Province rows have domain "ALL". For derived 0/1 flags (see ``add_cadre_flags``)
     only category "1" (the share) is kept; mean rows have category "".
-    The design is prepared once and each domain type costs one set of svy samples for
-    all indicators; every number equals that of a separate :func:`estimate` call.
+    The design and the analysed columns are prepared once for all domain types; every
+    number equals that of a separate :func:`estimate` call.
     """
     frame = add_cadre_flags(cadres)
     requests = [(variable, stat) for variable, stat, _ in CADRE_INDICATORS]
@@ -926,10 +682,10 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
         frame, [*(variable for variable, _ in requests), *(by for _, by in DOMAIN_TYPES if by)]
     )
     prep = _prepare(frame, design)
-    ys = _y_columns(prep, requests)
+    variables = _variables(prep, requests)
     parts = []
     for domain_type, by in DOMAIN_TYPES:
-        tables = _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95, ys)
+        tables = _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95, variables)
         for (variable, stat, keep), table in zip(CADRE_INDICATORS, tables, strict=True):
             if keep is not None:
                 table = table[table["category"].isin(keep)]

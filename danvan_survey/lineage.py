@@ -20,7 +20,7 @@ from danvan_survey.codebook import Codebook, Variable
 
 # Distributions whose version can change what a round writes (cells, bytes, charts).
 OUTPUT_LIBRARIES = (
-    "pandas", "pyarrow", "numpy", "pandera", "polars", "svy", "openpyxl", "xlsxwriter",
+    "pandas", "pyarrow", "numpy", "pandera", "polars", "openpyxl", "xlsxwriter",
     "python-calamine", "ftfy", "rapidfuzz", "vietnamadminunits", "jinja2", "plotly", "kaleido",
     "python-docx", "pyxform",
 )

@@ -197,15 +197,11 @@ def cadre_frame(seed: int, n: int = 240) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("cost", [0.0, float("inf")])
 @pytest.mark.parametrize("seed", [3, 4])
-def test_cadre_indicators_equal_one_estimate_per_indicator(
-    seed: int, cost: float, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The shared design/svy samples give exactly the numbers of separate estimate calls."""
+def test_cadre_indicators_equal_one_estimate_per_indicator(seed: int) -> None:
+    """The shared design and analysed columns give exactly the numbers of separate calls."""
     import danvan_survey.estimate as module
 
-    monkeypatch.setattr(module, "GROUP_COST", cost)  # 0: one svy call per district
     cadres = cadre_frame(seed)
     design = SurveyDesign(
         "district_code", "commune_code", "weight", "n_psu_in_stratum", lonely_psu="adjust"
@@ -294,27 +290,23 @@ def nested_domain_frame(seed: int) -> pd.DataFrame:
 @pytest.mark.parametrize("option", ["remove", "certainty", "average", "adjust"])
 @pytest.mark.parametrize(("stat", "variable"), [("mean", "y"), ("total", "y"), ("prop", "v")])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_one_svy_call_per_stratum_group_equals_one_call(
-    option: str, stat: str, variable: str, seed: int, monkeypatch: pytest.MonkeyPatch
+def test_all_domains_at_once_equal_each_domain_alone(
+    option: str, stat: str, variable: str, seed: int
 ) -> None:
-    """Splitting the design by the strata each domain touches changes no number."""
-    import danvan_survey.estimate as module
-
+    """One pass over every domain gives each domain's numbers as if it were the only one."""
     frame = nested_domain_frame(seed)
     design = SurveyDesign("s", "p", "w", "N", lonely_psu=option)
-    calls = module._variance_groups(frame["dom"], frame["s"], 0.0)
-    assert calls is not None and len(np.unique(calls)) == 5  # A, B, C, D, E+F
-    assert set(frame.loc[calls == -1, "dom"].dropna()) == set()
-    monkeypatch.setattr(module, "GROUP_COST", float("inf"))
     whole = estimate(frame, design, variable, stat, by="dom")  # type: ignore[arg-type]
-    monkeypatch.setattr(module, "GROUP_COST", 0.0)
-    split = estimate(frame, design, variable, stat, by="dom")  # type: ignore[arg-type]
-    assert split.columns.tolist() == whole.columns.tolist()
-    assert len(split) == len(whole) == 5 * (4 if stat == "prop" else 1)
-    for col in ("estimate", "se", "ci_low", "ci_high", "deff", "cv"):
-        np.testing.assert_allclose(split[col], whole[col], rtol=1e-12, atol=1e-14)
-    for col in ["dom", "n", "df", "reliability", *(["category"] if stat == "prop" else [])]:
-        assert split[col].tolist() == whole[col].tolist()
+    assert len(whole) == 5 * (4 if stat == "prop" else 1)
+    for dom in ("A", "B", "C", "D", "EF"):
+        alone_frame = frame.assign(one=frame["dom"].where(frame["dom"] == dom))
+        alone = estimate(alone_frame, design, variable, stat, by="one")  # type: ignore[arg-type]
+        ours = whole[whole["dom"] == dom].reset_index(drop=True)
+        assert len(ours) == len(alone) > 0
+        for col in ("estimate", "se", "ci_low", "ci_high", "deff", "cv"):
+            np.testing.assert_allclose(ours[col], alone[col], rtol=1e-12, atol=1e-14)
+        for col in ["n", "df", "reliability", *(["category"] if stat == "prop" else [])]:
+            assert ours[col].tolist() == alone[col].tolist()
 
 
 def test_rows_without_a_domain_label_belong_to_no_domain() -> None:

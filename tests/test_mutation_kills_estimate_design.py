@@ -1,9 +1,4 @@
-"""Kills of mutants in estimate's design pieces: svy call grouping, domain counts, _prepare.
-
-How rows are grouped into svy calls never changes an estimate (that is the design: every
-call keeps whole strata), so the estimate tests cannot see a wrong grouping; the grouping
-is checked here directly, call number by call number, against hand-worked budgets.
-"""
+"""Kills of mutants in estimate's design pieces: domain counts, _prepare, certainty strata."""
 
 from __future__ import annotations
 
@@ -15,58 +10,8 @@ from danvan_survey.estimate import (
     InputError,
     SurveyDesign,
     _domain_counts,
-    _variance_groups,
     estimate,
 )
-
-# Three domains, each alone in its stratum: a in s1 (2 rows), b in s2 (2 rows), c in s3 (1 row).
-KEYS = pd.Series(["a", "a", "b", "b", "c"], dtype="str")
-STRATA = pd.Series(["s1", "s1", "s2", "s2", "s3"])
-
-
-@pytest.mark.parametrize(
-    ("budget", "calls"),
-    [
-        # cost of a call = its rows x its domains; a component joins the open call while
-        # the cost stays <= budget: a 2 x 1; a+b (2+2) x 2 = 8; a+b+c (4+1) x 3 = 15
-        (4, [0, 0, 1, 1, 2]),  # 8 > 4: b opens call 1; b+c (2+1) x 2 = 6 > 4: c opens call 2
-        (6, [0, 0, 1, 1, 1]),  # b+c = 6: exactly the budget, so c joins b's call
-        (8, [0, 0, 0, 0, 1]),  # a+b = 8 joins (exactly the budget); a+b+c = 15 > 8
-        (12, [0, 0, 0, 0, 1]),  # 15 > 12: rows and domains both count for c
-        (16, None),  # 15 <= 16: one call on all rows is "no grouping"
-    ],
-)
-def test_components_are_packed_into_calls_by_rows_times_domains(
-    budget: float, calls: list[int] | None
-) -> None:
-    got = _variance_groups(KEYS, STRATA, budget)
-    if calls is None:
-        assert got is None
-    else:
-        assert got is not None and got.dtype == np.int64
-        assert got.tolist() == calls
-
-
-def test_the_first_component_opens_call_zero_even_over_budget() -> None:
-    two = _variance_groups(pd.Series(["a", "b"]), pd.Series(["s1", "s2"]), 1)
-    assert two is not None and two.tolist() == [0, 1]  # two domains can be split
-
-
-def test_rows_without_a_domain_are_left_out_of_every_call() -> None:
-    """A stratum holding only rows with no domain (-1) is not needed by any call."""
-    first = _variance_groups(pd.Series([None, "a", "b"], dtype="str"),
-                             pd.Series(["s0", "s1", "s2"]), 1)
-    assert first is not None and first.tolist() == [-1, 0, 1]  # later components still packed
-    last = _variance_groups(pd.Series(["a", "b", None], dtype="str"),
-                            pd.Series(["s1", "s2", "s3"]), 1)
-    assert last is not None and last.tolist() == [0, 1, -1]
-
-
-def test_one_domain_or_domains_sharing_strata_need_no_grouping() -> None:
-    assert _variance_groups(pd.Series(["a", "a"]), pd.Series(["s1", "s2"]), 1) is None
-    assert _variance_groups(pd.Series(["a"]), pd.Series(["s1"]), 1) is None
-    # a and b share s2: one component, one call
-    assert _variance_groups(pd.Series(["a", "b", "a"]), pd.Series(["s1", "s2", "s2"]), 1) is None
 
 
 def _counts(n_labels: int, psu_codes: list[int]) -> pd.DataFrame:
@@ -144,20 +89,19 @@ def _certainty_frame() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(("variable", "stat"), [("y", "mean"), ("y", "total"), ("v", "prop")])
-def test_certainty_strata_under_average_give_the_same_table_in_one_call_or_two(
-    variable: str, stat: str, monkeypatch: pytest.MonkeyPatch
+def test_certainty_strata_under_average_give_each_domain_its_own_table(
+    variable: str, stat: str
 ) -> None:
-    """One svy call per domain (x and y share no stratum) or one for both: same table."""
-    import danvan_survey.estimate as module
-
+    """Domains x and y share no stratum: estimated together or each alone, the same rows."""
     design = SurveyDesign("s", "p", "w", "N", "average")
     frame = _certainty_frame()
-    monkeypatch.setattr(module, "GROUP_COST", 0.0)
-    assert module._domains(module._prepare(frame, design), ["g"]).groups is not None
-    split = estimate(frame, design, variable, stat, by="g")  # type: ignore[arg-type]
-    monkeypatch.setattr(module, "GROUP_COST", float("inf"))
     whole = estimate(frame, design, variable, stat, by="g")  # type: ignore[arg-type]
-    pd.testing.assert_frame_equal(split, whole, check_exact=True)
+    for dom in ("x", "y"):
+        alone = estimate(  # type: ignore[arg-type]
+            frame.assign(g=frame["g"].where(frame["g"] == dom)), design, variable, stat, by="g"
+        )
+        ours = whole[whole["g"] == dom].reset_index(drop=True)
+        pd.testing.assert_frame_equal(ours, alone, check_exact=True)
 
 
 def test_an_empty_domain_keeps_the_column_types_of_the_table() -> None:

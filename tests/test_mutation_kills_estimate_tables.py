@@ -1,7 +1,8 @@
-"""Kills of mutants in estimate._table, _rescale_certainty and _y_series.
+"""Kills of mutants in estimate._table, _variable and linearise's certainty strata.
 
 Designs hold one-row certainty strata (fpc = 1) under the "average" lonely-PSU rule;
-expected values come from hand formulas (R's svymean/svytotal conventions).
+expected values come from hand formulas and from R 4.1's survey (run on these frames:
+``svymean(~y, subset(des, g == "y"), deff = TRUE)``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,17 @@ def _design(rule: str) -> SurveyDesign:
     return SurveyDesign(strata="s", psu="p", weight="w", fpc="N", lonely_psu=rule)
 
 
+def _heavier() -> pd.DataFrame:
+    """_frame with weight 2 on the certainty rows: their sum (4) exceeds their count (2)."""
+    return _frame().assign(w=[5.0, 5.0, 2.0, 2.0, 5.0, 5.0])
+
+
 def test_certainty_only_domain_mean_has_zero_se_and_zero_deff() -> None:
-    """Domain y lies in certainty strata only: se 0, and deff 0 since y varies (0, 1)."""
-    table = estimate(_frame(), _design("average"), "y", "mean", by="g")
+    """Domain y lies in certainty strata only: se 0, and deff 0 since y varies (0, 1).
+
+    R: estimate 0.5, se 0, deff 0 (under "average" and "certainty").
+    """
+    table = estimate(_heavier(), _design("average"), "y", "mean", by="g")
     row = table[table["g"] == "y"].iloc[0]
     assert row["estimate"] == 0.5
     assert row["se"] == 0.0
@@ -43,8 +52,8 @@ def test_certainty_only_domain_mean_has_zero_se_and_zero_deff() -> None:
     assert int(row["n"]) == 2
 
 
-def test_certainty_rule_leaves_svy_deff_unscaled() -> None:
-    """Under lonely_psu="certainty" no rescaling happens: the census domain's deff is NaN."""
+def test_deff_is_missing_where_the_weights_sum_to_the_rows() -> None:
+    """Weights 1 + 1 over 2 rows: 1 - n/N = 0, no SRS variance, deff NaN (R: NaN too)."""
     table = estimate(_frame(), _design("certainty"), "y", "mean", by="g")
     row = table[table["g"] == "y"].iloc[0]
     assert row["se"] == 0.0
@@ -52,8 +61,8 @@ def test_certainty_rule_leaves_svy_deff_unscaled() -> None:
 
 
 def test_certainty_only_domain_prop_deff_zero_only_for_present_categories() -> None:
-    """Float 0/1 codes are categories "0", "1": deff 0 where held, NaN for absent ones."""
-    table = estimate(_frame(), _design("average"), "y", "prop", by="g")
+    """Float 0/1 codes are categories "0", "1": deff 0 where held, NaN for absent ones (R)."""
+    table = estimate(_heavier(), _design("average"), "y", "prop", by="g")
     sub = table[table["g"] == "y"].set_index("category")
     assert sub.loc["0", "deff"] == 0.0
     assert sub.loc["1", "deff"] == 0.0
@@ -132,7 +141,7 @@ def test_text_values_in_numeric_variable_are_not_counted_per_domain() -> None:
 
 def test_huge_integral_mean_values_are_not_read_as_category_codes() -> None:
     """A mean variable with 1e19 (past int64) is rescaled as floats, not as Int64 codes."""
-    frame = _frame().assign(y=[1e19, 3.0, 0.0, 1.0, 2.0, 6.0])
+    frame = _heavier().assign(y=[1e19, 3.0, 0.0, 1.0, 2.0, 6.0])
     table = estimate(frame, _design("average"), "y", "mean", by="g").set_index("g")
     expected_x = (5.0 * 1e19 + 5.0 * (3.0 + 2.0 + 6.0)) / 20.0
     assert math.isclose(table.loc["x", "estimate"], expected_x, rel_tol=1e-12)
