@@ -256,8 +256,6 @@ class _Prepared:
     design: SurveyDesign
     arrays: linearise.DesignArrays
     positive: np.ndarray  # weight > 0
-    psu_codes: np.ndarray
-    strata_codes: np.ndarray
 
 
 def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
@@ -282,7 +280,7 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     arrays = linearise.design_arrays(
         weight, strata_codes, psu_codes, population, design.lonely_psu
     )
-    return _Prepared(frame, design, arrays, weight > 0, psu_codes, strata_codes)
+    return _Prepared(frame, design, arrays, weight > 0)
 
 
 @dataclass(frozen=True)
@@ -312,14 +310,17 @@ def _variable(frame: pd.DataFrame, variable: str, stat: str) -> _Variable:
 _RAW_COLUMNS = {"_d": "str", "_y": "str", "est": "float64", "se": "float64", "deff": "float64"}
 
 
-def _raw(prep: _Prepared, doms: _Domains, var: _Variable, stat: str) -> pd.DataFrame:
-    """Estimate, se and deff of each domain with analysed rows (× category for "prop").
-
-    A row is analysed when it has a value and a positive weight.
-    """
-    rows = linearise.analysed_rows(
+def _analysed_rows(prep: _Prepared, doms: _Domains, var: _Variable) -> linearise.AnalysedRows:
+    """The rows of ``var`` in a domain with a value and a positive weight."""
+    return linearise.analysed_rows(
         prep.arrays, doms.cells, doms.key_codes, var.analysed & prep.positive
     )
+
+
+def _raw(
+    prep: _Prepared, doms: _Domains, var: _Variable, stat: str, rows: linearise.AnalysedRows
+) -> pd.DataFrame:
+    """Estimate, se and deff of each domain with analysed rows (× category for "prop")."""
     values = var.values[rows.rows]
     if stat == "prop":
         parts = [
@@ -352,36 +353,16 @@ def _raw(prep: _Prepared, doms: _Domains, var: _Variable, stat: str) -> pd.DataF
 # --------------------------------------------------------------------------- post-processing
 
 
-def _domain_counts(
-    key_codes: np.ndarray,
-    key_labels: pd.Index,
-    active: np.ndarray,
-    psu_codes: np.ndarray,
-    strata_codes: np.ndarray,
-) -> pd.DataFrame:
+def _domain_counts(doms: _Domains, rows: linearise.AnalysedRows) -> pd.DataFrame:
     """Per domain with analysed rows: unweighted n and R's degf (PSUs − strata).
 
-    Indexed by domain key; codes are dense integers (keys: -1 = no domain).
+    Indexed by domain key.
     """
-    active = active & (key_codes >= 0)
-    k = key_codes[active].astype(np.int64)
-    n_k = len(key_labels)
-    n = np.bincount(k, minlength=n_k)
-
-    def distinct(codes: np.ndarray) -> np.ndarray:
-        width = int(codes.max()) + 1 if len(codes) else 1
-        pairs = k * width + codes[active]
-        if n_k * width <= 50_000_000:
-            seen = np.flatnonzero(np.bincount(pairs, minlength=n_k * width))
-        else:
-            seen = np.unique(pairs)
-        return np.bincount(seen // width, minlength=n_k)
-
-    df = distinct(psu_codes) - distinct(strata_codes)
+    n, df = linearise.domain_counts(doms.cells, rows)
     keep = n > 0
     return pd.DataFrame(
         {"n": n[keep].astype("int64"), "df": df[keep].astype("int64")},
-        index=pd.Index(np.asarray(key_labels)[keep], dtype="str"),
+        index=pd.Index(np.asarray(doms.key_labels)[keep], dtype="str"),
     )
 
 
@@ -486,10 +467,12 @@ def _estimates(
     share them between several ``by``.
     """
     variables = variables if variables is not None else _variables(prep, requests)
-    return [
-        _table(prep, doms, var, stat, _raw(prep, doms, var, stat), level)
-        for var, (_, stat) in zip(variables, requests, strict=True)
-    ]
+    tables = []
+    for var, (_, stat) in zip(variables, requests, strict=True):
+        rows = _analysed_rows(prep, doms, var)
+        raw = _raw(prep, doms, var, stat, rows)
+        tables.append(_table(doms, var, stat, raw, _domain_counts(doms, rows), level))
+    return tables
 
 
 def _complete_domains(
@@ -517,16 +500,14 @@ def _complete_domains(
 
 
 def _table(
-    prep: _Prepared, doms: _Domains, var: _Variable, stat: str, raw: pd.DataFrame, level: float
+    doms: _Domains,
+    var: _Variable,
+    stat: str,
+    raw: pd.DataFrame,
+    counts: pd.DataFrame,
+    level: float,
 ) -> pd.DataFrame:
-    """Result table of one estimate from its raw rows (see :func:`_raw`).
-
-    n counts the analysed rows with a positive weight.
-    """
-    active = var.analysed & prep.positive
-    counts = _domain_counts(
-        doms.key_codes, doms.key_labels, active, prep.psu_codes, prep.strata_codes
-    )
+    """Result table of one estimate from its raw rows and counts (see :func:`_raw`)."""
     by_cols = doms.by_cols
     table = pd.DataFrame(
         {

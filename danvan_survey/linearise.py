@@ -150,6 +150,16 @@ def analysed_rows(
     )
 
 
+def domain_counts(cells: DomainCells, rows: AnalysedRows) -> tuple[np.ndarray, np.ndarray]:
+    """Per domain: analysed rows, and R's ``degf`` (PSUs minus strata holding such rows)."""
+    n = np.bincount(rows.domain, minlength=cells.n_domains)
+    held_cells = np.bincount(rows.cell, minlength=len(cells.group_of_cell)) > 0
+    cell_domain = cells.group_domain[cells.group_of_cell]
+    psus = np.bincount(cell_domain[held_cells], minlength=cells.n_domains)
+    strata = np.bincount(cells.group_domain[rows.held], minlength=cells.n_domains)
+    return n, psus - strata
+
+
 def domain_variance(
     design: DesignArrays, cells: DomainCells, rows: AnalysedRows, x: np.ndarray
 ) -> np.ndarray:

@@ -232,16 +232,18 @@ def test_cadre_indicators_equal_one_estimate_per_indicator(seed: int) -> None:
 )
 def test_domain_counts_match_pandas_groupby(rows: list[tuple[str | None, int, bool]]) -> None:
     """n and df (PSUs − strata with analysed rows) per domain, as a pandas groupby gives."""
-    import danvan_survey.estimate as module
+    from danvan_survey import linearise
 
     frame = pd.DataFrame(rows, columns=["k", "p", "active"])
     frame["s"] = frame["p"] // 2  # PSUs nested in strata
-    keys = frame["k"].astype("str")
-    codes, labels = pd.factorize(keys)
-    got = module._domain_counts(
-        codes, labels, frame["active"].to_numpy(),
-        pd.factorize(frame["p"])[0], pd.factorize(frame["s"])[0],
-    )
+    codes, labels = pd.factorize(frame["k"].astype("str"))
+    strata, psu = pd.factorize(frame["s"])[0], pd.factorize(frame["p"])[0]
+    design = linearise.design_arrays(np.ones(len(frame)), strata, psu, None, "remove")
+    cells = linearise.domain_cells(design, codes, len(labels))
+    analysed = linearise.analysed_rows(design, cells, codes, frame["active"].to_numpy())
+    n, df_all = linearise.domain_counts(cells, analysed)
+    keep = n > 0
+    got = pd.DataFrame({"n": n[keep], "df": df_all[keep]}, index=np.asarray(labels)[keep])
     sub = frame[frame["active"] & frame["k"].notna()]
     grouped = sub.groupby("k")
     df = grouped["p"].nunique() - grouped["s"].nunique()

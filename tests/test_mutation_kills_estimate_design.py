@@ -9,33 +9,20 @@ import pytest
 from danvan_survey.estimate import (
     InputError,
     SurveyDesign,
-    _domain_counts,
     estimate,
 )
 
 
-def _counts(n_labels: int, psu_codes: list[int]) -> pd.DataFrame:
-    labels = pd.Index([f"k{i}" for i in range(n_labels)], dtype="str")
-    return _domain_counts(
-        key_codes=np.array([0, 0, n_labels - 1, -1, 1]),
-        key_labels=labels,
-        active=np.array([True, True, True, True, False]),
-        psu_codes=np.array(psu_codes),
-        strata_codes=np.array([0, 0, 0, 1, 1]),
-    )
-
-
-def test_domain_counts_of_the_dense_and_the_sparse_route_agree() -> None:
-    """n and PSUs - strata per domain; 10,000 domains x 6,001 PSU codes take np.unique."""
-    small = _counts(3, [0, 2, 1, 1, 0])
-    expected = pd.DataFrame(
-        {"n": np.array([2, 1], dtype="int64"), "df": np.array([1, 0], dtype="int64")},
-        index=pd.Index(["k0", "k2"], dtype="str"),
-    )
-    pd.testing.assert_frame_equal(small, expected)  # k1: its one row is not analysed
-    large = _counts(10_000, [0, 6000, 3, 3, 0])
-    pd.testing.assert_frame_equal(large, expected.set_axis(
-        pd.Index(["k0", "k9999"], dtype="str")))
+def test_domain_counts_leave_out_rows_not_analysed_and_rows_of_no_domain() -> None:
+    """k0: PSUs 0, 2 in stratum 0 (df 1); k2: PSU 1 (df 0); k1: one row, not analysed."""
+    frame = pd.DataFrame({
+        "k": ["k0", "k0", "k2", None, "k1"], "p": [0, 2, 1, 1, 0], "s": [0, 0, 0, 1, 1],
+        "w": [1.0] * 5, "y": [1.0, 2.0, 3.0, 4.0, np.nan],
+    })
+    table = estimate(frame, SurveyDesign("s", "p", "w", lonely_psu="remove"), "y", by="k")
+    assert table.set_index("k")[["n", "df"]].to_dict() == {
+        "n": {"k0": 2, "k1": 0, "k2": 1}, "df": {"k0": 1, "k1": 0, "k2": 0}
+    }
 
 
 def _lonely_frame(n_strata: int) -> pd.DataFrame:
