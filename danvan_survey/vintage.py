@@ -18,7 +18,13 @@ from typing import Any
 import pandas as pd
 
 from danvan_survey.errors import InputError
-from danvan_survey.reference import admin_units, check_vintage, communes, crosswalk_2025
+from danvan_survey.reference import (
+    admin_units,
+    check_vintage,
+    communes,
+    communes_2014_all,
+    crosswalk_2025,
+)
 
 VINTAGE_2025 = "2025"
 FORMER_DISTRICT_LABEL_VI = "huyện cũ (trước 01/7/2025)"
@@ -215,6 +221,8 @@ def round_frame(cfg: Any) -> pd.DataFrame:
     scope = getattr(cfg, "scope", None) or {}
     former = scope.get("former_province_code")
     if cfg.province_code.upper() == "ALL":
+        if vintage != VINTAGE_2025:
+            return communes_2014_all()
         units = admin_units(vintage)
         frames = [communes(p, vintage) for p in sorted(units["province_code"].unique())]
         return pd.concat(frames, ignore_index=True)

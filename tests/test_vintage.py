@@ -106,3 +106,18 @@ def test_district_label_is_former_district_for_2025() -> None:
 def test_bad_vintage_or_scope_is_a_vietnamese_input_error(kw: dict, words: str) -> None:
     with pytest.raises(InputError, match=words):
         round_frame(_cfg(**kw))
+
+
+def test_national_2014_frame_is_every_province_frame_in_code_order() -> None:
+    """round_frame of a national 2014 round: one call, the rows of 63 province calls."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from danvan_survey.vintage import round_frame
+
+    provinces = sorted(admin_units("2014")["province_code"].unique())
+    assert len(provinces) == 63
+    each = pd.concat([communes(p) for p in provinces], ignore_index=True)
+    cfg = SimpleNamespace(admin_vintage="2014", province_code="ALL", scope=None)
+    pd.testing.assert_frame_equal(round_frame(cfg), each, check_exact=True)
