@@ -13,13 +13,13 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from danvan_survey.cell_fonts import column_fonts, font_table
+from danvan_survey.cell_text import canonical
 from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable, nfc
 from danvan_survey.config import RoundConfig
 from danvan_survey.places import CommuneMatcher
@@ -214,25 +214,6 @@ def _number(var: Variable, text: str) -> Converted:
         value = int(value)
     changed = rule is not None and rule != "plain"
     return Converted(value, rule if changed else None)
-
-
-def canonical(value: Any) -> str:
-    """Text form of a clean value, as written in logs and CSV."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float | np.floating) and np.isnan(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if value is pd.NaT:
-        return ""
-    if isinstance(value, datetime) and value.time() == time():
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def record_keys(frame: pd.DataFrame, form: FormId) -> pd.Series:

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,15 +26,21 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from danvan_survey import __version__
-from danvan_survey.clean import ISSUE_COLUMNS, LOG_COLUMNS, canonical
+from danvan_survey.cell_text import canonical
 from danvan_survey.codebook import load_codebook
 from danvan_survey.lineage import definition_fingerprints, library_versions, salt_fingerprint
 from danvan_survey.paths import check_output_dir
-from danvan_survey.pipeline import RoundResult, read_salt
 from danvan_survey.rule_labels import form_label, rule_label
 from danvan_survey.textfix import CONTROL_RE, visible_controls
 from danvan_survey.threads import Background, in_order
 from danvan_survey.vintage import district_text
+
+if TYPE_CHECKING:
+    from danvan_survey.pipeline import RoundResult
+
+# ``clean`` and ``pipeline`` (pandera, the place matcher: about 0.6 s of imports) are
+# imported inside the functions that need them, so that ``analyse`` and ``report``,
+# which only write tables, start without them.
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORM_TABLES = {"a": "organisations", "b": "cadres", "a_models": "models"}
@@ -235,6 +241,8 @@ def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def cleaning_log(result: RoundResult) -> pd.DataFrame:
     """One row per changed value (and per dropped duplicate), with record keys."""
+    from danvan_survey.clean import LOG_COLUMNS
+
     parts = []
     for form, outcome in result.outcomes.items():
         keys = pd.concat(
@@ -260,6 +268,8 @@ def cleaning_log(result: RoundResult) -> pd.DataFrame:
 
 def issues_table(result: RoundResult) -> pd.DataFrame:
     """Every validation issue: reader notes, hard and soft checks, missing returns."""
+    from danvan_survey.clean import ISSUE_COLUMNS
+
     rows: list[dict[str, object]] = []
     for form, outcome in result.outcomes.items():
         rows += [{**{k: i.get(k, "") for k in ISSUE_COLUMNS}, "form": form} for i in outcome.issues]
@@ -496,6 +506,8 @@ def build_manifest(
 
     ``digests``: sha256 of inputs already taken (path → hex digest); the others are read.
     """
+    from danvan_survey.pipeline import read_salt
+
     root = result.cfg.folder
     known = dict(digests or {})
     return {

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from danvan_survey import safe_csv
-from danvan_survey.clean import FormCleaning, canonical, converter, record_keys
+from danvan_survey.cell_text import canonical
+from danvan_survey.clean import FormCleaning, converter, record_keys
 from danvan_survey.codebook import KEYS, Codebook, FormId
 from danvan_survey.errors import InputError
 from danvan_survey.schemas import RoundContext, build_schema, check_messages, failures
