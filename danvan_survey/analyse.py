@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import xlsxwriter
 
 from danvan_survey import dvk, estimate, export
@@ -26,6 +28,7 @@ from danvan_survey.indicators import (
     census_frame,
     compute_indicators,
 )
+from danvan_survey.threads import Background
 from danvan_survey.vintage import district_label, is_2025, round_frame
 from danvan_survey.weakness import (
     CONSOLIDATION_TITLE_VI,
@@ -215,12 +218,43 @@ def run_analysis(
 
     A clean table without records is not an error: every output is written (empty
     tables keep their columns), ``analysis_notes.csv`` says why, and ``say`` prints it.
+    The cadre estimates are computed on a second thread while this one writes the
+    organisation tables (numpy releases the GIL; the outputs are the same).
     """
     clean_dir = Path(clean_dir)
     org_path = clean_dir / "organisations.parquet"
     org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
     check_organisations(org, str(org_path))
     frame = round_frame(round_cfg)
+    with Background([partial(_cadre_outputs, clean_dir)], threads=1) as cadre_job:
+        out = _organisation_outputs(round_cfg, clean_dir, org, frame)
+        [(estimates, cadres)] = cadre_job.results()
+    out |= estimates
+    notes = nothing_to_analyse(org, cadres)
+    for item in notes:
+        say(item["message"])
+    out["analysis_notes"] = write_csv(
+        pd.DataFrame(notes, columns=NOTE_COLUMNS), clean_dir / "analysis_notes.csv"
+    )
+    return out
+
+
+def _cadre_outputs(clean_dir: Path) -> tuple[dict[str, Path], pd.DataFrame | None]:
+    """``estimates.parquet`` of the clean cadre table, and that table (None: no form B)."""
+    cadre_path = clean_dir / "cadres.parquet"
+    if not cadre_path.is_file():
+        return {}, None
+    present = set(pq.read_schema(cadre_path).names)  # a missing column: estimate says so
+    wanted = [c for c in estimate.cadre_columns(CADRE_DESIGN) if c in present]
+    cadres = pd.read_parquet(cadre_path, columns=wanted)
+    estimates = write_parquet(cadre_estimates(cadres), clean_dir / "estimates.parquet")
+    return {"estimates": estimates}, cadres
+
+
+def _organisation_outputs(
+    round_cfg: RoundConfig, clean_dir: Path, org: pd.DataFrame, frame: pd.DataFrame
+) -> dict[str, Path]:
+    """Indicator tables, weak organisations (CSV and XLSX), DVK tables and replication list."""
     tables = analyse_organisations(org, frame)
     if is_2025(round_cfg.admin_vintage):  # the district column is the former district
         district_header = load_codebook().label_vi("a", "district_code")
@@ -245,14 +279,4 @@ def run_analysis(
         synthetic=round_cfg.synthetic,
     )
     out |= write_replication(clean_dir, org)
-    cadre_path = clean_dir / "cadres.parquet"
-    cadres = pd.read_parquet(cadre_path) if cadre_path.is_file() else None
-    if cadres is not None:
-        out["estimates"] = write_parquet(cadre_estimates(cadres), clean_dir / "estimates.parquet")
-    notes = nothing_to_analyse(org, cadres)
-    for item in notes:
-        say(item["message"])
-    out["analysis_notes"] = write_csv(
-        pd.DataFrame(notes, columns=NOTE_COLUMNS), clean_dir / "analysis_notes.csv"
-    )
     return out

@@ -627,6 +627,22 @@ def _flag(condition: pd.Series, source: pd.Series) -> pd.Series:
     return condition.astype("Int64").mask(source.isna())
 
 
+#: The answers the derived flags of :func:`add_cadre_flags` are computed from.
+FLAG_SOURCES = ("skill_situations", "vignette_land_protest", "agrees_dv_is_unions_job")
+
+
+def cadre_columns(design: SurveyDesign) -> list[str]:
+    """The columns of the cadre table that ``estimate_cadre_indicators`` reads."""
+    flags = set(add_cadre_flags(pd.DataFrame(columns=list(FLAG_SOURCES))).columns)
+    wanted = [
+        *design.columns(),
+        *(by for _, by in DOMAIN_TYPES if by),
+        *FLAG_SOURCES,
+        *(variable for variable, _, _ in CADRE_INDICATORS if variable not in flags),
+    ]
+    return list(dict.fromkeys(wanted))
+
+
 def add_cadre_flags(cadres: pd.DataFrame) -> pd.DataFrame:
     """Add the derived 0/1 helper columns used by ``estimate_cadre_indicators``.
 
@@ -656,6 +672,7 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
     The design and the analysed columns are prepared once for all domain types; every
     number equals that of a separate :func:`estimate` call.
     """
+    _require_columns(cadres, FLAG_SOURCES)
     frame = add_cadre_flags(cadres)
     requests = [(variable, stat) for variable, stat, _ in CADRE_INDICATORS]
     _check_inputs(frame, design, requests[0][0], requests[0][1], [], 0.95)

@@ -198,3 +198,11 @@ def test_cadre_estimates_written_and_small_counts_suppressed(clean_dir):
     assert est.loc[~small, "estimate"].notna().any()
     again = digests({"e": paths["estimates"]})
     assert digests({"e": run_analysis(round_cfg(clean_dir), clean_dir)["estimates"]}) == again
+
+
+def test_cadre_table_missing_a_read_column_is_a_clear_error(clean_dir):
+    """Only the columns the estimates need are read; one of them missing is named."""
+    cadres = clean_cadres(clean_orgs()).drop(columns=["paperwork_hours_per_week"])
+    cadres.to_parquet(clean_dir / "cadres.parquet", index=False)
+    with pytest.raises(InputError, match="paperwork_hours_per_week"):
+        run_analysis(round_cfg(clean_dir), clean_dir)

@@ -317,3 +317,21 @@ def test_rows_without_a_domain_label_belong_to_no_domain() -> None:
     assert table["h"].tolist() == ["u", "v"]
     assert table["estimate"].tolist() == pytest.approx([2.0, 6.0])
     assert table["n"].tolist() == [2, 1]
+
+
+def test_cadre_columns_are_all_the_estimates_read() -> None:
+    """The cadre table cut to cadre_columns gives the same estimates as the whole table."""
+    import danvan_survey.estimate as module
+
+    cadres = cadre_frame(5).assign(unused=1.0)
+    design = SurveyDesign(
+        "district_code", "commune_code", "weight", "n_psu_in_stratum", lonely_psu="adjust"
+    )
+    columns = module.cadre_columns(design)
+    assert "unused" not in columns and len(columns) == len(set(columns))
+    whole = estimate_cadre_indicators(cadres, design)
+    cut = estimate_cadre_indicators(cadres[columns], design)
+    pd.testing.assert_frame_equal(cut, whole, check_exact=True)
+    for dropped in columns:
+        with pytest.raises(InputError, match=dropped):
+            estimate_cadre_indicators(cadres[columns].drop(columns=[dropped]), design)
