@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Literal
 
@@ -49,6 +49,7 @@ import yaml
 
 from danvan_survey import linearise
 from danvan_survey.errors import InputError
+from danvan_survey.threads import in_order
 
 Stat = Literal["mean", "total", "prop"]
 LonelyPsu = Literal["fail", "remove", "certainty", "average", "adjust"]
@@ -681,9 +682,14 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
     )
     prep = _prepare(frame, design)
     variables = _variables(prep, requests)
+
+    def tables_of(by: str | None) -> list[pd.DataFrame]:
+        return _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95, variables)
+
+    # numpy releases the GIL: the domain types are estimated on two threads
+    all_tables = in_order([partial(tables_of, by) for _, by in DOMAIN_TYPES], threads=1)
     parts = []
-    for domain_type, by in DOMAIN_TYPES:
-        tables = _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95, variables)
+    for (domain_type, by), tables in zip(DOMAIN_TYPES, all_tables, strict=True):
         for (variable, stat, keep), table in zip(CADRE_INDICATORS, tables, strict=True):
             if keep is not None:
                 table = table[table["category"].isin(keep)]

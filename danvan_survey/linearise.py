@@ -125,6 +125,7 @@ class AnalysedRows:
     domain: np.ndarray
     cell: np.ndarray
     weight: np.ndarray
+    domain_weight: np.ndarray  # per row: its domain's weight sum
     weight_sum: np.ndarray
     weighted: np.ndarray
     present: np.ndarray
@@ -138,14 +139,19 @@ def analysed_rows(
     rows = np.flatnonzero(analysed & (domain >= 0))
     k, cell, w = domain[rows], cells.cell[rows], design.weight[rows]
     n_dom = cells.n_domains
+    weight_sum = np.bincount(k, weights=w, minlength=n_dom)
+    counts = np.bincount(k, minlength=n_dom)
+    nonzero = w != 0
+    weighted = counts if nonzero.all() else np.bincount(k[nonzero], minlength=n_dom)
     return AnalysedRows(
         rows=rows,
         domain=k,
         cell=cell,
         weight=w,
-        weight_sum=np.bincount(k, weights=w, minlength=n_dom),
-        weighted=np.bincount(k[w != 0], minlength=n_dom).astype(np.float64),
-        present=np.bincount(k, minlength=n_dom) > 0,
+        domain_weight=weight_sum[k],
+        weight_sum=weight_sum,
+        weighted=weighted.astype(np.float64),
+        present=counts > 0,
         held=np.bincount(cells.group_of_cell[cell], minlength=len(cells.group_domain)) > 0,
     )
 
@@ -233,7 +239,7 @@ def domain_estimates(
     estimate: np.ndarray
     if stat == "mean":
         with np.errstate(divide="ignore", invalid="ignore"):
-            x = w * centred / weight_sum[k]
+            x = w * centred / rows.domain_weight
         estimate = mean
     else:
         x = wy

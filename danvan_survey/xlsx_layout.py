@@ -8,6 +8,7 @@ dictionary. Widths are in Excel's units (about one digit each); heights in point
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -58,8 +59,9 @@ def row_heights(ws: Any, frame: pd.DataFrame, widths: list[float], first_row: in
                  if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
     if not text_cols:
         return
+    wrap = lru_cache(maxsize=1 << 16)(wrapped_lines)  # lists repeat names and reasons
     for i, row in enumerate(frame.itertuples(index=False), start=first_row):
-        lines = max(wrapped_lines(str(row[j]), widths[j]) for j in text_cols)
+        lines = max(wrap(str(row[j]), widths[j]) for j in text_cols)
         if lines > 1:
             ws.set_row(i, LINE_HEIGHT * lines)
 
