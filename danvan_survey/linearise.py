@@ -67,7 +67,8 @@ def design_arrays(
     if population is not None:
         pop = np.zeros(n_strata)
         pop[stratum] = population
-        fraction = np.where(np.isinf(pop), 1.0, (pop - n_psu) / pop)
+        finite = np.isfinite(pop)  # R: fpc = Inf is sampling with replacement (f = 1)
+        fraction[finite] = (pop[finite] - n_psu[finite]) / pop[finite]
     return DesignArrays(weight, stratum, psu, n_psu, fraction, lonely_psu)
 
 

@@ -123,3 +123,41 @@ def test_lonely_and_certainty_strata_raise_no_numpy_warning(rule: str, stat: str
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         estimate(frame, _design(rule), "y", stat, by="g")  # type: ignore[arg-type]
+
+
+def test_rows_of_weight_zero_are_not_counted_as_weighted_rows() -> None:
+    """R's deff counts rows with a non-zero weight (nobs); the last domain has none."""
+    design = linearise.DesignArrays(
+        weight=np.array([1.0, 0.0, 2.0, 0.0]),
+        stratum=np.zeros(4, dtype=np.int64),
+        psu=np.arange(4),
+        n_psu=np.array([4.0]),
+        fraction=np.array([1.0]),
+        lonely_psu="remove",
+    )
+    domain = np.array([0, 0, 1, 2])
+    cells = linearise.domain_cells(design, domain, 3)
+    rows = linearise.analysed_rows(design, cells, domain, np.ones(4, dtype=bool))
+    assert rows.weighted.tolist() == [1.0, 1.0, 0.0]
+    assert rows.present.tolist() == [True, True, True]
+    assert rows.weight_sum.tolist() == [1.0, 2.0, 0.0]
+
+
+def test_an_infinite_population_is_sampling_with_replacement() -> None:
+    """R: fpc = Inf gives f = 1, the same variance as no fpc at all."""
+    frame = _frame().assign(N=np.inf)
+    for stat in ("mean", "total"):
+        with_inf = estimate(frame, _design("remove"), "y", stat, by="g")  # type: ignore[arg-type]
+        without = estimate(  # type: ignore[arg-type]
+            frame, SurveyDesign("s", "p", "w", None, lonely_psu="remove"), "y", stat, by="g"
+        )
+        pd.testing.assert_frame_equal(with_inf, without)
+
+
+@pytest.mark.parametrize("fpc", ["N", None])
+def test_an_empty_frame_raises_no_numpy_warning(fpc: str | None) -> None:
+    frame = _frame().iloc[:0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = estimate(frame, SurveyDesign("s", "p", "w", fpc, lonely_psu="remove"), "y")
+    assert table["n"].tolist() == [0]
