@@ -205,7 +205,7 @@ def domain_variance(
     if design.lonely_psu == "average":
         strata = np.bincount(cells.group_domain[held], minlength=cells.n_domains)
         kept = np.bincount(cells.group_domain[counted], minlength=cells.n_domains)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(invalid="ignore"):
             variance = variance * strata / kept
     return variance
 
@@ -230,7 +230,7 @@ def domain_estimates(
     n_dom = cells.n_domains
     wy = w * y
     total = np.bincount(k, weights=wy, minlength=n_dom)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(invalid="ignore"):
         mean = total / weight_sum
         centred = y - mean[k]
         spread = np.bincount(k, weights=w * centred**2, minlength=n_dom) / weight_sum
@@ -239,7 +239,7 @@ def domain_estimates(
         )
     estimate: np.ndarray
     if stat == "mean":
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(invalid="ignore"):
             x = w * centred / rows.domain_weight
         estimate = mean
     else:

@@ -118,8 +118,13 @@ def test_a_stratum_is_certain_only_below_the_threshold(fraction_b: float, scaled
 @pytest.mark.parametrize("rule", ["remove", "certainty", "average", "adjust"])
 @pytest.mark.parametrize("stat", ["mean", "total", "prop"])
 def test_lonely_and_certainty_strata_raise_no_numpy_warning(rule: str, stat: str) -> None:
-    """n_h - 1 = 0 and 0 / 0 are handled, not printed as RuntimeWarnings in a notebook."""
-    frame = _frame().assign(y=[1.0, 2.0, 4.0, 3.0, 5.0, 7.0])
+    """n_h - 1 = 0 and 0 / 0 are handled, not printed as RuntimeWarnings in a notebook.
+
+    Domain v is one row in the lonely stratum; domain z has no analysed row.
+    """
+    frame = pd.concat(
+        [_frame(), _frame().iloc[:1].assign(g="z", y=np.nan)], ignore_index=True
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         estimate(frame, _design(rule), "y", stat, by="g")  # type: ignore[arg-type]
@@ -161,3 +166,49 @@ def test_an_empty_frame_raises_no_numpy_warning(fpc: str | None) -> None:
         warnings.simplefilter("error")
         table = estimate(frame, SurveyDesign("s", "p", "w", fpc, lonely_psu="remove"), "y")
     assert table["n"].tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("fraction", "certain"),
+    [(linearise.CERTAIN_BELOW, False), (np.nextafter(linearise.CERTAIN_BELOW, 0), True)],
+)
+def test_a_stratum_of_two_psus_has_no_variance_below_the_threshold(
+    fraction: float, certain: bool
+) -> None:
+    """R's onestrat returns 0 for f < 1e-7 (a census stratum), else f n / (n - 1) Σ (t - t̄)²."""
+    design = linearise.DesignArrays(
+        weight=np.ones(2), stratum=np.zeros(2, dtype=np.int64), psu=np.arange(2),
+        n_psu=np.array([2.0]), fraction=np.array([fraction]), lonely_psu="remove",
+    )
+    domain = np.zeros(2, dtype=np.int64)
+    cells = linearise.domain_cells(design, domain, 1)
+    rows = linearise.analysed_rows(design, cells, domain, np.ones(2, dtype=bool))
+    variance = linearise.domain_variance(design, cells, rows, np.array([1.0, 3.0]))
+    assert variance[0] == (0.0 if certain else fraction * 2 / 1 * 2.0)
+
+
+def test_deff_is_missing_when_the_weights_sum_to_the_rows_even_with_variance() -> None:
+    """Weights of 1: N = n, no SRS-without-replacement variance; se > 0 but deff NaN."""
+    frame = pd.DataFrame({"w": [1.0, 1.0, 1.0, 1.0], "y": [1.0, 2.0, 4.0, 8.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # V / 0 is not printed either
+        row = estimate(frame, SurveyDesign(None, None, "w"), "y", "mean").iloc[0]
+    assert row["se"] > 0 and math.isnan(row["deff"])
+    heavier = estimate(frame.assign(w=2.0), SurveyDesign(None, None, "w"), "y", "mean").iloc[0]
+    assert heavier["deff"] > 0
+
+
+def test_a_domain_of_weight_zero_rows_has_no_estimate_and_no_warning() -> None:
+    """Called directly (estimate() analyses positive weights only): 0 / 0 gives NaN."""
+    design = linearise.DesignArrays(
+        weight=np.array([1.0, 2.0, 0.0]), stratum=np.zeros(3, dtype=np.int64),
+        psu=np.arange(3), n_psu=np.array([3.0]), fraction=np.array([1.0]), lonely_psu="remove",
+    )
+    domain = np.array([0, 0, 1])
+    cells = linearise.domain_cells(design, domain, 2)
+    rows = linearise.analysed_rows(design, cells, domain, np.ones(3, dtype=bool))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = linearise.domain_estimates(design, cells, rows, np.array([1.0, 4.0, 5.0]), "mean")
+    assert res.estimate[0] == 3.0 and math.isnan(res.estimate[1])
+    assert math.isnan(res.variance[1]) and math.isnan(res.deff[1])
