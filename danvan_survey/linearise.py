@@ -239,8 +239,7 @@ def domain_estimates(
         )
     estimate: np.ndarray
     if stat == "mean":
-        with np.errstate(invalid="ignore"):
-            x = w * centred / rows.domain_weight
+        x = w * centred / rows.domain_weight  # 0 only where every weight is 0: NaN already
         estimate = mean
     else:
         x = wy
