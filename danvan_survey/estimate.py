@@ -254,7 +254,6 @@ class _Prepared:
     """
 
     frame: pd.DataFrame
-    design: SurveyDesign
     arrays: linearise.DesignArrays
     positive: np.ndarray  # weight > 0
 
@@ -281,7 +280,7 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     arrays = linearise.design_arrays(
         weight, strata_codes, psu_codes, population, design.lonely_psu
     )
-    return _Prepared(frame, design, arrays, weight > 0)
+    return _Prepared(frame, arrays, weight > 0)
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ class _Variable:
 
     values: np.ndarray
     analysed: np.ndarray  # has a value: not NaN, not a missing category
-    categories: list[str]  # prop: the text label of each code, sorted
+    categories: list[str]  # prop: the text label of each code (tables sort them)
 
 
 def _variable(frame: pd.DataFrame, variable: str, stat: str) -> _Variable:
@@ -302,7 +301,7 @@ def _variable(frame: pd.DataFrame, variable: str, stat: str) -> _Variable:
     values = frame[variable]
     if stat == "prop":
         labels = category_labels(values)
-        codes, uniques = pd.factorize(labels.astype("str").where(labels.notna()), sort=True)
+        codes, uniques = pd.factorize(labels.astype("str").where(labels.notna()))
         return _Variable(codes, codes >= 0, [str(u) for u in uniques])
     numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     return _Variable(numbers, ~np.isnan(numbers), [])
@@ -330,7 +329,7 @@ def _raw(
         ]
     else:
         parts = [("", values, stat)]
-    labels = np.asarray(doms.key_labels, dtype=object)[rows.present]
+    labels = np.asarray(doms.key_labels)[rows.present]
     frames = []
     for category, y, stat_of_y in parts:
         res = linearise.domain_estimates(prep.arrays, doms.cells, rows, y, stat_of_y)
@@ -346,9 +345,8 @@ def _raw(
                 }
             )
         )
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _RAW_COLUMNS.items()})
-    return pd.concat(frames, ignore_index=True).astype(_RAW_COLUMNS)
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*_RAW_COLUMNS])
+    return raw.astype(_RAW_COLUMNS)
 
 
 # --------------------------------------------------------------------------- post-processing
@@ -436,7 +434,6 @@ class _Domains:
     """Domain keys of one ``by`` on a prepared design (shared by every variable)."""
 
     by_cols: list[str]
-    keys: pd.Series
     lookup: pd.DataFrame
     key_codes: np.ndarray
     key_labels: pd.Index
@@ -447,7 +444,7 @@ def _domains(prep: _Prepared, by_cols: list[str]) -> _Domains:
     keys, lookup = _domain_keys(prep.frame, by_cols)
     key_codes, key_labels = pd.factorize(keys)
     cells = linearise.domain_cells(prep.arrays, key_codes, len(key_labels))
-    return _Domains(by_cols, keys, lookup, key_codes, key_labels, cells)
+    return _Domains(by_cols, lookup, key_codes, key_labels, cells)
 
 
 def _variables(prep: _Prepared, requests: list[tuple[str, str]]) -> list[_Variable]:

@@ -212,3 +212,14 @@ def test_a_domain_of_weight_zero_rows_has_no_estimate_and_no_warning() -> None:
         res = linearise.domain_estimates(design, cells, rows, np.array([1.0, 4.0, 5.0]), "mean")
     assert res.estimate[0] == 3.0 and math.isnan(res.estimate[1])
     assert math.isnan(res.variance[1]) and math.isnan(res.deff[1])
+
+
+@pytest.mark.parametrize("by", [None, "g"])
+def test_a_proportion_without_any_answer_keeps_the_column_types(by: str | None) -> None:
+    """No category at all: no row, but the same columns and dtypes as any table."""
+    frame = _frame().assign(v=pd.Series([None] * 6, dtype="str"))
+    table = estimate(frame, _design("remove"), "v", "prop", by=by)
+    assert table.empty
+    for col in ("estimate", "se", "ci_low", "ci_high", "deff", "cv"):
+        assert table[col].dtype == np.float64, col
+    assert table["category"].dtype == "str"
