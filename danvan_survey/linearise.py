@@ -1,4 +1,4 @@
-"""Taylor-linearised domain estimates of a stratified cluster design, R ``survey`` exactly.
+"""Taylor-linearised domain estimates of a stratified cluster design, by R ``survey``'s formulas.
 
 Pure numpy over whole columns: every domain of one ``by`` is estimated in one pass
 over the rows, however many domains there are. The formulas are those of R's
