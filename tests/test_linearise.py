@@ -18,6 +18,10 @@ from danvan_survey.estimate import SurveyDesign, estimate
 
 
 def _frame() -> pd.DataFrame:
+    """A: PSUs a1 (two rows), a2; B: the lonely PSU b1; C: the certainty PSU c1.
+
+    Domain u holds every stratum; domain v is b1's second row only.
+    """
     return pd.DataFrame(
         {
             "s": ["A", "A", "A", "B", "B", "C"],
