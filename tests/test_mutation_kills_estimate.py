@@ -332,7 +332,7 @@ def test_a_population_count_that_is_not_a_positive_number_is_refused() -> None:
         "Cột số PSU của tổng thể (fpc) 'N' phải là số đếm từ 1 trở lên (không phải tỷ lệ "
         "chọn mẫu); 1 giá trị không hợp lệ (dòng đầu tiên: 2, giá trị 'x'); kiểm tra bước "
         "tính trọng số.")
-    for bad in ("0", "-1", "0.999"):  # R reads fpc <= 1 as a sampling fraction; svy refuses it
+    for bad in ("0", "-1", "0.999"):  # R reads fpc <= 1 as a sampling fraction: refused
         with pytest.raises(InputError) as info:
             estimate(frame.assign(N=["4", "4", bad, "4"]), design, "y")
         assert f"(dòng đầu tiên: 3, giá trị '{bad}')" in str(info.value)
@@ -341,7 +341,7 @@ def test_a_population_count_that_is_not_a_positive_number_is_refused() -> None:
 
 
 def test_a_population_count_below_the_sampled_psus_is_refused() -> None:
-    """N < n makes 1 - n/N negative: a clear message naming the strata, not svy's error."""
+    """N < n makes 1 - n/N negative: a clear message naming the strata, not a traceback."""
     frame = pd.DataFrame({"s": ["A", "A", "A", "B", "B", "C"],
                           "p": ["a1", "a2", "a2", "b1", "b2", "c1"],
                           "w": [2.0] * 6, "N": [1.0, 1.0, 1.0, 2.0, 2.0, 1.0],

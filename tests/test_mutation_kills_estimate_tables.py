@@ -123,7 +123,7 @@ def test_text_values_in_numeric_variable_are_read_as_missing() -> None:
 
 
 def test_text_values_in_numeric_variable_are_not_counted_per_domain() -> None:
-    """n and df per domain count only the numbers svy analysed, for mean and total."""
+    """n and df per domain count only the numbers analysed, for mean and total."""
     frame = pd.DataFrame(
         {
             "w": [1.0, 1.0, 1.0, 1.0],
