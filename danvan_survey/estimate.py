@@ -329,11 +329,11 @@ def _raw(
         ]
     else:
         parts = [("", values, stat)]
-    labels = np.asarray(doms.key_labels)[rows.present]
+    keep = rows.present
+    labels = np.asarray(doms.key_labels)[keep]
     frames = []
     for category, y, stat_of_y in parts:
         res = linearise.domain_estimates(prep.arrays, doms.cells, rows, y, stat_of_y)
-        keep = rows.present
         frames.append(
             pd.DataFrame(
                 {

@@ -36,13 +36,15 @@ CERTAIN_BELOW = 1e-7
 class DesignArrays:
     """One design as arrays over the rows (codes are dense integers from 0).
 
-    ``psu`` codes are unique across strata (PSUs are nested in strata); ``n_psu`` and
-    ``fraction`` are per stratum: sampled PSUs and ``f_h`` (1 without fpc).
+    ``psu`` codes are unique across strata (PSUs are nested in strata); ``psu_stratum``
+    is each PSU code's stratum; ``n_psu`` and ``fraction`` are per stratum: sampled PSUs
+    and ``f_h`` (1 without fpc).
     """
 
     weight: np.ndarray
     stratum: np.ndarray
     psu: np.ndarray
+    psu_stratum: np.ndarray
     n_psu: np.ndarray
     fraction: np.ndarray
     lonely_psu: str
@@ -69,7 +71,7 @@ def design_arrays(
         pop[stratum] = population
         finite = np.isfinite(pop)  # R: fpc = Inf is sampling with replacement (f = 1)
         fraction[finite] = (pop[finite] - n_psu[finite]) / pop[finite]
-    return DesignArrays(weight, stratum, psu, n_psu, fraction, lonely_psu)
+    return DesignArrays(weight, stratum, psu, psu_stratum, n_psu, fraction, lonely_psu)
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,8 @@ def domain_cells(design: DesignArrays, domain: np.ndarray, n_domains: int) -> Do
     pairs, cell_inside = np.unique(pair, return_inverse=True)
     cell = np.full(len(domain), -1, dtype=np.int64)
     cell[inside] = cell_inside
-    psu_stratum = np.zeros(n_psu_codes, dtype=np.int64)
-    psu_stratum[design.psu] = design.stratum
     n_strata = len(design.n_psu)
-    group_key = (pairs // n_psu_codes) * n_strata + psu_stratum[pairs % n_psu_codes]
+    group_key = (pairs // n_psu_codes) * n_strata + design.psu_stratum[pairs % n_psu_codes]
     groups, group_of_cell = np.unique(group_key, return_inverse=True)
     return DomainCells(
         n_domains=n_domains,

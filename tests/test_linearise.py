@@ -97,6 +97,7 @@ def _arrays(fraction_b: float, rule: str) -> linearise.DesignArrays:
         weight=np.ones(3),
         stratum=np.array([0, 0, 1]),
         psu=np.array([0, 1, 2]),
+        psu_stratum=np.array([0, 0, 1]),
         n_psu=np.array([2.0, 1.0]),
         fraction=np.array([0.8, fraction_b]),
         lonely_psu=rule,
@@ -140,6 +141,7 @@ def test_rows_of_weight_zero_are_not_counted_as_weighted_rows() -> None:
         weight=np.array([1.0, 0.0, 2.0, 0.0]),
         stratum=np.zeros(4, dtype=np.int64),
         psu=np.arange(4),
+        psu_stratum=np.zeros(4, dtype=np.int64),
         n_psu=np.array([4.0]),
         fraction=np.array([1.0]),
         lonely_psu="remove",
@@ -182,7 +184,8 @@ def test_a_stratum_of_two_psus_has_no_variance_below_the_threshold(
     """R's onestrat returns 0 for f < 1e-7 (a census stratum), else f n / (n - 1) Σ (t - t̄)²."""
     design = linearise.DesignArrays(
         weight=np.ones(2), stratum=np.zeros(2, dtype=np.int64), psu=np.arange(2),
-        n_psu=np.array([2.0]), fraction=np.array([fraction]), lonely_psu="remove",
+        psu_stratum=np.zeros(2, dtype=np.int64), n_psu=np.array([2.0]),
+        fraction=np.array([fraction]), lonely_psu="remove",
     )
     domain = np.zeros(2, dtype=np.int64)
     cells = linearise.domain_cells(design, domain, 1)
@@ -206,7 +209,8 @@ def test_a_domain_of_weight_zero_rows_has_no_estimate_and_no_warning() -> None:
     """Called directly (estimate() analyses positive weights only): 0 / 0 gives NaN."""
     design = linearise.DesignArrays(
         weight=np.array([1.0, 2.0, 0.0]), stratum=np.zeros(3, dtype=np.int64),
-        psu=np.arange(3), n_psu=np.array([3.0]), fraction=np.array([1.0]), lonely_psu="remove",
+        psu=np.arange(3), psu_stratum=np.zeros(3, dtype=np.int64), n_psu=np.array([3.0]),
+        fraction=np.array([1.0]), lonely_psu="remove",
     )
     domain = np.array([0, 0, 1])
     cells = linearise.domain_cells(design, domain, 2)
