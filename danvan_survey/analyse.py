@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
@@ -151,14 +152,25 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
 
 
 # ---------------------------------------------------------------- I/O edge
-def _read_parquet(path: Path, what: str) -> pd.DataFrame:
+def _read_parquet(path: Path, what: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A clean table (only ``columns`` of it that it has, when given); a clear error else."""
     if not path.is_file():
         raise InputError(
             f"Chưa có {what}: không tìm thấy {path}. Chạy bước làm sạch "
             "(danvan-survey clean --round <đợt>) trước khi phân tích.",
             file=str(path),
         )
-    return pd.read_parquet(path)
+    try:
+        if columns is not None:  # a missing column is named later, by the step that needs it
+            present = set(pq.read_schema(path).names)
+            columns = [c for c in columns if c in present]
+        return pd.read_parquet(path, columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            f"Không đọc được {what} {path}: tệp hỏng hoặc không phải Parquet ({exc}). "
+            "Chạy lại bước làm sạch (danvan-survey clean --round <đợt>) để tạo lại tệp này.",
+            file=str(path),
+        ) from exc
 
 
 def cadre_estimates(
@@ -179,7 +191,7 @@ def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
     path = clean_dir / "models.parquet"
     if not path.is_file():
         return {}
-    table = dvk.replication_list(pd.read_parquet(path), org)
+    table = dvk.replication_list(_read_parquet(path, "bảng mô hình đã làm sạch"), org)
     return {
         "dvk_replication": write_parquet(table, clean_dir / "dvk_replication.parquet"),
         "dvk_replication_csv": write_csv(
@@ -244,9 +256,8 @@ def _cadre_outputs(clean_dir: Path) -> tuple[dict[str, Path], pd.DataFrame | Non
     cadre_path = clean_dir / "cadres.parquet"
     if not cadre_path.is_file():
         return {}, None
-    present = set(pq.read_schema(cadre_path).names)  # a missing column: estimate says so
-    wanted = [c for c in estimate.cadre_columns(CADRE_DESIGN) if c in present]
-    cadres = pd.read_parquet(cadre_path, columns=wanted)
+    wanted = estimate.cadre_columns(CADRE_DESIGN)
+    cadres = _read_parquet(cadre_path, "bảng cán bộ đã làm sạch", wanted)
     estimates = write_parquet(cadre_estimates(cadres), clean_dir / "estimates.parquet")
     return {"estimates": estimates}, cadres
 

@@ -206,3 +206,14 @@ def test_cadre_table_missing_a_read_column_is_a_clear_error(clean_dir):
     cadres.to_parquet(clean_dir / "cadres.parquet", index=False)
     with pytest.raises(InputError, match="paperwork_hours_per_week"):
         run_analysis(round_cfg(clean_dir), clean_dir)
+
+
+@pytest.mark.parametrize("table", ["organisations", "cadres", "models"])
+def test_an_unreadable_clean_table_is_a_clear_error(clean_dir, table):
+    """A damaged Parquet file: the message names it and says to rerun cleaning."""
+    clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
+    (clean_dir / f"{table}.parquet").write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(InputError, match="danvan-survey clean") as caught:
+        run_analysis(round_cfg(clean_dir), clean_dir)
+    assert caught.value.file == str(clean_dir / f"{table}.parquet")
+    assert f"{table}.parquet" in caught.value.message
