@@ -42,7 +42,6 @@ class DesignArrays:
     """
 
     weight: np.ndarray
-    stratum: np.ndarray
     psu: np.ndarray
     psu_stratum: np.ndarray
     n_psu: np.ndarray
@@ -71,7 +70,7 @@ def design_arrays(
         pop[stratum] = population
         finite = np.isfinite(pop)  # R: fpc = Inf is sampling with replacement (f = 1)
         fraction[finite] = (pop[finite] - n_psu[finite]) / pop[finite]
-    return DesignArrays(weight, stratum, psu, psu_stratum, n_psu, fraction, lonely_psu)
+    return DesignArrays(weight, psu, psu_stratum, n_psu, fraction, lonely_psu)
 
 
 @dataclass(frozen=True)

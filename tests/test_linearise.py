@@ -95,7 +95,6 @@ def _arrays(fraction_b: float, rule: str) -> linearise.DesignArrays:
     """A (2 PSUs, f = 0.8) and B (1 PSU, f = ``fraction_b``), one row per PSU, weight 1."""
     return linearise.DesignArrays(
         weight=np.ones(3),
-        stratum=np.array([0, 0, 1]),
         psu=np.array([0, 1, 2]),
         psu_stratum=np.array([0, 0, 1]),
         n_psu=np.array([2.0, 1.0]),
@@ -139,7 +138,6 @@ def test_rows_of_weight_zero_are_not_counted_as_weighted_rows() -> None:
     """R's deff counts rows with a non-zero weight (nobs); the last domain has none."""
     design = linearise.DesignArrays(
         weight=np.array([1.0, 0.0, 2.0, 0.0]),
-        stratum=np.zeros(4, dtype=np.int64),
         psu=np.arange(4),
         psu_stratum=np.zeros(4, dtype=np.int64),
         n_psu=np.array([4.0]),
@@ -183,7 +181,7 @@ def test_a_stratum_of_two_psus_has_no_variance_below_the_threshold(
 ) -> None:
     """R's onestrat returns 0 for f < 1e-7 (a census stratum), else f n / (n - 1) Σ (t - t̄)²."""
     design = linearise.DesignArrays(
-        weight=np.ones(2), stratum=np.zeros(2, dtype=np.int64), psu=np.arange(2),
+        weight=np.ones(2), psu=np.arange(2),
         psu_stratum=np.zeros(2, dtype=np.int64), n_psu=np.array([2.0]),
         fraction=np.array([fraction]), lonely_psu="remove",
     )
@@ -208,7 +206,7 @@ def test_deff_is_missing_when_the_weights_sum_to_the_rows_even_with_variance() -
 def test_a_domain_of_weight_zero_rows_has_no_estimate_and_no_warning() -> None:
     """Called directly (estimate() analyses positive weights only): 0 / 0 gives NaN."""
     design = linearise.DesignArrays(
-        weight=np.array([1.0, 2.0, 0.0]), stratum=np.zeros(3, dtype=np.int64),
+        weight=np.array([1.0, 2.0, 0.0]),
         psu=np.arange(3), psu_stratum=np.zeros(3, dtype=np.int64), n_psu=np.array([3.0]),
         fraction=np.array([1.0]), lonely_psu="remove",
     )
