@@ -37,7 +37,7 @@ tables, and holds the contract (the tests compare it with R):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -310,22 +310,25 @@ def _variable(frame: pd.DataFrame, variable: str, stat: str) -> _Variable:
 _RAW_COLUMNS = {"_d": "str", "_y": "str", "est": "float64", "se": "float64", "deff": "float64"}
 
 
-def _analysed_rows(prep: _Prepared, doms: _Domains, var: _Variable) -> linearise.AnalysedRows:
-    """The rows of ``var`` in a domain with a value and a positive weight."""
-    return linearise.analysed_rows(
-        prep.arrays, doms.cells, doms.key_codes, var.analysed & prep.positive
-    )
-
-
 def _raw(
-    prep: _Prepared, doms: _Domains, var: _Variable, stat: str, rows: linearise.AnalysedRows
+    prep: _Prepared,
+    doms: _Domains,
+    var: _Variable,
+    stat: str,
+    rows: linearise.AnalysedRows,
+    wanted: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Estimate, se and deff of each domain with analysed rows (× category for "prop")."""
+    """Estimate, se and deff of each domain with analysed rows (× category for "prop").
+
+    ``wanted``: the only categories to estimate (None: all); each category's estimate
+    is computed on its own, so leaving one out changes no other.
+    """
     values = var.values[rows.rows]
     if stat == "prop":
         parts = [
             (category, (values == code).astype(np.float64), "mean")
             for code, category in enumerate(var.categories)
+            if wanted is None or category in wanted
         ]
     else:
         parts = [("", values, stat)]
@@ -458,18 +461,30 @@ def _estimates(
     requests: list[tuple[str, str]],
     level: float,
     variables: list[_Variable] | None = None,
+    wanted: Sequence[Collection[str] | None] | None = None,
 ) -> list[pd.DataFrame]:
     """:func:`estimate` tables of each (variable, stat) in ``requests`` for one ``by``.
 
     ``variables``: the analysed columns of ``requests`` (from :func:`_variables`), to
-    share them between several ``by``.
+    share them between several ``by``. ``wanted``: per request, the only categories of
+    a proportion to estimate (None: all); the others get no estimate. Variables
+    analysed on the same rows share those rows' arrays and counts.
     """
     variables = variables if variables is not None else _variables(prep, requests)
+    wanted = wanted if wanted is not None else [None] * len(requests)
+    shared: list[tuple[np.ndarray, linearise.AnalysedRows, pd.DataFrame]] = []
     tables = []
-    for var, (_, stat) in zip(variables, requests, strict=True):
-        rows = _analysed_rows(prep, doms, var)
-        raw = _raw(prep, doms, var, stat, rows)
-        tables.append(_table(doms, var, stat, raw, _domain_counts(doms, rows), level))
+    for var, (_, stat), cats in zip(variables, requests, wanted, strict=True):
+        mask = var.analysed & prep.positive
+        found = [(r, c) for m, r, c in shared if np.array_equal(m, mask)]
+        if found:
+            rows, counts = found[0]
+        else:
+            rows = linearise.analysed_rows(prep.arrays, doms.cells, doms.key_codes, mask)
+            counts = _domain_counts(doms, rows)
+            shared.append((mask, rows, counts))
+        raw = _raw(prep, doms, var, stat, rows, cats)
+        tables.append(_table(doms, var, stat, raw, counts, level))
     return tables
 
 
@@ -673,6 +688,7 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
     _require_columns(cadres, FLAG_SOURCES)
     frame = add_cadre_flags(cadres)
     requests = [(variable, stat) for variable, stat, _ in CADRE_INDICATORS]
+    wanted = [keep for _, _, keep in CADRE_INDICATORS]  # the other categories are dropped
     _check_inputs(frame, design, requests[0][0], requests[0][1], [], 0.95)
     _require_columns(
         frame, [*(variable for variable, _ in requests), *(by for _, by in DOMAIN_TYPES if by)]
@@ -681,7 +697,8 @@ def estimate_cadre_indicators(cadres: pd.DataFrame, design: SurveyDesign) -> pd.
     variables = _variables(prep, requests)
 
     def tables_of(by: str | None) -> list[pd.DataFrame]:
-        return _estimates(prep, _domains(prep, _by_columns(by)), requests, 0.95, variables)
+        doms = _domains(prep, _by_columns(by))
+        return _estimates(prep, doms, requests, 0.95, variables, wanted)
 
     # numpy releases the GIL: the domain types are estimated on two threads
     all_tables = in_order([partial(tables_of, by) for _, by in DOMAIN_TYPES], threads=1)
