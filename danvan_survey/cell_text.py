@@ -30,3 +30,19 @@ def canonical(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def canonical_column(values: pd.Series) -> np.ndarray:
+    """:func:`canonical` of every cell of a column, as an object array of str.
+
+    A column of one dtype is factorized and each distinct value converted once (as
+    ``astype(object)`` hands it over), a missing value being ""; an object column may
+    mix types that factorize would merge (1, 1.0 and True), so each of its cells is
+    converted on its own.
+    """
+    if values.dtype == object:
+        return np.array([canonical(v) for v in values.tolist()], dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=values.dtype).astype(object).tolist()
+    texts = np.array([canonical(v) for v in distinct] + [""], dtype=object)
+    return texts[codes]  # code -1 (missing) takes the last: ""

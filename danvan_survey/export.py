@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from danvan_survey import __version__
-from danvan_survey.cell_text import canonical
+from danvan_survey.cell_text import canonical, canonical_column
 from danvan_survey.codebook import load_codebook
 from danvan_survey.lineage import definition_fingerprints, library_versions, salt_fingerprint
 from danvan_survey.paths import check_output_dir
@@ -253,9 +253,10 @@ def cleaning_log(result: RoundResult) -> pd.DataFrame:
             ]
         )
         keys = keys[~keys.index.duplicated()]
-        for frame in outcome.log:
-            if len(frame):
-                parts.append(frame.assign(form=form, record_key=frame["_idx"].map(keys)))
+        frames = [frame for frame in outcome.log if len(frame)]
+        if frames:  # one lookup of the form's record keys, not one per logged variable
+            logged = pd.concat(frames, ignore_index=True)
+            parts.append(logged.assign(form=form, record_key=logged["_idx"].map(keys)))
     if not parts:
         return pd.DataFrame(columns=["form", *LOG_COLUMNS])
     log = pd.concat(parts, ignore_index=True)
@@ -320,8 +321,9 @@ def quarantine_table(result: RoundResult) -> pd.DataFrame:
     """Quarantined records of both forms with reasons, values as text."""
     parts = []
     for form, outcome in result.outcomes.items():
-        q = public_columns(outcome.quarantine).astype(object).map(canonical)
-        parts.append(q.assign(form=form))
+        q = public_columns(outcome.quarantine)
+        text = pd.DataFrame({c: canonical_column(q[c]) for c in q.columns}, index=q.index)
+        parts.append(text.assign(form=form))
     if not parts:
         return pd.DataFrame(columns=["form", "record_key", "quarantine_reasons"])
     q = pd.concat(parts, ignore_index=True)
@@ -380,7 +382,7 @@ def issues_by_commune(issues: pd.DataFrame) -> Markup:
     """
     by_commune: dict[str, list[str]] = {}
     columns = [issues[c].tolist() for c in _ISSUE_FIELDS]
-    seen: dict[tuple[type, object], str] = {}  # level, file, variable repeat: escape once
+    seen: dict[tuple[type, object], str] = {}  # most values and messages repeat: escape once
 
     def html(value: object) -> str:
         key = (type(value), value)
@@ -391,11 +393,11 @@ def issues_by_commune(issues: pd.DataFrame) -> Markup:
     for commune, level, level_vi, file, row, variable, value, message in zip(
         *columns, strict=True
     ):
-        where = html(file) + (", dòng " + _html(row) if row else "")
+        where = html(file) + (", dòng " + html(row) if row else "")
         by_commune.setdefault(str(commune), []).append(
             f'<tr><td class="{html(level)}">{html(level_vi)}</td><td>{where}</td>'
-            f"<td><code>{html(variable)}</code></td><td>{_html(value)}</td>"
-            f"<td>{_html(message)}</td></tr>\n"
+            f"<td><code>{html(variable)}</code></td><td>{html(value)}</td>"
+            f"<td>{html(message)}</td></tr>\n"
         )
     parts = [
         f"<details><summary>{_html(name)} — {len(rows)} vấn đề</summary>\n"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from danvan_survey import safe_csv
-from danvan_survey.cell_text import canonical
+from danvan_survey.cell_text import canonical, canonical_column
 from danvan_survey.clean import FormCleaning, converter, record_keys
 from danvan_survey.codebook import KEYS, Codebook, FormId
 from danvan_survey.errors import InputError
@@ -362,10 +362,9 @@ def failing_values(frame: pd.DataFrame, fails: pd.DataFrame) -> list[str]:
     for column in pd.unique(columns):
         at = np.flatnonzero(columns == column)
         if column in frame.columns:
-            cells = frame[column].loc[index[at]].tolist()
+            out[at] = canonical_column(frame[column].loc[index[at]])
         else:
-            cells = cases[at].tolist()
-        out[at] = [canonical(v) for v in cells]
+            out[at] = [canonical(v) for v in cases[at].tolist()]
     return out.tolist()
 
 
