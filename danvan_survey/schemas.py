@@ -42,11 +42,16 @@ class RoundContext:
             "in_round_window": lambda s: _between(s, self.period_start, self.period_end),
             "same_in_commune": lambda s: _same_in_commune(frame, s),
             "has_form_a": lambda s: _has_form_a(frame, self.form_a_keys),
-            "em_area_of_commune": lambda: (
-                frame["commune_code"].map(self.em_area_by_commune).astype("string")
-            ),
+            "em_area_of_commune": lambda: _mapped(frame["commune_code"], self.em_area_by_commune),
             "org_top_level": lambda: _org_value(frame, self.form_a_top_level),
         }
+
+
+def _mapped(keys: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    """``keys.map(mapping).astype("string")``, looking up each distinct key once."""
+    codes, uniques = pd.factorize(keys)
+    found = pd.array([mapping.get(k) for k in uniques], dtype="string")
+    return pd.Series(found.take(codes, allow_fill=True), index=keys.index)
 
 
 def _org_value(frame: pd.DataFrame, values: Mapping[tuple[str, str], float]) -> pd.Series:

@@ -8,6 +8,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from danvan_survey.codebook import load_codebook
 from danvan_survey.schemas import (
@@ -252,3 +254,14 @@ def test_a_key_column_the_codebook_lacks_is_named_by_its_code_in_the_message() -
         **codebook.variables, "b": tuple(v for v in codebook.form("b") if v.name != "cadre_id")})
     message = check_messages(trimmed, "b")["unique_key:cadre_id"]
     assert message.startswith("Trùng khóa bản ghi (Đợt khảo sát, cadre_id) với một bản ghi")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["22915", "23047", "99999", ""])),
+                max_size=25))
+def test_em_area_lookup_equals_a_map_of_each_row(codes: list[str | None]) -> None:
+    """Each distinct commune is looked up once; the column is what ``map`` gives per row."""
+    keys = pd.Series(codes, dtype="str", index=range(100, 100 + len(codes)))
+    got = CONTEXT.functions(pd.DataFrame({"commune_code": keys}))["em_area_of_commune"]()
+    expected = keys.map(CONTEXT.em_area_by_commune).astype("string")
+    pd.testing.assert_series_equal(got, expected, check_names=False)
