@@ -335,3 +335,49 @@ def test_cadre_columns_are_all_the_estimates_read() -> None:
     for dropped in columns:
         with pytest.raises(InputError, match=dropped):
             estimate_cadre_indicators(cadres[columns].drop(columns=[dropped]), design)
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """Count the calls of ``module.name`` (the function itself still runs)."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_cadre_indicators_do_no_work_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analysed columns once; analysed rows once per distinct set of rows and domain type;
+    one estimate per mean and per kept category of a proportion (not per dropped one)."""
+    import danvan_survey.estimate as module
+    from danvan_survey import linearise
+
+    cadres = cadre_frame(5)
+    design = SurveyDesign(
+        "district_code", "commune_code", "weight", "n_psu_in_stratum", lonely_psu="adjust"
+    )
+    flags = module.add_cadre_flags(cadres)
+    variables = [module._variable(flags, v, s) for v, s, _ in module.CADRE_INDICATORS]
+    distinct: list[np.ndarray] = []
+    for var in variables:  # the weights are all positive: a row set is the analysed mask
+        if not any(np.array_equal(var.analysed, seen) for seen in distinct):
+            distinct.append(var.analysed)
+    assert 1 < len(distinct) < len(variables)  # some variables share their rows, not all
+    per_type = sum(
+        1 if stat != "prop" else len(keep if keep is not None else var.categories)
+        for (_, stat, keep), var in zip(module.CADRE_INDICATORS, variables, strict=True)
+    )
+    assert per_type < sum(max(len(v.categories), 1) for v in variables)  # some are dropped
+
+    made = _counting(monkeypatch, module, "_variable")
+    rows = _counting(monkeypatch, linearise, "analysed_rows")
+    estimated = _counting(monkeypatch, linearise, "domain_estimates")
+    estimate_cadre_indicators(cadres, design)
+    n_types = len(module.DOMAIN_TYPES)
+    assert len(made) == len(module.CADRE_INDICATORS)
+    assert len(rows) == n_types * len(distinct)
+    assert len(estimated) == n_types * per_type
