@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -460,21 +460,22 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     tmp.mkdir(parents=True)
     written: list[Path] = []
     counts = source_counts(result)
-    # the clean tables' Parquet and CSV files are written by two more threads (pyarrow
-    # converts, compresses and writes without holding the GIL) while this one writes the
-    # log, issues, quarantine and report, takes the digests of the inputs, then writes
-    # whatever table files no thread has taken (all of them if no thread could start)
+    # the clean tables' Parquet and CSV files are written and hashed, and the inputs
+    # hashed, by two more threads (pyarrow converts, compresses and writes, and hashlib
+    # hashes, without holding the GIL) while this one writes the log, issues, quarantine
+    # and report, then does whatever no thread has taken (all of it if none could start)
     tables = [
         (clean_table(result.outcomes[form].clean), tmp / name)
         for form, name in FORM_TABLES.items()
         if form in result.outcomes
     ]
     files = [
-        partial(write, frame, stem)
+        partial(_hashed, write, frame, stem)
         for frame, stem in tables
         for write in (write_parquet, write_csv_or_note)
     ]
-    with Background(files, threads=2) as writers:
+    jobs = [*files, *(partial(_hashed_input, p) for p in inputs)]
+    with Background(jobs, threads=2) as writers:
         log, issues = cleaning_log(result), issues_table(result)
         for frame, name in (
             (quarantine_table(result), "quarantine.csv"),
@@ -488,8 +489,9 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
             render_report(result, issues, counts, log), encoding="utf-8"
         )
         written.append(tmp / "validation_report.html")
-        digests = {p: sha256(p) for p in inputs}
-        written = writers.results() + written
+        done = writers.results()
+        digests = dict(done)
+        written = [path for path, _ in done[: len(files)]] + written
     manifest = build_manifest(result, inputs, written, counts, digests)
     (tmp / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -500,13 +502,25 @@ def write_outputs(result: RoundResult, out_dir: Path, inputs: list[Path]) -> dic
     return {p.name: out_dir / p.name for p in [*written, tmp / "manifest.json"]}
 
 
+def _hashed(write: Callable[[pd.DataFrame, Path], Path], frame: pd.DataFrame,
+            stem: Path) -> tuple[Path, str]:
+    """The file ``write`` wrote for ``frame`` and its sha256 (read back at once)."""
+    path = write(frame, stem)
+    return path, sha256(path)
+
+
+def _hashed_input(path: Path) -> tuple[Path, str]:
+    return path, sha256(path)
+
+
 def build_manifest(
     result: RoundResult, inputs: list[Path], outputs: list[Path], counts: pd.DataFrame,
     digests: Mapping[Path, str] | None = None,
 ) -> dict[str, object]:
     """sha256 of every input and output, row counts, version and parameters.
 
-    ``digests``: sha256 of inputs already taken (path → hex digest); the others are read.
+    ``digests``: sha256 of files (inputs or outputs) already taken (path → hex digest);
+    the others are read.
     """
     from danvan_survey.pipeline import read_salt
 
@@ -530,7 +544,7 @@ def build_manifest(
             str(p.relative_to(root)): known[p] if p in known else sha256(p)
             for p in sorted(inputs)
         },
-        "outputs": {p.name: sha256(p) for p in sorted(outputs)},
+        "outputs": {p.name: known[p] if p in known else sha256(p) for p in sorted(outputs)},
         "rows_per_source": counts.to_dict("records"),
         "rows": {
             name: int(len(result.outcomes[f].clean))
