@@ -42,7 +42,7 @@ def canonical_column(values: pd.Series) -> np.ndarray:
     """
     if values.dtype == object:
         return np.array([canonical(v) for v in values.tolist()], dtype=object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = pd.Series(uniques, dtype=values.dtype).astype(object).tolist()
+    codes, uniques = pd.factorize(values)  # the uniques keep the column's dtype
+    distinct = pd.Series(uniques).astype(object).tolist()
     texts = np.array([canonical(v) for v in distinct] + [""], dtype=object)
     return texts[codes]  # code -1 (missing) takes the last: ""

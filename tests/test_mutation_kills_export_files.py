@@ -525,3 +525,27 @@ def test_render_report_with_issues_of_no_record(tmp_path: Path) -> None:
     page = export.render_report(result, issues, counts, pd.DataFrame({"rule": ["r"]}))
     assert "<details><summary>Không xác định được xã — 2 vấn đề</summary>" in page
     assert page.count("<details>") == 1
+
+
+def test_write_outputs_reads_each_file_once_to_hash_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs and clean tables are hashed on the writer threads and the manifest reuses
+    those digests: no file is read twice, every other output once."""
+    result = _round(tmp_path)
+    out_dir = tmp_path / "data" / "clean" / "r1"
+    inputs = [result.cfg.folder / "Xã Phú.csv", result.cfg.folder / "b.csv"]
+    hashed: list[str] = []
+    real = export.sha256
+
+    def counted(path: Path) -> str:
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(export, "sha256", counted)
+    written = export.write_outputs(result, out_dir, inputs)
+    outputs = sorted(n for n in written if n != "manifest.json")
+    assert sorted(hashed) == sorted([p.name for p in inputs] + outputs)
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outputs"] == {n: real(out_dir / n) for n in outputs}
+    assert manifest["inputs"] == {p.name: real(p) for p in inputs}
