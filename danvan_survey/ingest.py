@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -28,7 +27,6 @@ from danvan_survey.config import RoundConfig, Source
 from danvan_survey.errors import InputError
 from danvan_survey.safe_xlsx import BookScan, SheetScan, scan_workbook, split_ref
 from danvan_survey.textfix import fold
-from danvan_survey.threads import in_order
 
 PROVENANCE = [
     "_source_file",
@@ -714,50 +712,24 @@ def read_district_excel(
 
 
 def read_round(cfg: RoundConfig, codebook: Codebook) -> IngestResult:
-    """Read every source of a round; raise InputError on an unreadable or missing file.
-
-    The sources are read on two threads (the CSV parser releases the GIL, so a small
-    form-A file is read while the cadre file is parsed), each into its own result,
-    merged in the order of ``round.yaml``: tables, notes and counts are those of reading
-    the sources one after another, and the error raised is that of the first source
-    (in that order) that fails.
-    """
-    parts = in_order([partial(_read_one, cfg, codebook, s) for s in cfg.sources], threads=1)
+    """Read every source of a round; raise InputError on an unreadable or missing file."""
     result = IngestResult()
-    for part in parts:
-        merge_into(result, part)
+    for source in cfg.sources:
+        path = cfg.path(source.path)
+        if not path.exists():
+            raise InputError(
+                f"Không tìm thấy tệp nguồn '{source.path}' khai báo trong round.yaml của đợt "
+                f"{cfg.round_id}; kiểm tra tên tệp.",
+                file=source.path,
+            )
+        try:
+            read_source(path, source, cfg, codebook, result)
+        except InputError:
+            raise
+        except Exception as exc:
+            exc.add_note(f"đang đọc tệp {source.path} ({source.kind}, phiếu {source.form})")
+            raise
     return result
-
-
-def _read_one(cfg: RoundConfig, codebook: Codebook, source: Source) -> IngestResult:
-    """What one source of a round holds (see :func:`read_round`)."""
-    path = cfg.path(source.path)
-    if not path.exists():
-        raise InputError(
-            f"Không tìm thấy tệp nguồn '{source.path}' khai báo trong round.yaml của đợt "
-            f"{cfg.round_id}; kiểm tra tên tệp.",
-            file=source.path,
-        )
-    result = IngestResult()
-    try:
-        read_source(path, source, cfg, codebook, result)
-    except InputError:
-        raise
-    except Exception as exc:
-        exc.add_note(f"đang đọc tệp {source.path} ({source.kind}, phiếu {source.form})")
-        raise
-    return result
-
-
-def merge_into(result: IngestResult, part: IngestResult) -> None:
-    """Append what a later source holds to ``result``, as reading it there would have."""
-    for table, frames in part.tables.items():
-        result.tables.setdefault(table, []).extend(frames)
-    result.issues.extend(part.issues)
-    for key, n in part.read_counts.items():
-        result.read_counts[key] = result.read_counts.get(key, 0) + n
-    result.skipped_rows.extend(part.skipped_rows)
-    result.refused.extend(part.refused)
 
 
 def read_source(
