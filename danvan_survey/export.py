@@ -510,6 +510,7 @@ def _hashed(write: Callable[[pd.DataFrame, Path], Path], frame: pd.DataFrame,
 
 
 def _hashed_input(path: Path) -> tuple[Path, str]:
+    """An input file and its sha256 (for the manifest)."""
     return path, sha256(path)
 
 
