@@ -262,7 +262,17 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
     """Design pieces of ``frame`` (inputs already checked); fails on lonely PSUs if asked."""
     frame = frame.reset_index(drop=True)
     psu, strata = _psu_ids(frame, design), _strata_ids(frame, design)
-    sampled = psu.groupby(strata, sort=True).nunique()  # PSUs per stratum, sorted by label
+    weight = pd.to_numeric(frame[design.weight]).astype("float64").to_numpy()
+    psu_codes = pd.factorize(psu)[0]
+    strata_codes, strata_labels = pd.factorize(strata)
+    population = (
+        pd.to_numeric(frame[design.fpc]).astype("float64").to_numpy() if design.fpc else None
+    )
+    arrays = linearise.design_arrays(
+        weight, strata_codes, psu_codes, population, design.lonely_psu
+    )
+    # sampled PSUs per stratum, by stratum label (the checks name strata in label order)
+    sampled = pd.Series(arrays.n_psu.astype("int64"), index=strata_labels).sort_index()
     _check_population(frame, design, sampled, strata)
     lonely = _lonely_strata(frame, design, sampled, strata)
     if lonely and design.lonely_psu == "fail":
@@ -272,14 +282,6 @@ def _prepare(frame: pd.DataFrame, design: SurveyDesign) -> _Prepared:
             + ". Chọn cách xử lý lonely_psu (remove, certainty, average, adjust) "
             "hoặc gộp tầng trong thiết kế mẫu."
         )
-    weight = pd.to_numeric(frame[design.weight]).astype("float64").to_numpy()
-    psu_codes, strata_codes = pd.factorize(psu)[0], pd.factorize(strata)[0]
-    population = (
-        pd.to_numeric(frame[design.fpc]).astype("float64").to_numpy() if design.fpc else None
-    )
-    arrays = linearise.design_arrays(
-        weight, strata_codes, psu_codes, population, design.lonely_psu
-    )
     return _Prepared(frame, arrays, weight > 0)
 
 
