@@ -8,7 +8,11 @@ document-property dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -203,17 +207,20 @@ def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
 NOTE_COLUMNS = ["level", "rule", "table", "message"]
 
 
-def nothing_to_analyse(org: pd.DataFrame, cadres: pd.DataFrame | None) -> list[dict[str, str]]:
-    """Vietnamese notes for clean tables without any record (the analysis still runs)."""
+def nothing_to_analyse(org_rows: int, cadre_rows: int | None) -> list[dict[str, str]]:
+    """Vietnamese notes for clean tables without any record (the analysis still runs).
+
+    ``cadre_rows`` is None when the round has no cadre table.
+    """
     notes = []
-    if org.empty:
+    if org_rows == 0:
         notes.append({
             "level": "warning", "rule": "no_clean_records", "table": "organisations",
             "message": "Phiếu A không có bản ghi sạch nào: các bảng chỉ tiêu tổ chức, danh sách "
             "yếu kém và mô hình dân vận khéo để trống. Xem quarantine.csv và "
             "validation_report.html để biết vì sao bản ghi bị cách ly (ví dụ mã đợt cũ).",
         })
-    if cadres is not None and cadres.empty:
+    if cadre_rows == 0:
         notes.append({
             "level": "warning", "rule": "no_clean_records", "table": "cadres",
             "message": "Phiếu B không có bản ghi sạch nào: không có gì để ước lượng, "
@@ -223,26 +230,36 @@ def nothing_to_analyse(org: pd.DataFrame, cadres: pd.DataFrame | None) -> list[d
     return notes
 
 
+#: A cadre table this long is estimated in a spawned process. Its interpreter and imports
+#: cost ~0.7 s of the second core, which pays off only when the estimates take seconds.
+PROCESS_MIN_ROWS = 200_000
+
+CadreResult = tuple[dict[str, Path], int | None]
+
+
 def run_analysis(
-    round_cfg: RoundConfig, clean_dir: Path, say: Callable[[str], None] = lambda _: None
+    round_cfg: RoundConfig,
+    clean_dir: Path,
+    say: Callable[[str], None] = lambda _: None,
+    process_min_rows: int = PROCESS_MIN_ROWS,
 ) -> dict[str, Path]:
     """Read ``clean_dir``'s clean tables, write every analysis output there; return paths.
 
     A clean table without records is not an error: every output is written (empty
     tables keep their columns), ``analysis_notes.csv`` says why, and ``say`` prints it.
-    The cadre estimates are computed on a second thread while this one writes the
-    organisation tables (numpy releases the GIL; the outputs are the same).
+    The cadre estimates are computed while this thread writes the organisation tables:
+    in a second process when the cadre table has at least ``process_min_rows`` rows,
+    else on a second thread (:func:`_cadre_job`; the outputs are the same).
     """
     clean_dir = Path(clean_dir)
     org_path = clean_dir / "organisations.parquet"
     org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
     check_organisations(org, str(org_path))
-    frame = round_frame(round_cfg)
-    with Background([partial(_cadre_outputs, clean_dir)], threads=1) as cadre_job:
-        out = _organisation_outputs(round_cfg, clean_dir, org, frame)
-        [(estimates, cadres)] = cadre_job.results()
+    with _cadre_job(clean_dir, process_min_rows) as cadre_result:
+        out = _organisation_outputs(round_cfg, clean_dir, org, round_frame(round_cfg))
+        estimates, cadre_rows = cadre_result()
     out |= estimates
-    notes = nothing_to_analyse(org, cadres)
+    notes = nothing_to_analyse(len(org), cadre_rows)
     for item in notes:
         say(item["message"])
     out["analysis_notes"] = write_csv(
@@ -251,15 +268,69 @@ def run_analysis(
     return out
 
 
-def _cadre_outputs(clean_dir: Path) -> tuple[dict[str, Path], pd.DataFrame | None]:
-    """``estimates.parquet`` of the clean cadre table, and that table (None: no form B)."""
+@contextmanager
+def _cadre_job(clean_dir: Path, process_min_rows: int) -> Iterator[Callable[[], CadreResult]]:
+    """Start :func:`cadre_outputs`; yield the function that waits for its result.
+
+    A large cadre table goes to a new Python process (:mod:`danvan_survey.cadre_job`),
+    which shares no GIL with the organisation tables. It is started with
+    ``subprocess``, not ``multiprocessing``: spawn would re-run the caller's own script
+    in the child. Anything else, or a process that cannot start, goes to a thread. If
+    the process fails, for whatever reason, the caller computes the estimates itself: a
+    bad input then raises its own clear error, exactly as without a process. Leaving
+    the block waits for the job, also when the block raised.
+    """
+    child = _cadre_process(clean_dir) if _cadre_rows(clean_dir) >= process_min_rows else None
+    if child is None:
+        with Background([partial(cadre_outputs, clean_dir)], threads=1) as job:
+            yield lambda: job.results()[0]
+        return
+
+    def result() -> CadreResult:
+        said, _ = child.communicate()
+        rows = said.strip()
+        if child.returncode != 0 or not (rows.isdigit() or rows == "none"):
+            return cadre_outputs(clean_dir)
+        paths = {"estimates": clean_dir / "estimates.parquet"} if rows.isdigit() else {}
+        return paths, int(rows) if rows.isdigit() else None
+
+    try:
+        yield result
+    finally:
+        child.wait()  # its one printed line fits any pipe buffer
+
+
+def _cadre_rows(clean_dir: Path) -> int:
+    """Rows of the clean cadre table by its Parquet footer; 0 when absent or unreadable."""
+    try:
+        return int(pq.read_metadata(clean_dir / "cadres.parquet").num_rows)
+    except (pa.ArrowException, OSError):
+        return 0
+
+
+def _cadre_process(clean_dir: Path) -> subprocess.Popen[str] | None:
+    """``python -m danvan_survey.cadre_job clean_dir`` with this very package; None if no start."""
+    package_root = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "danvan_survey.cadre_job", str(clean_dir)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, env={**os.environ, "PYTHONPATH": path},
+        )
+    except OSError:  # no process can start (limits, no interpreter): a thread does it
+        return None
+
+
+def cadre_outputs(clean_dir: Path) -> CadreResult:
+    """``estimates.parquet`` of the clean cadre table, and its row count (None: no form B)."""
     cadre_path = clean_dir / "cadres.parquet"
     if not cadre_path.is_file():
         return {}, None
     wanted = estimate.cadre_columns(CADRE_DESIGN)
     cadres = _read_parquet(cadre_path, "bảng cán bộ đã làm sạch", wanted)
     estimates = write_parquet(cadre_estimates(cadres), clean_dir / "estimates.parquet")
-    return {"estimates": estimates}, cadres
+    return {"estimates": estimates}, len(cadres)
 
 
 def _organisation_outputs(

@@ -217,3 +217,75 @@ def test_an_unreadable_clean_table_is_a_clear_error(clean_dir, table):
         run_analysis(round_cfg(clean_dir), clean_dir)
     assert caught.value.file == str(clean_dir / f"{table}.parquet")
     assert f"{table}.parquet" in caught.value.message
+
+
+@pytest.fixture
+def parent_estimates(monkeypatch):
+    """Count the cadre estimates computed in this process (a process does its own)."""
+    from danvan_survey import analyse
+
+    calls = []
+    real = analyse.cadre_outputs
+
+    def counted(folder):
+        calls.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(analyse, "cadre_outputs", counted)
+    return calls
+
+
+@pytest.mark.slow
+def test_a_large_rounds_estimates_run_in_a_second_process_with_the_same_outputs(
+    clean_dir, parent_estimates
+):
+    clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
+    on_a_thread = digests(run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=10**9))
+    assert len(parent_estimates) == 1
+    rows = len(pd.read_parquet(clean_dir / "cadres.parquet"))
+    (clean_dir / "estimates.parquet").unlink()
+    # the threshold is inclusive: a table of exactly process_min_rows rows gets a process
+    in_a_process = run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=rows)
+    assert len(parent_estimates) == 1, "the estimates were not made by the second process"
+    assert digests(in_a_process) == on_a_thread
+    run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=rows + 1)
+    assert len(parent_estimates) == 2  # one row short of the threshold: a thread
+
+
+def test_without_a_cadre_table_the_process_writes_no_estimates(clean_dir, parent_estimates):
+    paths = run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=0)
+    assert "estimates" not in paths and not (clean_dir / "estimates.parquet").exists()
+    assert parent_estimates == []
+    notes = pd.read_csv(paths["analysis_notes"], dtype=str)
+    assert notes.empty  # no cadre table is not an empty cadre table
+
+
+def test_an_empty_cadre_table_is_noted_also_from_the_process(clean_dir, parent_estimates):
+    clean_cadres(clean_orgs()).iloc[:0].to_parquet(clean_dir / "cadres.parquet", index=False)
+    paths = run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=0)
+    assert parent_estimates == []
+    notes = pd.read_csv(paths["analysis_notes"], dtype=str)
+    assert notes["table"].tolist() == ["cadres"]
+    assert (pd.read_parquet(paths["estimates"])["n"] == 0).all()
+
+
+def test_a_failed_process_leaves_the_estimates_and_their_error_to_the_caller(
+    clean_dir, parent_estimates
+):
+    (clean_dir / "cadres.parquet").write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(InputError, match="danvan-survey clean") as caught:
+        run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=0)
+    assert caught.value.file == str(clean_dir / "cadres.parquet")
+    assert len(parent_estimates) == 1
+
+
+@pytest.mark.slow
+def test_when_no_process_can_start_a_thread_makes_the_same_estimates(
+    clean_dir, parent_estimates, monkeypatch, tmp_path_factory
+):
+    clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
+    expected = digests(run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=10**9))
+    missing = tmp_path_factory.mktemp("nothing") / "python"
+    monkeypatch.setattr("sys.executable", str(missing))
+    assert digests(run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=0)) == expected
+    assert len(parent_estimates) == 2
