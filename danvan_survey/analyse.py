@@ -8,9 +8,7 @@ document-property dates.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from danvan_survey import dvk, estimate, export
+from danvan_survey import cadre_job, dvk, estimate, export
 from danvan_survey import xlsx_layout as layout
 from danvan_survey.codebook import load_codebook
 from danvan_survey.config import RoundConfig
@@ -230,10 +228,6 @@ def nothing_to_analyse(org_rows: int, cadre_rows: int | None) -> list[dict[str, 
     return notes
 
 
-#: A cadre table this long is estimated in a spawned process. Its interpreter and imports
-#: cost ~0.7 s of the second core, which pays off only when the estimates take seconds.
-PROCESS_MIN_ROWS = 200_000
-
 CadreResult = tuple[dict[str, Path], int | None]
 
 
@@ -241,7 +235,8 @@ def run_analysis(
     round_cfg: RoundConfig,
     clean_dir: Path,
     say: Callable[[str], None] = lambda _: None,
-    process_min_rows: int = PROCESS_MIN_ROWS,
+    process_min_rows: int = cadre_job.PROCESS_MIN_ROWS,
+    started: subprocess.Popen[str] | None = None,
 ) -> dict[str, Path]:
     """Read ``clean_dir``'s clean tables, write every analysis output there; return paths.
 
@@ -249,13 +244,14 @@ def run_analysis(
     tables keep their columns), ``analysis_notes.csv`` says why, and ``say`` prints it.
     The cadre estimates are computed while this thread writes the organisation tables:
     in a second process when the cadre table has at least ``process_min_rows`` rows,
-    else on a second thread (:func:`_cadre_job`; the outputs are the same).
+    else on a second thread (:func:`_cadre_job`; the outputs are the same). ``started``:
+    that process, already started by the caller (:func:`danvan_survey.cadre_job.start`).
     """
     clean_dir = Path(clean_dir)
     org_path = clean_dir / "organisations.parquet"
     org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
     check_organisations(org, str(org_path))
-    with _cadre_job(clean_dir, process_min_rows) as cadre_result:
+    with _cadre_job(clean_dir, process_min_rows, started) as cadre_result:
         out = _organisation_outputs(round_cfg, clean_dir, org, round_frame(round_cfg))
         estimates, cadre_rows = cadre_result()
     out |= estimates
@@ -269,57 +265,34 @@ def run_analysis(
 
 
 @contextmanager
-def _cadre_job(clean_dir: Path, process_min_rows: int) -> Iterator[Callable[[], CadreResult]]:
+def _cadre_job(
+    clean_dir: Path, process_min_rows: int, started: subprocess.Popen[str] | None
+) -> Iterator[Callable[[], CadreResult]]:
     """Start :func:`cadre_outputs`; yield the function that waits for its result.
 
-    A large cadre table goes to a new Python process (:mod:`danvan_survey.cadre_job`),
-    which shares no GIL with the organisation tables. It is started with
-    ``subprocess``, not ``multiprocessing``: spawn would re-run the caller's own script
-    in the child. Anything else, or a process that cannot start, goes to a thread. If
-    the process fails, for whatever reason, the caller computes the estimates itself: a
-    bad input then raises its own clear error, exactly as without a process. Leaving
-    the block waits for the job, also when the block raised.
+    A cadre table of ``process_min_rows`` rows or more goes to a second Python process
+    (:mod:`danvan_survey.cadre_job`; ``started``: one the caller already started), which
+    shares no GIL with the organisation tables. Anything else, or a process that cannot
+    start, goes to a thread. If the process fails, for whatever reason, the caller
+    computes the estimates itself: a bad input then raises its own clear error, exactly
+    as without a process. Leaving the block waits for the job, also when it raised.
     """
-    child = _cadre_process(clean_dir) if _cadre_rows(clean_dir) >= process_min_rows else None
+    child = started or cadre_job.start(clean_dir, process_min_rows)
     if child is None:
         with Background([partial(cadre_outputs, clean_dir)], threads=1) as job:
             yield lambda: job.results()[0]
         return
 
     def result() -> CadreResult:
-        said, _ = child.communicate()
-        rows = said.strip()
-        if child.returncode != 0 or not (rows.isdigit() or rows == "none"):
+        done, rows = cadre_job.outcome(child)
+        if not done:
             return cadre_outputs(clean_dir)
-        paths = {"estimates": clean_dir / "estimates.parquet"} if rows.isdigit() else {}
-        return paths, int(rows) if rows.isdigit() else None
+        return ({} if rows is None else {"estimates": clean_dir / "estimates.parquet"}), rows
 
     try:
         yield result
     finally:
         child.wait()  # its one printed line fits any pipe buffer
-
-
-def _cadre_rows(clean_dir: Path) -> int:
-    """Rows of the clean cadre table by its Parquet footer; 0 when absent or unreadable."""
-    try:
-        return int(pq.read_metadata(clean_dir / "cadres.parquet").num_rows)
-    except (pa.ArrowException, OSError):
-        return 0
-
-
-def _cadre_process(clean_dir: Path) -> subprocess.Popen[str] | None:
-    """``python -m danvan_survey.cadre_job clean_dir`` with this very package; None if no start."""
-    package_root = str(Path(__file__).resolve().parent.parent)
-    path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "danvan_survey.cadre_job", str(clean_dir)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, env={**os.environ, "PYTHONPATH": path},
-        )
-    except OSError:  # no process can start (limits, no interpreter): a thread does it
-        return None
 
 
 def cadre_outputs(clean_dir: Path) -> CadreResult:

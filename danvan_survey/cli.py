@@ -92,11 +92,22 @@ def run_pipeline(round_id: str, root: Path | None, analyse: bool = True) -> dict
 
 
 def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
-    """Indicators, weak organisations, DVK catalogue and cadre estimates."""
-    from danvan_survey.analyse import run_analysis
+    """Indicators, weak organisations, DVK catalogue and cadre estimates.
+
+    A large round's estimates process starts first, so that its imports overlap ours.
+    """
+    from danvan_survey import cadre_job
 
     _progress("Tính chỉ tiêu, tổ chức yếu kém, mô hình dân vận khéo và ước lượng phiếu cán bộ")
-    return {Path(p).name: Path(p) for p in run_analysis(cfg, out_dir, _progress).values()}
+    child = cadre_job.start(out_dir)
+    try:
+        from danvan_survey.analyse import run_analysis
+
+        out = run_analysis(cfg, out_dir, _progress, started=child)
+    finally:
+        if child is not None:
+            child.wait()
+    return {Path(p).name: Path(p) for p in out.values()}
 
 
 def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:

@@ -289,3 +289,47 @@ def test_when_no_process_can_start_a_thread_makes_the_same_estimates(
     monkeypatch.setattr("sys.executable", str(missing))
     assert digests(run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=0)) == expected
     assert len(parent_estimates) == 2
+
+
+@pytest.mark.slow
+def test_a_process_started_by_the_caller_makes_the_estimates(clean_dir, parent_estimates):
+    """The command starts the process before its own imports and hands it over."""
+    from danvan_survey import cadre_job
+
+    clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
+    expected = digests(run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=10**9))
+    (clean_dir / "estimates.parquet").unlink()
+    child = cadre_job.start(clean_dir, min_rows=0)
+    assert child is not None
+    paths = run_analysis(round_cfg(clean_dir), clean_dir, process_min_rows=10**9, started=child)
+    assert digests(paths) == expected and len(parent_estimates) == 1
+    assert child.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [("print(12)", (True, 12)), ("print('none')", (True, None)),
+     ("print('12 rows')", (False, None)), ("print('')", (False, None)),
+     ("print(12); raise SystemExit(3)", (False, None))],
+)
+def test_only_a_process_that_exits_cleanly_with_a_count_made_the_estimates(code, expected):
+    import subprocess
+    import sys
+
+    from danvan_survey import cadre_job
+
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert cadre_job.outcome(child) == expected
+
+
+def test_small_or_unreadable_cadre_tables_get_no_process(clean_dir):
+    from danvan_survey import cadre_job
+
+    child = cadre_job.start(clean_dir, min_rows=0)  # no table: rows 0 >= 0
+    assert child is not None and cadre_job.outcome(child) == (True, None)
+    assert cadre_job.cadre_rows(clean_dir) == 0
+    (clean_dir / "cadres.parquet").write_bytes(b"PAR1 not really parquet")
+    assert cadre_job.cadre_rows(clean_dir) == 0 and cadre_job.start(clean_dir, 1) is None
+    clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
+    rows = cadre_job.cadre_rows(clean_dir)
+    assert rows == len(clean_cadres(clean_orgs())) and cadre_job.start(clean_dir, rows + 1) is None
