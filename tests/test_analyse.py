@@ -333,3 +333,19 @@ def test_small_or_unreadable_cadre_tables_get_no_process(clean_dir):
     clean_cadres(clean_orgs()).to_parquet(clean_dir / "cadres.parquet", index=False)
     rows = cadre_job.cadre_rows(clean_dir)
     assert rows == len(clean_cadres(clean_orgs())) and cadre_job.start(clean_dir, rows + 1) is None
+
+
+def test_the_process_runs_this_package_and_keeps_a_users_malloc_settings():
+    import os
+
+    import danvan_survey
+    from danvan_survey.cadre_job import KEEP_FREED_MEMORY, child_env
+
+    root = str(Path(danvan_survey.__file__).resolve().parent.parent)
+    env = child_env({"PYTHONPATH": "/elsewhere", "MALLOC_TOP_PAD_": "0", "X": "1"})
+    assert env["PYTHONPATH"] == os.pathsep.join([root, "/elsewhere"])
+    assert env["MALLOC_TOP_PAD_"] == "0" and env["X"] == "1"
+    for name, value in KEEP_FREED_MEMORY.items():
+        if name != "MALLOC_TOP_PAD_":
+            assert env[name] == value
+    assert child_env({})["PYTHONPATH"] == root
