@@ -55,15 +55,34 @@ def header_height(headers: list[str], widths: list[float]) -> int:
 
 def row_heights(ws: Any, frame: pd.DataFrame, widths: list[float], first_row: int) -> None:
     """Room for wrapped text: a row is as tall as its longest wrapped cell."""
-    text_cols = [j for j, c in enumerate(frame.columns)
-                 if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
-    if not text_cols:
-        return
-    wrap = lru_cache(maxsize=1 << 16)(wrapped_lines)  # lists repeat names and reasons
-    for i, row in enumerate(frame.itertuples(index=False), start=first_row):
-        lines = max(wrap(str(row[j]), widths[j]) for j in text_cols)
-        if lines > 1:
-            ws.set_row(i, LINE_HEIGHT * lines)
+    lines = row_lines(frame, widths)
+    for i in np.flatnonzero(lines > 1):
+        ws.set_row(first_row + int(i), LINE_HEIGHT * int(lines[i]))
+
+
+def row_lines(frame: pd.DataFrame, widths: list[float]) -> np.ndarray:
+    """Per row, the lines of its longest wrapped text cell (1 without text columns).
+
+    A cell's text is ``str`` of its value. A text column is wrapped once per distinct
+    value (lists repeat names and reasons); an object column, whose 1, 1.0 and True
+    would count as one value, cell by cell.
+    """
+    lines = np.ones(len(frame), dtype=np.int64)
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        if column.dtype == object:
+            wrap = lru_cache(maxsize=1 << 16)(wrapped_lines)
+            cells = np.array([wrap(str(v), widths[j]) for v in column], dtype=np.int64)
+        elif pd.api.types.is_string_dtype(column):
+            codes, uniques = pd.factorize(column)
+            per_value = [wrapped_lines(str(v), widths[j]) for v in uniques]
+            cells = np.array([*per_value, 1], dtype=np.int64)[codes]  # -1: missing, below
+            missing = np.flatnonzero(codes < 0)
+            cells[missing] = [wrapped_lines(str(column.iloc[k]), widths[j]) for k in missing]
+        else:
+            continue
+        np.maximum(lines, cells, out=lines)
+    return lines
 
 
 def key_columns(widths: list[float]) -> int:
