@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from danvan_survey.analyse import analyse_organisations, cadre_estimates, run_analysis
+from danvan_survey.analyse import analyse_organisations, run_analysis
+from danvan_survey.cadre_analysis import cadre_estimates
 from danvan_survey.config import clean_dir, load_round
 from danvan_survey.memory import use_jemalloc
 from danvan_survey.reference import communes

@@ -16,12 +16,12 @@ from functools import partial
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import xlsxwriter
 
-from danvan_survey import cadre_job, dvk, estimate, export
+from danvan_survey import cadre_job, dvk, export
 from danvan_survey import xlsx_layout as layout
+from danvan_survey.cadre_analysis import CadreResult, cadre_outputs
+from danvan_survey.clean_tables import read_clean_table, write_parquet
 from danvan_survey.codebook import load_codebook
 from danvan_survey.config import RoundConfig
 from danvan_survey.errors import InputError
@@ -48,13 +48,6 @@ REQUIRED_ORG_COLUMNS = (
     "em_area", "rating_last_year",
 )
 FIXED_DOC_DATE = datetime(2014, 1, 1)  # noqa: DTZ001 - constant, keeps the xlsx reproducible
-#: Cadre form design (codebook "Cadre sample design"): strata = districts, PSU = communes
-#: drawn without replacement, fpc = communes in the district frame. A district with a
-#: single drawn commune is centred on the grand mean (R's "adjust"), not an error.
-CADRE_DESIGN = estimate.SurveyDesign(
-    strata="district_code", psu="commune_code", weight="weight", fpc="n_psu_in_stratum",
-    lonely_psu="adjust",
-)
 SYNTHETIC_LABEL_VI = "DỮ LIỆU GIẢ LẬP (không phải số liệu thật)"
 
 
@@ -93,12 +86,6 @@ def analyse_organisations(
 
 
 # ---------------------------------------------------------------- writers
-def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
-    """Write parquet with fixed settings (no index, zstd)."""
-    frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
-    return path
-
-
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write CSV in UTF-8 with BOM (opens in Excel), formula-safe, LF line ends.
 
@@ -153,38 +140,6 @@ def write_xlsx(frame: pd.DataFrame, path: Path, title: str, note: str = "",
     return path
 
 
-# ---------------------------------------------------------------- I/O edge
-def _read_parquet(path: Path, what: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """A clean table (only ``columns`` of it that it has, when given); a clear error else."""
-    if not path.is_file():
-        raise InputError(
-            f"Chưa có {what}: không tìm thấy {path}. Chạy bước làm sạch "
-            "(danvan-survey clean --round <đợt>) trước khi phân tích.",
-            file=str(path),
-        )
-    try:
-        if columns is not None:  # a missing column is named later, by the step that needs it
-            present = set(pq.read_schema(path).names)
-            columns = [c for c in columns if c in present]
-        return pd.read_parquet(path, columns=columns)
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(
-            f"Không đọc được {what} {path}: tệp hỏng hoặc không phải Parquet ({exc}). "
-            "Chạy lại bước làm sạch (danvan-survey clean --round <đợt>) để tạo lại tệp này.",
-            file=str(path),
-        ) from exc
-
-
-def cadre_estimates(
-    cadres: pd.DataFrame, design: estimate.SurveyDesign | None = None
-) -> pd.DataFrame:
-    """Design-based cadre estimates, counts < 5 suppressed (for export), rows sorted."""
-    table = estimate.estimate_cadre_indicators(cadres, design or CADRE_DESIGN)
-    table = estimate.suppress_small_counts(table)
-    keys = ["domain_type", "domain", "variable", "stat", "category"]
-    return table.sort_values(keys, kind="stable").reset_index(drop=True)
-
-
 def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
     """DVK replication list (``dvk_replication``) when the round has a model roster.
 
@@ -193,7 +148,7 @@ def write_replication(clean_dir: Path, org: pd.DataFrame) -> dict[str, Path]:
     path = clean_dir / "models.parquet"
     if not path.is_file():
         return {}
-    table = dvk.replication_list(_read_parquet(path, "bảng mô hình đã làm sạch"), org)
+    table = dvk.replication_list(read_clean_table(path, "bảng mô hình đã làm sạch"), org)
     return {
         "dvk_replication": write_parquet(table, clean_dir / "dvk_replication.parquet"),
         "dvk_replication_csv": write_csv(
@@ -228,9 +183,6 @@ def nothing_to_analyse(org_rows: int, cadre_rows: int | None) -> list[dict[str, 
     return notes
 
 
-CadreResult = tuple[dict[str, Path], int | None]
-
-
 def run_analysis(
     round_cfg: RoundConfig,
     clean_dir: Path,
@@ -249,7 +201,7 @@ def run_analysis(
     """
     clean_dir = Path(clean_dir)
     org_path = clean_dir / "organisations.parquet"
-    org = _read_parquet(org_path, "bảng tổ chức đã làm sạch")
+    org = read_clean_table(org_path, "bảng tổ chức đã làm sạch")
     check_organisations(org, str(org_path))
     with _cadre_job(clean_dir, process_min_rows, started) as cadre_result:
         out = _organisation_outputs(round_cfg, clean_dir, org, round_frame(round_cfg))
@@ -293,17 +245,6 @@ def _cadre_job(
         yield result
     finally:
         child.wait()  # its one printed line fits any pipe buffer
-
-
-def cadre_outputs(clean_dir: Path) -> CadreResult:
-    """``estimates.parquet`` of the clean cadre table, and its row count (None: no form B)."""
-    cadre_path = clean_dir / "cadres.parquet"
-    if not cadre_path.is_file():
-        return {}, None
-    wanted = estimate.cadre_columns(CADRE_DESIGN)
-    cadres = _read_parquet(cadre_path, "bảng cán bộ đã làm sạch", wanted)
-    estimates = write_parquet(cadre_estimates(cadres), clean_dir / "estimates.parquet")
-    return {"estimates": estimates}, len(cadres)
 
 
 def _organisation_outputs(

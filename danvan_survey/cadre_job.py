@@ -85,7 +85,7 @@ def outcome(child: subprocess.Popen[str]) -> tuple[bool, int | None]:
 
 def main(argv: list[str]) -> int:
     """Estimate the clean cadre table of the folder ``argv[0]``; print its row count."""
-    from danvan_survey.analyse import cadre_outputs
+    from danvan_survey.cadre_analysis import cadre_outputs
     from danvan_survey.memory import use_jemalloc
 
     use_jemalloc()  # the same Arrow memory pool as the commands
