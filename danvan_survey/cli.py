@@ -85,9 +85,11 @@ def run_pipeline(round_id: str, root: Path | None, analyse: bool = True) -> dict
     _progress(f"Ghi kết quả vào {out_dir}")
     inputs = round_files(result.cfg.folder)
     outputs = write_outputs(result, out_dir, inputs)
+    cfg, summary = result.cfg, _summary_tables(result)
+    del result  # its tables are written: the analysis reads them back, with less memory
     if analyse:
-        outputs |= run_analysis_step(result.cfg, out_dir)
-    _summary(result, outputs, time.perf_counter() - started)
+        outputs |= run_analysis_step(cfg, out_dir)
+    _print_summary(summary, outputs, time.perf_counter() - started)
     return outputs
 
 
@@ -110,7 +112,8 @@ def run_analysis_step(cfg: Any, out_dir: Path) -> dict[str, Path]:
     return {Path(p).name: Path(p) for p in out.values()}
 
 
-def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
+def _summary_tables(result: Any) -> list[Table]:
+    """The run's summary: records per source, values changed per rule, top issues."""
     from danvan_survey.export import cleaning_log, issues_table, source_counts
     from danvan_survey.rule_labels import form_label, level_label, rule_label
 
@@ -127,7 +130,6 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
             escape(str(r.source_file)), form_label(str(r.form)).split(" (")[0], _num(r.read),
             _num(r.clean), _num(r.quarantined), _num(r.duplicates),
         )
-    console.print(t)
     log = cleaning_log(result)
     rules = Table(title="Nhật ký làm sạch: số giá trị đã sửa theo quy tắc")
     rules.add_column("Quy tắc")
@@ -135,7 +137,6 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     rules.add_column("Số giá trị", justify="right")
     for rule, n in log.groupby("rule").size().sort_values(ascending=False).head(12).items():
         rules.add_row(escape(str(rule)), escape(rule_label(str(rule))), _num(int(n)))
-    console.print(rules)
     issues = issues_table(result)
     top = Table(title="Các vấn đề kiểm tra thường gặp nhất")
     for col in ("Mức", "Quy tắc", "Số lần", "Nội dung"):
@@ -144,7 +145,13 @@ def _summary(result: Any, outputs: dict[str, Path], seconds: float) -> None:
     for (level, rule, message), n in grouped.head(10).items():
         top.add_row(escape(level_label(str(level))), escape(str(rule)), _num(int(n)),
                     escape(str(message)[:90]))
-    console.print(top)
+    return [t, rules, top]
+
+
+def _print_summary(tables: list[Table], outputs: dict[str, Path], seconds: float) -> None:
+    """Print the summary tables, the files written and the run time."""
+    for table in tables:
+        console.print(table)
     where = Table(title="Kết quả đã ghi")
     where.add_column("Tệp")
     where.add_column("Đường dẫn")

@@ -236,3 +236,24 @@ def test_reference_lookup_refuses_a_repeated_code() -> None:
                                 "em_source", "em_confidence")})
     with pytest.raises(ValueError, match="uniquely valued"):
         add_reference(pd.DataFrame({"commune_code": ["001"]}), communes)
+
+
+def test_run_lets_go_of_the_round_before_its_analysis(mini_root, monkeypatch):
+    """The clean tables are written: the analysis reads them back while the round's frames
+    are freed (a national run then needs the memory of one, not both)."""
+    import gc
+
+    from danvan_survey import cli
+    from danvan_survey.pipeline import RoundResult
+
+    alive = []
+    real = cli.run_analysis_step
+
+    def analysis(cfg, out_dir):
+        gc.collect()
+        alive.extend(o for o in gc.get_objects() if isinstance(o, RoundResult))
+        return real(cfg, out_dir)
+
+    monkeypatch.setattr(cli, "run_analysis_step", analysis)
+    outputs = run_pipeline("mini", mini_root, analyse=True)
+    assert alive == [] and "estimates.parquet" in outputs
