@@ -76,8 +76,7 @@ def outcome(child: subprocess.Popen[str]) -> tuple[bool, int | None]:
 
     (True, None): the round has no cadre table. (False, None): the process failed.
     """
-    said, _ = child.communicate()
-    answer = said.strip() if isinstance(said, str) else ""
+    answer = (child.communicate()[0] or "").strip()
     if child.returncode != 0 or not (answer.isdigit() or answer == "none"):
         return False, None
     return True, int(answer) if answer.isdigit() else None

@@ -6,6 +6,7 @@ A module of its own (numpy and pandas only), so that the writers of ``analyse`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -32,17 +33,24 @@ def canonical(value: Any) -> str:
     return str(value)
 
 
-def canonical_column(values: pd.Series) -> np.ndarray:
-    """:func:`canonical` of every cell of a column, as an object array of str.
+def per_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` of every cell of a column, as an object array; once per distinct value.
 
-    A column of one dtype is factorized and each distinct value converted once (as
-    ``astype(object)`` hands it over), a missing value being ""; an object column may
-    mix types that factorize would merge (1, 1.0 and True), so each of its cells is
-    converted on its own.
+    ``fn`` gets each value as ``astype(object)`` hands it over, the column's missing
+    value included. An object column may mix types that factorize would merge (1, 1.0
+    and True), so there ``fn`` gets each cell on its own.
     """
     if values.dtype == object:
-        return np.array([canonical(v) for v in values.tolist()], dtype=object)
-    codes, uniques = pd.factorize(values)  # the uniques keep the column's dtype
-    distinct = pd.Series(uniques).astype(object).tolist()
-    texts = np.array([canonical(v) for v in distinct] + [""], dtype=object)
-    return texts[codes]  # code -1 (missing) takes the last: ""
+        found = [fn(v) for v in values.tolist()]
+        codes = np.arange(len(found))
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # keeps the dtype
+        found = [fn(v) for v in pd.Series(uniques).astype(object).tolist()]
+    out = np.empty(len(found), dtype=object)
+    out[:] = found
+    return out[codes]
+
+
+def canonical_column(values: pd.Series) -> np.ndarray:
+    """:func:`canonical` of every cell of a column (a missing value is ""), as str objects."""
+    return per_distinct(values, canonical)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from danvan_survey.cell_text import per_distinct
 from danvan_survey.codebook import KEYS, REFERENCE_LISTS, Codebook, FormId, Variable
 from danvan_survey.expressions import ContextFn, passes
 
@@ -49,9 +50,8 @@ class RoundContext:
 
 def _mapped(keys: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
     """``keys.map(mapping).astype("string")``, looking up each distinct key once."""
-    codes, uniques = pd.factorize(keys)
-    found = pd.array([mapping.get(k) for k in uniques], dtype="string")
-    return pd.Series(found.take(codes, allow_fill=True), index=keys.index)
+    found = per_distinct(keys, mapping.get)
+    return pd.Series(pd.array(found, dtype="string"), index=keys.index)
 
 
 def _org_value(frame: pd.DataFrame, values: Mapping[tuple[str, str], float]) -> pd.Series:

@@ -8,11 +8,14 @@ dictionary. Widths are in Excel's units (about one digit each); heights in point
 from __future__ import annotations
 
 import textwrap
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from danvan_survey.cell_text import per_distinct
 
 #: Widest and narrowest column (Excel units).
 MAX_WIDTH, MIN_WIDTH = 60, 8
@@ -63,26 +66,22 @@ def row_heights(ws: Any, frame: pd.DataFrame, widths: list[float], first_row: in
 def row_lines(frame: pd.DataFrame, widths: list[float]) -> np.ndarray:
     """Per row, the lines of its longest wrapped text cell (1 without text columns).
 
-    A cell's text is ``str`` of its value. A text column is wrapped once per distinct
-    value (lists repeat names and reasons); an object column, whose 1, 1.0 and True
-    would count as one value, cell by cell.
+    A cell's text is ``str`` of its value; a column wraps each distinct value once
+    (lists repeat names and reasons, see :func:`per_distinct`).
     """
     lines = np.ones(len(frame), dtype=np.int64)
+    wrap = lru_cache(maxsize=1 << 16)(wrapped_lines)
     for j in range(frame.shape[1]):
         column = frame.iloc[:, j]
-        if column.dtype == object:
-            wrap = lru_cache(maxsize=1 << 16)(wrapped_lines)
-            cells = np.array([wrap(str(v), widths[j]) for v in column], dtype=np.int64)
-        elif pd.api.types.is_string_dtype(column):
-            codes, uniques = pd.factorize(column)
-            per_value = [wrapped_lines(str(v), widths[j]) for v in uniques]
-            cells = np.array([*per_value, 1], dtype=np.int64)[codes]  # -1: missing, below
-            missing = np.flatnonzero(codes < 0)
-            cells[missing] = [wrapped_lines(str(column.iloc[k]), widths[j]) for k in missing]
-        else:
-            continue
-        np.maximum(lines, cells, out=lines)
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            cells = per_distinct(column, partial(_lines_of, wrap, widths[j]))
+            np.maximum(lines, cells.astype(np.int64), out=lines)
     return lines
+
+
+def _lines_of(wrap: Callable[[str, float], int], width: float, value: object) -> int:
+    """Lines of ``str(value)`` wrapped at ``width`` (by ``wrap``, a cached wrapped_lines)."""
+    return wrap(str(value), width)
 
 
 def key_columns(widths: list[float]) -> int:
